@@ -1,0 +1,58 @@
+#ifndef CJINN_H
+#define CJINN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Options for `jinn_spawn`.
+enum {
+    /// The child starts a new session (and so a new process group).
+    JINN_SPAWN_SETSID = 1 << 0,
+    /// The child becomes the leader of a new process group.
+    JINN_SPAWN_SETPGID = 1 << 1,
+    /// The child receives SIGKILL when the thread that spawned it exits (Linux only).
+    JINN_SPAWN_PARENT_DEATH_SIGNAL = 1 << 2,
+};
+
+/// Starts `path` with exactly `fd_count` descriptors: `fds[i]` becomes descriptor `i` in the child and every
+/// other descriptor is closed. A negative entry becomes `/dev/null`. Signal dispositions and the signal mask are
+/// reset to their defaults. `cwd` may be NULL.
+///
+/// Returns 0 and stores the child's pid, or returns the errno of the step that failed (the exec included).
+int jinn_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+               const int *fds, int fd_count, int flags, pid_t *pid_out);
+
+/// `pipe2(fds, O_CLOEXEC)`; returns 0 or an errno.
+int jinn_pipe(int fds[2]);
+
+/// A close-on-exec `AF_UNIX`/`SOCK_STREAM` socket pair; returns 0 or an errno.
+int jinn_socketpair(int fds[2]);
+
+/// `write` that never raises SIGPIPE: a write to a closed pipe or socket fails with EPIPE instead of killing
+/// the calling process. Returns the byte count, or -1 with errno set.
+ssize_t jinn_write(int fd, const void *buffer, size_t length);
+
+/// Sends `length` bytes (at least one) and `fd_count` descriptors in one `sendmsg` with SCM_RIGHTS.
+/// Returns the bytes sent, or -1 with errno set. Never raises SIGPIPE.
+ssize_t jinn_send_fds(int socket, const void *buffer, size_t length, const int *fds, int fd_count);
+
+/// Receives up to `length` bytes and up to `max_fds` descriptors (made close-on-exec). Stores the number of
+/// descriptors received in `fd_count`. Returns the byte count (0 at end of stream), or -1 with errno set.
+/// Descriptors beyond `max_fds` are closed and reported as EMSGSIZE after the bytes were read.
+ssize_t jinn_recv_fds(int socket, void *buffer, size_t length, int *fds, int max_fds, int *fd_count);
+
+/// The uid and pid of the process at the other end of a Unix socket; returns 0 or an errno.
+int jinn_peer_credentials(int socket, uid_t *uid, pid_t *pid);
+
+/// Accepts a connection on a listening socket, close-on-exec; returns the descriptor or -1 with errno set.
+int jinn_accept(int socket);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

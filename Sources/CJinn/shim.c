@@ -1,0 +1,229 @@
+#define _GNU_SOURCE
+#include "CJinn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+/* Everything between fork and exec must be async-signal-safe: the parent may have many threads, and any lock
+   one of them held is held forever in the child. */
+static void close_from(int lowest) {
+#if defined(__linux__) && defined(SYS_close_range)
+    if (syscall(SYS_close_range, (unsigned)lowest, ~0U, 0) == 0) return;
+#endif
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536) max = 65536;
+    for (int fd = lowest; fd < max; fd++) close(fd);
+}
+
+static void report_and_exit(int error_pipe, int error) {
+    ssize_t ignored = write(error_pipe, &error, sizeof error);
+    (void)ignored;
+    _exit(127);
+}
+
+int jinn_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+               const int *fds, int fd_count, int flags, pid_t *pid_out) {
+    int error_pipe[2];
+    if (pipe2(error_pipe, O_CLOEXEC) != 0) return errno;
+    pid_t parent = getpid();
+
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = fork();
+    if (pid < 0) {
+        int error = errno;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        close(error_pipe[0]);
+        close(error_pipe[1]);
+        return error;
+    }
+    if (pid == 0) {
+        for (int sig = 1; sig < NSIG; sig++) {
+            if (sig == SIGKILL || sig == SIGSTOP) continue;
+            signal(sig, SIG_DFL);
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+#ifdef __linux__
+        if (flags & JINN_SPAWN_PARENT_DEATH_SIGNAL) {
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) report_and_exit(error_pipe[1], errno);
+            if (getppid() != parent) _exit(127);
+        }
+#endif
+        if ((flags & JINN_SPAWN_SETSID) && setsid() < 0) report_and_exit(error_pipe[1], errno);
+        if ((flags & JINN_SPAWN_SETPGID) && setpgid(0, 0) != 0) report_and_exit(error_pipe[1], errno);
+
+        /* Move every source above the target range first, so that a source that is also a target number is
+           not overwritten before it is used. */
+        int floor = fd_count > error_pipe[1] ? fd_count : error_pipe[1] + 1;
+        int moved[fd_count > 0 ? fd_count : 1];
+        for (int i = 0; i < fd_count; i++) {
+            int source = fds[i];
+            int opened = -1;
+            if (source < 0) {
+                opened = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (opened < 0) report_and_exit(error_pipe[1], errno);
+                source = opened;
+            }
+            moved[i] = fcntl(source, F_DUPFD_CLOEXEC, floor);
+            if (moved[i] < 0) report_and_exit(error_pipe[1], errno);
+            if (opened >= 0) close(opened);
+        }
+        int error_fd = fcntl(error_pipe[1], F_DUPFD_CLOEXEC, floor);
+        if (error_fd < 0) report_and_exit(error_pipe[1], errno);
+        for (int i = 0; i < fd_count; i++) {
+            if (dup2(moved[i], i) < 0) report_and_exit(error_fd, errno);
+        }
+        /* Keep the error pipe just above the mapped range; everything else goes. */
+        if (dup3(error_fd, fd_count, O_CLOEXEC) < 0) report_and_exit(error_fd, errno);
+        error_fd = fd_count;
+        close_from(fd_count + 1);
+
+        if (cwd != NULL && chdir(cwd) != 0) report_and_exit(error_fd, errno);
+        execve(path, argv, envp);
+        report_and_exit(error_fd, errno);
+    }
+
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(error_pipe[1]);
+    int child_error = 0;
+    ssize_t n;
+    do {
+        n = read(error_pipe[0], &child_error, sizeof child_error);
+    } while (n < 0 && errno == EINTR);
+    close(error_pipe[0]);
+    if (n == (ssize_t)sizeof child_error) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        return child_error != 0 ? child_error : ECHILD;
+    }
+    *pid_out = pid;
+    return 0;
+}
+
+int jinn_pipe(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
+}
+
+int jinn_socketpair(int fds[2]) {
+    return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0 ? 0 : errno;
+}
+
+ssize_t jinn_write(int fd, const void *buffer, size_t length) {
+    /* SIGPIPE from write is delivered to the writing thread: block it here, and if this write raised it,
+       consume it before unblocking so the process never sees it. */
+    sigset_t pipe_only, old, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigpending(&pending);
+    int was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    ssize_t n;
+    do {
+        n = write(fd, buffer, length);
+    } while (n < 0 && errno == EINTR);
+    int saved = errno;
+    if (n < 0 && saved == EPIPE && !was_pending) {
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_only, NULL, &zero) < 0 && errno == EINTR) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return n;
+}
+
+ssize_t jinn_send_fds(int socket, const void *buffer, size_t length, const int *fds, int fd_count) {
+    struct iovec iov = {.iov_base = (void *)buffer, .iov_len = length};
+    struct msghdr message = {0};
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    size_t space = CMSG_SPACE(sizeof(int) * (size_t)(fd_count > 0 ? fd_count : 1));
+    char control[space];
+    memset(control, 0, space);
+    if (fd_count > 0) {
+        message.msg_control = control;
+        message.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)fd_count);
+        struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)fd_count);
+        memcpy(CMSG_DATA(header), fds, sizeof(int) * (size_t)fd_count);
+    }
+    ssize_t n;
+    do {
+        n = sendmsg(socket, &message, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+ssize_t jinn_recv_fds(int socket, void *buffer, size_t length, int *fds, int max_fds, int *fd_count) {
+    struct iovec iov = {.iov_base = buffer, .iov_len = length};
+    struct msghdr message = {0};
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    /* Room for more than asked, so that extra descriptors are received (and closed) rather than lost open. */
+    size_t space = CMSG_SPACE(sizeof(int) * 64);
+    char control[space];
+    message.msg_control = control;
+    message.msg_controllen = space;
+    *fd_count = 0;
+    ssize_t n;
+    do {
+        n = recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return n;
+    int overflow = 0;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL;
+         header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+        int count = (int)((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        int *received = (int *)CMSG_DATA(header);
+        for (int i = 0; i < count; i++) {
+            if (*fd_count < max_fds) {
+                fds[(*fd_count)++] = received[i];
+            } else {
+                close(received[i]);
+                overflow = 1;
+            }
+        }
+    }
+    if (overflow || (message.msg_flags & MSG_CTRUNC)) {
+        for (int i = 0; i < *fd_count; i++) close(fds[i]);
+        *fd_count = 0;
+        errno = EMSGSIZE;
+        return -1;
+    }
+    return n;
+}
+
+int jinn_peer_credentials(int socket, uid_t *uid, pid_t *pid) {
+#ifdef SO_PEERCRED
+    struct ucred credentials;
+    socklen_t size = sizeof credentials;
+    if (getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials, &size) != 0) return errno;
+    *uid = credentials.uid;
+    *pid = credentials.pid;
+    return 0;
+#else
+    return ENOTSUP;
+#endif
+}
+
+int jinn_accept(int socket) {
+    int fd;
+    do {
+        fd = accept4(socket, NULL, NULL, SOCK_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    return fd;
+}

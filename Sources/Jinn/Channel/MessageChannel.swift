@@ -1,0 +1,158 @@
+import CJinn
+import Foundation
+import JinnWire
+import Synchronization
+
+/// The Swift end of the framed message channel to a Python process (see `jinn/_channel.py`).
+///
+/// Each message is a marshal-encoded tuple whose first element is a string naming its kind. A thread of the
+/// channel's own reads frames and hands each message to the handler registered for its kind; any task may send.
+/// The channel owns its descriptor: the reading thread closes it when the stream ends or breaks.
+final class MessageChannel: Sendable {
+    typealias Handler = @Sendable (PythonValue) -> Void
+
+    /// Why the reading side stopped: the other end closed it (nil), or the bytes broke the protocol.
+    typealias CloseHandler = @Sendable (JinnError?) -> Void
+
+    private let fd: Int32
+    private let maximumSize: Int
+    private let state: Mutex<State>
+    private let ended = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    private struct State {
+        var open = true
+        var handlers: [String: Handler] = [:]
+    }
+
+    init(fd: Int32, maximumSize: Int) {
+        self.fd = fd
+        self.maximumSize = maximumSize
+        self.state = Mutex(State())
+    }
+
+    /// Registers the handler for one kind of message; call before ``start(onClose:)``.
+    func on(_ kind: String, _ handler: @escaping Handler) {
+        state.withLock { $0.handlers[kind] = handler }
+    }
+
+    /// Starts the reading thread.
+    func start(onClose: @escaping CloseHandler) {
+        let thread = Thread { [self] in
+            let error = readLoop()
+            state.withLock { state in
+                state.open = false
+                close(fd)
+            }
+            onClose(error)
+            let waiters = ended.withLock { ended in
+                ended.done = true
+                defer { ended.waiters.removeAll() }
+                return ended.waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+        thread.name = "jinn-channel"
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Waits until the reading side has ended, at most `timeout`.
+    func waitUntilClosed(timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    let done = self.ended.withLock { ended in
+                        if ended.done { return true }
+                        ended.waiters.append(continuation)
+                        return false
+                    }
+                    if done { continuation.resume() }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Sends one message.
+    func send(_ message: PythonValue) throws(JinnError) {
+        var frame = Frame.header(forPayloadSize: 0)
+        Marshal.encode(message, into: &frame)
+        let size = frame.count - Frame.headerSize
+        guard size <= maximumSize else {
+            throw .protocolViolation("a message of \(size) bytes exceeds the limit of \(maximumSize) bytes")
+        }
+        frame.replaceSubrange(0..<Frame.headerSize, with: Frame.header(forPayloadSize: size))
+        try sendRaw(frame)
+    }
+
+    /// Sends bytes that are already framed.
+    func sendRaw(_ frame: [UInt8]) throws(JinnError) {
+        let failure: JinnError? = state.withLock { state in
+            guard state.open else { return .processNotRunning(nil) }
+            return frame.withUnsafeBytes { bytes -> JinnError? in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = jinn_write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written < 0 {
+                        if errno == EPIPE || errno == ECONNRESET { return .processNotRunning(nil) }
+                        return .system(operation: "writing to the message channel", errno: errno)
+                    }
+                    offset += written
+                }
+                return nil
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private func readLoop() -> JinnError? {
+        var buffer: [UInt8] = []
+        var start = 0
+        let chunkSize = 256 << 10
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
+        defer { chunk.deallocate() }
+        while true {
+            // Deliver every complete frame already buffered.
+            while buffer.count - start >= Frame.headerSize {
+                let size = Frame.payloadSize(header: buffer[start..<start + Frame.headerSize])
+                guard size <= maximumSize else {
+                    return .protocolViolation(
+                        "the Python side sent a frame of \(size) bytes, over the limit of \(maximumSize) bytes")
+                }
+                let end = start + Frame.headerSize + size
+                guard buffer.count >= end else {
+                    buffer.reserveCapacity(end - start)
+                    break
+                }
+                let message: PythonValue
+                do {
+                    message = try Marshal.decode(buffer[(start + Frame.headerSize)..<end])
+                } catch {
+                    return .protocolViolation("the Python side sent an unreadable message: \(error.message)")
+                }
+                start = end
+                guard case .tuple(let fields) = message, case .string(let kind)? = fields.first else {
+                    return .protocolViolation("the Python side sent a message that is not a tuple naming its kind")
+                }
+                let handler = state.withLock { $0.handlers[kind] }
+                handler?(message)
+            }
+            if start > 0 {
+                buffer.removeSubrange(0..<start)
+                start = 0
+            }
+            let count = read(fd, chunk.baseAddress, chunkSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == ECONNRESET { return nil }
+                return .system(operation: "reading the message channel", errno: errno)
+            }
+            if count == 0 {
+                return buffer.isEmpty ? nil : .protocolViolation("the channel closed in the middle of a frame")
+            }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<count]))
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import CJinn
+import Foundation
+import JinnWire
+import Synchronization
+
+/// A Python interpreter on this machine, resolved to its real executable and described by itself.
+///
+/// `python3` on `PATH` is often a shell shim (pyenv, asdf) that costs tens of milliseconds per start; Jinn asks
+/// the interpreter for `sys.executable` once and starts that file directly from then on.
+///
+/// ```swift
+/// let python = try await PythonInterpreter.system()
+/// print(python.version, python.executable)   // 3.11.7 /root/.pyenv/versions/3.11.7/bin/python3
+/// let venv = try await PythonInterpreter(virtualEnvironment: "/srv/app/.venv")
+/// ```
+public struct PythonInterpreter: Sendable, Hashable, Codable {
+    /// The real executable (`sys.executable`).
+    public var executable: String
+    /// The language version.
+    public var version: PythonVersion
+    /// `cpython`, `pypy`, ….
+    public var implementation: String
+    /// `sys.platform`, such as `linux`.
+    public var platform: String
+    /// The machine architecture, such as `x86_64`.
+    public var machine: String
+    /// `sys.prefix`: the virtual environment's directory for a virtual environment.
+    public var prefix: String
+    /// `sys.base_prefix`: the installation the interpreter comes from.
+    public var basePrefix: String
+    /// The site-packages directories.
+    public var sitePackages: [String]
+
+    /// Creates a description from known facts, without running the interpreter.
+    public init(executable: String, version: PythonVersion, implementation: String, platform: String,
+                machine: String, prefix: String, basePrefix: String, sitePackages: [String])
+    {
+        self.executable = executable
+        self.version = version
+        self.implementation = implementation
+        self.platform = platform
+        self.machine = machine
+        self.prefix = prefix
+        self.basePrefix = basePrefix
+        self.sitePackages = sitePackages
+    }
+
+    /// Whether the interpreter belongs to a virtual environment.
+    public var isVirtualEnvironment: Bool { prefix != basePrefix }
+
+    /// Finds `python3` (then `python`) on the search path and inspects it.
+    ///
+    /// - Parameter path: a `PATH`-style list of directories; by default this process's `PATH`.
+    public static func system(searchPath path: String? = nil) async throws(JinnError) -> PythonInterpreter {
+        let searchPath = path ?? ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let directories = searchPath.split(separator: ":").map(String.init)
+        for name in ["python3", "python"] {
+            for directory in directories {
+                let candidate = (directory.isEmpty ? "." : directory) + "/" + name
+                if access(candidate, X_OK) == 0, !isDirectory(candidate) {
+                    return try await PythonInterpreter(path: candidate)
+                }
+            }
+        }
+        throw .interpreterNotFound(searched: directories)
+    }
+
+    /// Inspects the interpreter at `path` (a real executable or a shim).
+    public init(path: String) async throws(JinnError) {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        if let known = Self.cache.withLock({ $0[absolute] }) {
+            self = known
+            return
+        }
+        guard access(absolute, X_OK) == 0, !Self.isDirectory(absolute) else {
+            throw .interpreterNotExecutable(path: path)
+        }
+        self = try await Self.inspect(absolute)
+        guard version >= .minimumSupported else {
+            throw .unsupportedPython(path: path, version: version.description)
+        }
+        Self.cache.withLock { $0[absolute] = self; $0[executable] = self }
+    }
+
+    /// Inspects the interpreter of the virtual environment at `directory`.
+    public init(virtualEnvironment directory: String) async throws(JinnError) {
+        let configuration = directory + "/pyvenv.cfg"
+        guard FileManager.default.fileExists(atPath: configuration) else {
+            throw .interpreterNotExecutable(path: directory + " (no pyvenv.cfg: not a virtual environment)")
+        }
+        let binary = directory + "/bin/python3"
+        try await self.init(path: FileManager.default.fileExists(atPath: binary) ? binary : directory + "/bin/python")
+    }
+
+    private static let cache = Mutex<[String: PythonInterpreter]>([:])
+
+    /// Forgets what was learned about interpreters, so the next lookup inspects them again.
+    public static func forgetInspections() {
+        cache.withLock { $0.removeAll() }
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    // Runs without `site` (-S) so that .pth files cost nothing; `site.getsitepackages()` still answers. The
+    // version test comes first and uses only syntax that Python 2 parses, so an old interpreter reports itself.
+    private static let inspectionScript = """
+        import sys
+        if sys.version_info < (3,):
+            sys.stdout.write('%d.%d.%d' % sys.version_info[:3]); sys.exit(3)
+        import marshal, os, site
+        v = sys.version_info
+        sys.stdout.buffer.write(marshal.dumps({
+            'executable': sys.executable or '', 'version': (v.major, v.minor, v.micro, v.releaselevel),
+            'implementation': sys.implementation.name, 'platform': sys.platform, 'machine': os.uname().machine,
+            'prefix': sys.prefix, 'base_prefix': getattr(sys, 'base_prefix', sys.prefix),
+            'site_packages': [p for p in getattr(site, 'getsitepackages', lambda: [])()],
+        }))
+        """
+
+    private static func inspect(_ path: String) async throws(JinnError) -> PythonInterpreter {
+        let (status, output, errors) = try await runCapturing(path, ["-S", "-c", inspectionScript])
+        if status == .exited(3) {
+            throw .unsupportedPython(path: path, version: String(decoding: output, as: UTF8.self))
+        }
+        guard status.isSuccess else {
+            let details = String(decoding: errors.suffix(2000), as: UTF8.self)
+            throw .interpreterInspectionFailed(path: path, details: "it \(status): \(details)")
+        }
+        let report: PythonValue
+        do {
+            report = try Marshal.decode(output)
+        } catch {
+            throw .interpreterInspectionFailed(path: path, details: "unexpected output (\(error.message))")
+        }
+        let version = report["version"]
+        guard let executable = report["executable"]?.stringValue, !executable.isEmpty,
+            let major = version?[0]?.intValue, let minor = version?[1]?.intValue, let micro = version?[2]?.intValue
+        else {
+            throw .interpreterInspectionFailed(path: path, details: "it did not report its executable and version")
+        }
+        return PythonInterpreter(
+            executable: executable,
+            version: PythonVersion(major: major, minor: minor, micro: micro,
+                                   releaseLevel: version?[3]?.stringValue ?? "final"),
+            implementation: report["implementation"]?.stringValue ?? "",
+            platform: report["platform"]?.stringValue ?? "",
+            machine: report["machine"]?.stringValue ?? "",
+            prefix: report["prefix"]?.stringValue ?? "",
+            basePrefix: report["base_prefix"]?.stringValue ?? "",
+            sitePackages: report["site_packages"]?.elements?.compactMap(\.stringValue) ?? [])
+    }
+}
+
+/// Runs a command to completion and returns its termination, standard output and standard error.
+func runCapturing(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                  standardInput: [UInt8]? = nil) async throws(JinnError) -> (Termination, [UInt8], [UInt8])
+{
+    var outputPipe: [Int32] = [-1, -1]
+    var errorPipe: [Int32] = [-1, -1]
+    var inputPipe: [Int32] = [-1, -1]
+    guard jinn_pipe(&outputPipe) == 0 else { throw .system(operation: "pipe", errno: errno) }
+    guard jinn_pipe(&errorPipe) == 0 else {
+        close(outputPipe[0]); close(outputPipe[1])
+        throw .system(operation: "pipe", errno: errno)
+    }
+    if standardInput != nil, jinn_pipe(&inputPipe) != 0 {
+        for fd in outputPipe + errorPipe { close(fd) }
+        throw .system(operation: "pipe", errno: errno)
+    }
+    let configuration = ChildProcess.Configuration(
+        executable: executable, arguments: arguments,
+        environment: environment ?? ProcessInfo.processInfo.environment,
+        workingDirectory: nil, descriptors: [inputPipe[0], outputPipe[1], errorPipe[1]])
+    let child: ChildProcess
+    do {
+        child = try await ChildProcess.spawn(configuration)
+    } catch {
+        for fd in outputPipe + errorPipe + inputPipe where fd >= 0 { close(fd) }
+        throw error
+    }
+    close(outputPipe[1])
+    close(errorPipe[1])
+    if inputPipe[0] >= 0 { close(inputPipe[0]) }
+    let output = OutputBuffer.reading(outputPipe[0], name: "jinn-stdout")
+    let errors = OutputBuffer.reading(errorPipe[0], name: "jinn-stderr")
+    if let standardInput, inputPipe[1] >= 0 {
+        let fd = inputPipe[1]
+        let thread = Thread {
+            standardInput.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = jinn_write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+            close(fd)
+        }
+        thread.start()
+    }
+    async let collectedOutput = ProcessOutput(buffer: output).collect()
+    async let collectedErrors = ProcessOutput(buffer: errors).collect()
+    let termination = await child.wait()
+    return (termination, await collectedOutput, await collectedErrors)
+}

@@ -1,0 +1,71 @@
+/// Everything that can go wrong when Jinn starts, talks to or stops a Python process.
+///
+/// Each case carries what a user needs to act on it: the path and version of an interpreter, the module a
+/// program got wrong, the Python exception with its traceback, or how a process ended.
+///
+/// ```swift
+/// do {
+///     try await process.waitForSuccess()
+/// } catch .python(let exception, _) {
+///     print(exception.typeName, exception.message, exception.frames.last?.line ?? 0)
+/// }
+/// ```
+public enum JinnError: Error, Sendable, CustomStringConvertible {
+    /// No Python interpreter was found on the search path.
+    case interpreterNotFound(searched: [String])
+    /// The interpreter path does not exist or is not executable.
+    case interpreterNotExecutable(path: String)
+    /// The interpreter is older than the oldest version Jinn supports (3.9).
+    case unsupportedPython(path: String, version: String)
+    /// The interpreter ran but did not describe itself.
+    case interpreterInspectionFailed(path: String, details: String)
+    /// A program was refused before anything was launched.
+    case invalidProgram(String)
+    /// The operating system refused to start the process.
+    case launchFailed(path: String, errno: Int32)
+    /// Python raised an exception that was not caught. `termination` is set when the exception ended the process.
+    case python(PythonException, termination: Termination?)
+    /// The process ended unsuccessfully without a Python exception: a non-zero exit status or a signal.
+    case processEnded(Termination)
+    /// The process is no longer running, so the operation could not be carried out.
+    case processNotRunning(Termination?)
+    /// The other side broke the message protocol.
+    case protocolViolation(String)
+    /// A system call failed.
+    case system(operation: String, errno: Int32)
+    /// An operation took longer than its deadline.
+    case timedOut(operation: String, seconds: Double)
+
+    public var description: String {
+        switch self {
+        case .interpreterNotFound(let searched):
+            return "no Python interpreter (python3 or python) was found on PATH"
+                + (searched.isEmpty ? " (PATH is empty)" : " (searched: \(searched.joined(separator: ":")))")
+                + "; install Python 3.9 or newer, or name one explicitly"
+        case .interpreterNotExecutable(let path):
+            return "the Python interpreter '\(path)' does not exist or is not executable"
+        case .unsupportedPython(let path, let version):
+            return "the Python interpreter '\(path)' is version \(version); Jinn needs Python 3.9 or newer"
+        case .interpreterInspectionFailed(let path, let details):
+            return "the Python interpreter '\(path)' could not be inspected: \(details)"
+        case .invalidProgram(let reason):
+            return "invalid program: \(reason)"
+        case .launchFailed(let path, let errno):
+            return "could not start '\(path)': \(SystemErrorText.describe(errno))"
+        case .python(let exception, let termination):
+            var text = exception.description
+            if let termination { text += "\n(the process \(termination))" }
+            return text
+        case .processEnded(let termination):
+            return "the Python process \(termination)"
+        case .processNotRunning(let termination):
+            return "the Python process is not running" + (termination.map { " (it \($0))" } ?? "")
+        case .protocolViolation(let message):
+            return "protocol error: \(message)"
+        case .system(let operation, let errno):
+            return "\(operation) failed: \(SystemErrorText.describe(errno))"
+        case .timedOut(let operation, let seconds):
+            return "\(operation) did not finish within \(seconds) seconds"
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import JinnWire
+
+/// How a ``PythonProcess`` is started: what happens to its standard streams, which extra interpreter flags it
+/// gets, and how it is stopped.
+///
+/// ```swift
+/// var options = LaunchOptions()
+/// options.standardOutput = .inherit
+/// options.interpreterArguments = ["-X", "dev"]
+/// ```
+public struct LaunchOptions: Sendable {
+    /// Where the process reads its standard input from.
+    public enum Input: Sendable, Hashable {
+        /// A pipe written with ``PythonProcess/writeToStandardInput(_:)``.
+        case pipe
+        /// The standard input of this process.
+        case inherit
+        /// `/dev/null`: reads see end of file at once.
+        case null
+    }
+
+    /// Where the process writes its standard output or standard error.
+    public enum Output: Sendable, Hashable {
+        /// A pipe read through ``PythonProcess/standardOutput`` or ``PythonProcess/standardError``.
+        case pipe
+        /// The same stream of this process.
+        case inherit
+        /// `/dev/null`.
+        case discard
+    }
+
+    /// Standard input; `.null` unless you ask for a pipe.
+    public var standardInput: Input = .null
+    /// Standard output; a pipe by default.
+    public var standardOutput: Output = .pipe
+    /// Standard error; a pipe by default.
+    public var standardError: Output = .pipe
+    /// Flags passed to the interpreter before the bootstrap, such as `["-X", "dev"]` or `["-I"]`.
+    public var interpreterArguments: [String] = []
+    /// How long ``PythonProcess/terminate()`` waits after SIGTERM before it sends SIGKILL.
+    public var terminationGracePeriod: Duration = .seconds(2)
+    /// The largest message either side accepts on the channel.
+    public var maximumMessageSize: Int = Frame.defaultMaximumSize
+    /// Whether the process leads a process group of its own, so that signals reach its children too and a
+    /// terminal's Ctrl-C does not.
+    public var newProcessGroup = false
+
+    /// Options with the defaults.
+    public init() {}
+}

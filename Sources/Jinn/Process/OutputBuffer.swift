@@ -1,0 +1,115 @@
+import CJinn
+import Foundation
+
+/// Bytes read from a child's pipe by a thread of their own, handed to one async consumer.
+///
+/// The reading thread blocks when more than `limit` bytes wait unread, so a child writing faster than its reader
+/// consumes is slowed down as it would be by a pipe, rather than filling memory. ``abandon()`` lets an owner that
+/// stops listening release the thread: the rest of the output is read and dropped.
+final class OutputBuffer: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var chunks: [[UInt8]] = []
+    private var head = 0
+    private var bufferedBytes = 0
+    private var finished = false
+    private var abandoned = false
+    private var consumer: CheckedContinuation<[UInt8]?, Never>?
+    private let limit: Int
+
+    init(limit: Int = 4 << 20) {
+        self.limit = limit
+    }
+
+    /// A buffer that is already at its end (for output that is inherited or discarded).
+    static func finished() -> OutputBuffer {
+        let buffer = OutputBuffer()
+        buffer.finish()
+        return buffer
+    }
+
+    /// Starts a thread that reads `fd` until end of file, then closes it.
+    static func reading(_ fd: Int32, name: String) -> OutputBuffer {
+        let buffer = OutputBuffer()
+        let thread = Thread {
+            let size = 64 << 10
+            let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+            defer { storage.deallocate() }
+            while true {
+                let count = read(fd, storage.baseAddress, size)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                buffer.append(Array(UnsafeRawBufferPointer(rebasing: storage[..<count])))
+            }
+            close(fd)
+            buffer.finish()
+        }
+        thread.name = name
+        thread.stackSize = 128 << 10
+        thread.start()
+        return buffer
+    }
+
+    func append(_ chunk: [UInt8]) {
+        condition.lock()
+        if abandoned {
+            condition.unlock()
+            return
+        }
+        if let consumer {
+            self.consumer = nil
+            condition.unlock()
+            consumer.resume(returning: chunk)
+            return
+        }
+        chunks.append(chunk)
+        bufferedBytes += chunk.count
+        while bufferedBytes > limit && !abandoned { condition.wait() }
+        condition.unlock()
+    }
+
+    func finish() {
+        condition.lock()
+        finished = true
+        let consumer = self.consumer
+        self.consumer = nil
+        condition.unlock()
+        consumer?.resume(returning: nil)
+    }
+
+    /// Drops what is buffered and everything still to come, and never blocks the reading thread again.
+    func abandon() {
+        condition.lock()
+        abandoned = true
+        chunks.removeAll()
+        head = 0
+        bufferedBytes = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next chunk, or nil at the end.
+    func next() async -> [UInt8]? {
+        await withCheckedContinuation { continuation in
+            condition.lock()
+            if head < chunks.count {
+                let chunk = chunks[head]
+                head += 1
+                bufferedBytes -= chunk.count
+                if head == chunks.count {
+                    chunks.removeAll(keepingCapacity: true)
+                    head = 0
+                }
+                condition.broadcast()
+                condition.unlock()
+                continuation.resume(returning: chunk)
+            } else if finished || abandoned {
+                condition.unlock()
+                continuation.resume(returning: nil)
+            } else {
+                precondition(consumer == nil, "a process's output can be read by one task at a time")
+                consumer = continuation
+                condition.unlock()
+            }
+        }
+    }
+}

@@ -1,0 +1,314 @@
+import CJinn
+import Foundation
+import JinnWire
+import Synchronization
+
+/// A running Python interpreter, started by Jinn and bootstrapped with a program held in memory.
+///
+/// A process has one owner. It ends when its program ends, when ``terminate()`` or ``kill()`` is called, when
+/// the task waiting on it is cancelled, when the last reference to it goes away, or when this process dies
+/// (the child gets SIGKILL from the kernel on Linux, and end-of-file on its channel everywhere).
+///
+/// ```swift
+/// let process = try await PythonProcess.start(PythonProgram(main: "import jinn; jinn.send('ready')"))
+/// for await message in process.messages { print(message) }   // 'ready'
+/// try await process.waitForSuccess()
+/// ```
+public final class PythonProcess: Sendable {
+    /// The process id.
+    public let processIdentifier: Int32
+    /// The interpreter the process runs.
+    public let interpreter: PythonInterpreter
+    /// The process's standard output, when it is piped (empty otherwise).
+    public let standardOutput: ProcessOutput
+    /// The process's standard error, when it is piped (empty otherwise).
+    public let standardError: ProcessOutput
+    /// Values the program sent with `jinn.send(value)`, in order. The sequence ends when the process ends.
+    public let messages: AsyncStream<PythonValue>
+
+    let child: ChildProcess
+    let channel: MessageChannel
+    private let standardInput: Mutex<Int32>
+    private let report = Mutex<(exception: PythonException?, channelError: JinnError?)>((nil, nil))
+    private let gracePeriod: Duration
+
+    private init(child: ChildProcess, interpreter: PythonInterpreter, channel: MessageChannel,
+                 standardOutput: OutputBuffer, standardError: OutputBuffer, standardInput: Int32,
+                 messages: AsyncStream<PythonValue>, gracePeriod: Duration)
+    {
+        self.child = child
+        self.processIdentifier = child.pid
+        self.interpreter = interpreter
+        self.channel = channel
+        self.standardOutput = ProcessOutput(buffer: standardOutput)
+        self.standardError = ProcessOutput(buffer: standardError)
+        self.standardInput = Mutex(standardInput)
+        self.messages = messages
+        self.gracePeriod = gracePeriod
+    }
+
+    deinit {
+        child.signal(SIGKILL)
+        standardOutput.buffer.abandon()
+        standardError.buffer.abandon()
+        standardInput.withLock { fd in
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
+    }
+
+    /// Starts a program.
+    ///
+    /// - Parameters:
+    ///   - program: what to run.
+    ///   - interpreter: the interpreter; by default `python3` from `PATH`, resolved to its real executable.
+    ///   - options: standard streams, interpreter flags and termination.
+    /// - Throws: ``JinnError/invalidProgram(_:)`` before anything is launched when the program is malformed;
+    ///   interpreter and launch errors otherwise.
+    public static func start(_ program: PythonProgram, interpreter: PythonInterpreter? = nil,
+                             options: LaunchOptions = LaunchOptions()) async throws(JinnError) -> PythonProcess
+    {
+        try program.validate()
+        let resolved: PythonInterpreter
+        if let interpreter {
+            resolved = interpreter
+        } else {
+            resolved = try await PythonInterpreter.system()
+        }
+        let payload = Bootstrap.payload(for: program, maximumMessageSize: options.maximumMessageSize)
+
+        // Every descriptor is close-on-exec from birth; the child gets exactly the ones mapped below.
+        var opened: [Int32] = []
+        func closeAll() { for fd in opened { close(fd) } }
+        func makePair(_ socket: Bool) throws(JinnError) -> (Int32, Int32) {
+            var fds: [Int32] = [-1, -1]
+            let error = socket ? jinn_socketpair(&fds) : jinn_pipe(&fds)
+            guard error == 0 else {
+                closeAll()
+                throw .system(operation: socket ? "socketpair" : "pipe", errno: error)
+            }
+            opened += fds
+            return (fds[0], fds[1])
+        }
+        let (parentSocket, childSocket) = try makePair(true)
+        var childEnds: [Int32] = [childSocket]
+        var descriptors: [Int32] = []
+        var inputWriter: Int32 = -1
+        switch options.standardInput {
+        case .pipe:
+            let (read, write) = try makePair(false)
+            inputWriter = write
+            childEnds.append(read)
+            descriptors.append(read)
+        case .inherit: descriptors.append(0)
+        case .null: descriptors.append(-1)
+        }
+        var readers: [Int32] = []
+        for (output, inherited) in [(options.standardOutput, Int32(1)), (options.standardError, Int32(2))] {
+            switch output {
+            case .pipe:
+                let (read, write) = try makePair(false)
+                readers.append(read)
+                childEnds.append(write)
+                descriptors.append(write)
+            case .inherit:
+                readers.append(-1)
+                descriptors.append(inherited)
+            case .discard:
+                readers.append(-1)
+                descriptors.append(-1)
+            }
+        }
+        descriptors.append(childSocket)
+
+        var arguments = ["-u"] + options.interpreterArguments + ["-c", Bootstrap.firstStage]
+        if case .script(let path) = program.entry { arguments.append(path) }
+        let child: ChildProcess
+        do {
+            child = try await ChildProcess.spawn(ChildProcess.Configuration(
+                executable: resolved.executable, arguments: arguments, environment: program.environment,
+                workingDirectory: program.workingDirectory, descriptors: descriptors,
+                newProcessGroup: options.newProcessGroup))
+        } catch {
+            closeAll()
+            throw error
+        }
+        // The parent must not keep the child's ends: a dead child has to read as end-of-file, never as a hang.
+        for fd in childEnds { close(fd) }
+
+        if inputWriter >= 0 {
+            _ = fcntl(inputWriter, F_SETFL, fcntl(inputWriter, F_GETFL) | O_NONBLOCK)
+        }
+        let channel = MessageChannel(fd: parentSocket, maximumSize: options.maximumMessageSize)
+        let (messages, messageSink) = AsyncStream<PythonValue>.makeStream()
+        let process = PythonProcess(
+            child: child, interpreter: resolved, channel: channel,
+            standardOutput: readers[0] >= 0 ? OutputBuffer.reading(readers[0], name: "jinn-stdout") : .finished(),
+            standardError: readers[1] >= 0 ? OutputBuffer.reading(readers[1], name: "jinn-stderr") : .finished(),
+            standardInput: inputWriter, messages: messages, gracePeriod: options.terminationGracePeriod)
+        channel.on("message") { message in
+            if let value = message[1] { messageSink.yield(value) }
+        }
+        channel.on("exception") { [weak process] message in
+            guard let report = message[1] else { return }
+            process?.report.withLock { $0.exception = PythonException(report: report) }
+        }
+        // The program goes out before the reader starts, so nothing can be sent ahead of it.
+        do {
+            try channel.sendRaw(payload)
+        } catch {
+            // The child died before reading its program; its termination tells why.
+        }
+        channel.start { [weak process] error in
+            if let error { process?.report.withLock { $0.channelError = error } }
+            messageSink.finish()
+        }
+        return process
+    }
+
+    // MARK: - Talking to the program
+
+    /// Sends a value to the program, which receives it with `jinn.receive()`.
+    public func send(_ value: PythonValue) throws(JinnError) {
+        do {
+            try channel.send(.tuple(["message", value]))
+        } catch .processNotRunning {
+            throw .processNotRunning(child.termination)
+        }
+    }
+
+    /// Writes bytes to the process's standard input (which must be a pipe: see ``LaunchOptions/standardInput``).
+    ///
+    /// Waits while the pipe is full; fails with ``JinnError/processNotRunning(_:)`` once the process has closed
+    /// its input or ended.
+    public func writeToStandardInput(_ bytes: some Sequence<UInt8>) async throws(JinnError) {
+        let data = Array(bytes)
+        var offset = 0
+        while offset < data.count {
+            let result: Int = standardInput.withLock { fd in
+                guard fd >= 0 else { return -Int(EBADF) }
+                let written = data.withUnsafeBytes { jinn_write(fd, $0.baseAddress! + offset, data.count - offset) }
+                return written >= 0 ? written : -Int(errno)
+            }
+            if result >= 0 {
+                offset += result
+            } else if result == -Int(EAGAIN) {
+                do {
+                    try await Task.sleep(for: .milliseconds(1))
+                } catch {
+                    throw .timedOut(operation: "writing to standard input (cancelled)", seconds: 0)
+                }
+            } else if result == -Int(EPIPE) || result == -Int(EBADF) {
+                throw .processNotRunning(child.termination)
+            } else {
+                throw .system(operation: "writing to standard input", errno: Int32(-result))
+            }
+        }
+    }
+
+    /// Writes UTF-8 text to the process's standard input.
+    public func writeToStandardInput(_ text: String) async throws(JinnError) {
+        try await writeToStandardInput(text.utf8)
+    }
+
+    /// Closes the process's standard input, so that its reads see end-of-file.
+    public func closeStandardInput() {
+        standardInput.withLock { fd in
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
+    }
+
+    // MARK: - Life and death
+
+    /// The termination, if the process has ended.
+    public var termination: Termination? { child.termination }
+
+    /// Waits until the process ends and returns how it ended.
+    ///
+    /// Cancelling the waiting task terminates the process (SIGTERM, then SIGKILL after the grace period).
+    @discardableResult
+    public func wait() async -> Termination {
+        let termination = await withTaskCancellationHandler {
+            await child.wait()
+        } onCancel: {
+            let child = self.child
+            let grace = self.gracePeriod
+            Task.detached { await Self.terminate(child, gracePeriod: grace) }
+        }
+        // The channel reaches its end right after the process (an exception report travels just before it); a
+        // grandchild that inherited the socket could hold it open, so the wait is bounded.
+        await channel.waitUntilClosed(timeout: .milliseconds(500))
+        closeStandardInput()
+        return termination
+    }
+
+    /// Waits until the process ends and throws unless it exited with status 0.
+    ///
+    /// - Throws: ``JinnError/python(_:termination:)`` for an uncaught Python exception,
+    ///   ``JinnError/processEnded(_:)`` for another non-zero status or a signal, and
+    ///   ``JinnError/protocolViolation(_:)`` when the program broke the channel.
+    public func waitForSuccess() async throws(JinnError) {
+        let termination = await wait()
+        let (exception, channelError) = report.withLock { ($0.exception, $0.channelError) }
+        if let exception { throw .python(exception, termination: termination) }
+        if let channelError, !termination.isSuccess || channelError.isProtocolViolation { throw channelError }
+        if !termination.isSuccess { throw .processEnded(termination) }
+    }
+
+    /// The uncaught exception that ended the program, once it has been reported.
+    public var uncaughtException: PythonException? {
+        report.withLock { $0.exception }
+    }
+
+    /// Asks the process to stop with SIGTERM, sends SIGKILL if it is still running after the grace period given
+    /// in ``LaunchOptions/terminationGracePeriod``, and returns how it ended.
+    @discardableResult
+    public func terminate() async -> Termination {
+        await terminate(gracePeriod: gracePeriod)
+    }
+
+    /// Asks the process to stop with SIGTERM, and sends SIGKILL if it is still running after `gracePeriod`.
+    @discardableResult
+    public func terminate(gracePeriod: Duration) async -> Termination {
+        await Self.terminate(child, gracePeriod: gracePeriod)
+        return await wait()
+    }
+
+    /// Kills the process with SIGKILL at once.
+    public func kill() {
+        child.signal(SIGKILL)
+    }
+
+    /// Sends a signal to the process (to its whole group when it leads one and `toGroup` is true).
+    /// Returns false when the process has already ended.
+    @discardableResult
+    public func signal(_ signal: Int32, toGroup: Bool = false) -> Bool {
+        child.signal(signal, toGroup: toGroup)
+    }
+
+    /// Sends SIGINT, which raises `KeyboardInterrupt` in the program's main thread.
+    @discardableResult
+    public func interrupt() -> Bool {
+        child.signal(SIGINT)
+    }
+
+    private static func terminate(_ child: ChildProcess, gracePeriod: Duration) async {
+        guard child.signal(SIGTERM) else { return }
+        let ended = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { _ = await child.wait(); return true }
+            group.addTask { try? await Task.sleep(for: gracePeriod); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !ended { child.signal(SIGKILL) }
+    }
+}
+
+extension JinnError {
+    var isProtocolViolation: Bool {
+        if case .protocolViolation = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Jinn
+
+/// `jinn exec PATH [args…]`: runs a program through the in-memory bootstrap.
+struct ExecCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exec",
+        abstract: "Run a Python program through Jinn's in-memory bootstrap.",
+        discussion: """
+            A directory is loaded into memory as a program: its __main__.py runs as __main__ and its other \
+            modules and packages are imported from memory. A file runs as a script. Standard input, output, \
+            error and the exit status are the program's own.
+            """
+    )
+
+    @Option(name: .long, help: "The Python interpreter to use (default: python3 on PATH).")
+    var python: String?
+
+    @Argument(help: "A program directory (with __main__.py) or a script file.")
+    var path: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the program as sys.argv[1:].")
+    var arguments: [String] = []
+
+    func run() async throws {
+        let interpreter: PythonInterpreter
+        let program: PythonProgram
+        do {
+            if let python {
+                interpreter = try await PythonInterpreter(path: python)
+            } else {
+                interpreter = try await PythonInterpreter.system()
+            }
+            program = try Self.program(at: path, arguments: arguments)
+        } catch {
+            FileHandle.standardError.write(Data("jinn: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var options = LaunchOptions()
+        options.standardInput = .inherit
+        options.standardOutput = .inherit
+        options.standardError = .inherit
+        let process: PythonProcess
+        do {
+            process = try await PythonProcess.start(program, interpreter: interpreter, options: options)
+        } catch {
+            FileHandle.standardError.write(Data("jinn: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let termination = await process.wait()
+        switch termination {
+        case .exited(let status):
+            throw ExitCode(status)
+        case .signaled(let signal):
+            // Die the same way, so that the shell sees what it would have seen with python3.
+            Foundation.signal(signal, SIG_DFL)
+            Foundation.kill(getpid(), signal)
+            throw ExitCode(128 + signal)
+        }
+    }
+
+    static func program(at path: String, arguments: [String]) throws(JinnError) -> PythonProgram {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            var program = try PythonProgram(directory: URL(fileURLWithPath: path))
+            program.programName = path
+            program.arguments = arguments
+            return program
+        }
+        return .script(path, arguments: arguments)
+    }
+}

@@ -155,7 +155,7 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
 }
 
 /// Runs a command to completion and returns its termination, standard output and standard error.
-func runCapturing(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+package func runCapturing(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                   standardInput: [UInt8]? = nil) async throws(JinnError) -> (Termination, [UInt8], [UInt8])
 {
     var outputPipe: [Int32] = [-1, -1]

@@ -1,7 +1,12 @@
 """The message channel to the Swift side: length-prefixed ``marshal`` frames over one stream socket.
 
 Every frame is a 4-byte little-endian length and a ``marshal`` payload holding a tuple whose first element names
-the kind of message. One thread reads and dispatches frames; any thread may send.
+the kind of message. One thread at a time reads and dispatches frames; any thread may send.
+
+The thread that reads may run a handler that takes long (a call from Swift runs on the reading thread while it is
+quick). Such a handler calls :meth:`Channel.hand_off`: a new thread takes over the reading at once and the old one
+stops reading when its handler returns. The frames stay in order because only the thread holding the reader role
+ever touches the stream.
 """
 
 import _thread
@@ -11,11 +16,17 @@ import os
 #: Frames larger than this are refused unless the Swift side asks for another limit.
 DEFAULT_MAXIMUM_SIZE = 256 << 20
 
-_READ_CHUNK = 256 << 10
+# Reads land in one buffer that lives as long as the channel: allocating a large buffer per read costs an mmap
+# and page faults every time, more than the rest of a round trip.
+_BUFFER_SIZE = 256 << 10
 
 
 class ProtocolError(Exception):
     """The bytes on the channel do not follow the protocol."""
+
+
+class MessageTooLarge(ValueError):
+    """A message is larger than the channel's limit, so it was not sent."""
 
 
 class Channel:
@@ -25,8 +36,12 @@ class Channel:
         self.fd = fd
         self.maximum_size = maximum_size
         self._send_lock = _thread.allocate_lock()
+        self._role_lock = _thread.allocate_lock()
         self._handlers = {}
         self._on_close = on_close
+        self._frames = None
+        #: The identity of the thread that reads now; None while the role passes to a new thread.
+        self.reader = None
         self.closed = False
 
     def on(self, kind, handler):
@@ -38,26 +53,59 @@ class Channel:
         self.send_payload(marshal.dumps(message))
 
     def send_payload(self, payload):
-        """Sends an already encoded payload."""
-        header = len(payload).to_bytes(4, "little")
+        """Sends an already encoded payload; raises :class:`MessageTooLarge` above the channel's limit."""
+        size = len(payload)
+        if size > self.maximum_size:
+            raise MessageTooLarge(
+                "a message of %d bytes exceeds the channel's limit of %d bytes (LaunchOptions.maximumMessageSize)"
+                % (size, self.maximum_size))
+        header = size.to_bytes(4, "little")
         with self._send_lock:
-            if len(payload) < 65536:
-                _write_all(self.fd, [header + payload])
+            if size < 65536:
+                data = header + payload
+                written = os.write(self.fd, data)
+                if written != len(data):
+                    _write_all(self.fd, [memoryview(data)[written:]])
             else:
                 _write_all(self.fd, [header, payload])
 
     def start(self):
         """Starts the thread that reads and dispatches frames until the other side closes the channel."""
-        _thread.start_new_thread(self._run, ())
+        self._frames = self.frames()
+        _thread.start_new_thread(self._read, ())
 
-    def _run(self):
+    def is_reader(self, ident):
+        """Whether the thread ``ident`` holds the reader role."""
+        return self.reader == ident
+
+    def hand_off(self, ident):
+        """Gives the reader role held by thread ``ident`` to a new thread; False if ``ident`` does not hold it.
+
+        The caller is inside a handler on the reading thread; it stops reading once that handler returns.
+        """
+        with self._role_lock:
+            if self.reader != ident:
+                return False
+            self.reader = None
+        _thread.start_new_thread(self._read, ())
+        return True
+
+    def _read(self):
+        me = _thread.get_ident()
+        with self._role_lock:
+            self.reader = me
+        frames = self._frames
+        handlers = self._handlers
+        loads = marshal.loads
         error = None
         try:
-            for payload in self.frames():
-                message = marshal.loads(payload)
-                handler = self._handlers.get(message[0])
+            for payload in frames:
+                message = loads(payload)
+                handler = handlers.get(message[0])
                 if handler is not None:
                     handler(message)
+                if self.reader != me:
+                    return  # a slow handler handed the reading to another thread
         except Exception as caught:  # a broken channel ends the reader, never silently
             error = caught
         self.closed = True
@@ -65,39 +113,53 @@ class Channel:
             self._on_close(error)
 
     def frames(self):
-        """Yields payloads until the end of the stream."""
+        """Yields payloads until the end of the stream.
+
+        A payload may be a view into the read buffer that the next step overwrites: decode it before asking for
+        the next one.
+        """
         fd = self.fd
-        buffer = b""
+        limit = self.maximum_size
+        readv = os.readv
+        buffer = bytearray(_BUFFER_SIZE)
+        view = memoryview(buffer)
+        start = end = 0
         while True:
-            while len(buffer) < 4:
-                chunk = os.read(fd, _READ_CHUNK)
-                if not chunk:
-                    if buffer:
-                        raise ProtocolError("the channel closed in the middle of a frame header")
-                    return
-                buffer += chunk
-            size = int.from_bytes(buffer[:4], "little")
-            if size > self.maximum_size:
-                raise ProtocolError(
-                    "a frame of %d bytes exceeds the limit of %d bytes" % (size, self.maximum_size))
-            end = 4 + size
-            if len(buffer) >= end:
-                payload = buffer[4:end]
-                buffer = buffer[end:]
-                yield payload
-                continue
-            # A large frame: read the rest straight into its final buffer.
-            payload = bytearray(size)
-            have = len(buffer) - 4
-            payload[:have] = buffer[4:]
-            view = memoryview(payload)
-            while have < size:
-                count = os.readv(fd, [view[have:]])
-                if count == 0:
+            if end - start >= 4:
+                size = int.from_bytes(buffer[start:start + 4], "little")
+                if size > limit:
+                    raise ProtocolError("a frame of %d bytes exceeds the limit of %d bytes" % (size, limit))
+                stop = start + 4 + size
+                if stop <= end:
+                    start = stop
+                    yield view[stop - size:stop]
+                    continue
+                if 4 + size > _BUFFER_SIZE:
+                    # A large frame: read the rest straight into its own buffer.
+                    payload = bytearray(size)
+                    have = end - start - 4
+                    payload[:have] = view[start + 4:end]
+                    start = end = 0
+                    target = memoryview(payload)
+                    while have < size:
+                        count = readv(fd, [target[have:]])
+                        if count == 0:
+                            raise ProtocolError("the channel closed in the middle of a frame")
+                        have += count
+                    yield payload
+                    continue
+            if start == end:
+                start = end = 0
+            elif end == _BUFFER_SIZE or start > _BUFFER_SIZE // 2:
+                buffer[:end - start] = buffer[start:end]
+                end -= start
+                start = 0
+            count = readv(fd, [view[end:]])
+            if count == 0:
+                if end != start:
                     raise ProtocolError("the channel closed in the middle of a frame")
-                have += count
-            buffer = b""
-            yield payload
+                return
+            end += count
 
 
 def _write_all(fd, buffers):

@@ -44,6 +44,8 @@ public struct LaunchOptions: Sendable {
     /// Whether the process leads a process group of its own, so that signals reach its children too and a
     /// terminal's Ctrl-C does not.
     public var newProcessGroup = false
+    /// The Swift functions the program calls with `jinn.call(name, …)` (see ``SwiftHandlers``).
+    public var handlers = SwiftHandlers()
 
     /// Options with the defaults.
     public init() {}

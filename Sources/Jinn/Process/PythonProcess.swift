@@ -28,15 +28,20 @@ public final class PythonProcess: Sendable {
 
     let child: ChildProcess
     let channel: MessageChannel
+    /// Calls into Python that wait for their reply.
+    let calls = CallRegistry()
+    /// The handlers Python calls into.
+    let swiftHandlers: SwiftHandlerTable
     private let standardInput: Mutex<Int32>
     private let report = Mutex<(exception: PythonException?, channelError: JinnError?)>((nil, nil))
     private let gracePeriod: Duration
 
     private init(child: ChildProcess, interpreter: PythonInterpreter, channel: MessageChannel,
                  standardOutput: OutputBuffer, standardError: OutputBuffer, standardInput: Int32,
-                 messages: AsyncStream<PythonValue>, gracePeriod: Duration)
+                 messages: AsyncStream<PythonValue>, gracePeriod: Duration, handlers: SwiftHandlers)
     {
         self.child = child
+        self.swiftHandlers = SwiftHandlerTable(handlers)
         self.processIdentifier = child.pid
         self.interpreter = interpreter
         self.channel = channel
@@ -145,7 +150,8 @@ public final class PythonProcess: Sendable {
             child: child, interpreter: resolved, channel: channel,
             standardOutput: readers[0] >= 0 ? OutputBuffer.reading(readers[0], name: "jinn-stdout") : .finished(),
             standardError: readers[1] >= 0 ? OutputBuffer.reading(readers[1], name: "jinn-stderr") : .finished(),
-            standardInput: inputWriter, messages: messages, gracePeriod: options.terminationGracePeriod)
+            standardInput: inputWriter, messages: messages, gracePeriod: options.terminationGracePeriod,
+            handlers: options.handlers)
         channel.on("message") { message in
             if let value = message[1] { messageSink.yield(value) }
         }
@@ -153,6 +159,7 @@ public final class PythonProcess: Sendable {
             guard let report = message[1] else { return }
             process?.report.withLock { $0.exception = PythonException(report: report) }
         }
+        process.installCallHandlers()
         // The program goes out before the reader starts, so nothing can be sent ahead of it.
         do {
             try channel.sendRaw(payload)
@@ -162,6 +169,7 @@ public final class PythonProcess: Sendable {
         channel.start { [weak process] error in
             if let error { process?.report.withLock { $0.channelError = error } }
             messageSink.finish()
+            process?.endCalls(channelError: error)
         }
         return process
     }

@@ -19,6 +19,8 @@ DEFAULT_MAXIMUM_SIZE = 256 << 20
 # Reads land in one buffer that lives as long as the channel: allocating a large buffer per read costs an mmap
 # and page faults every time, more than the rest of a round trip.
 _BUFFER_SIZE = 256 << 10
+# The largest buffer for large frames kept between frames.
+_LARGE_KEPT = 64 << 20
 
 
 class ProtocolError(Exception):
@@ -42,6 +44,9 @@ class Channel:
         self._frames = None
         #: The identity of the thread that reads now; None while the role passes to a new thread.
         self.reader = None
+        #: Whether bytes of another frame wait in the read buffer (set as each frame is handed out).
+        self.more = False
+        self._deferred = []
         self.closed = False
 
     def on(self, kind, handler):
@@ -69,6 +74,23 @@ class Channel:
             else:
                 _write_all(self.fd, [header, payload])
 
+    def defer(self, payload):
+        """Sends a payload together with others, before the reading thread next waits for input.
+
+        For the reading thread, while :attr:`more` frames wait to be handled: their replies leave in one write.
+        """
+        data = len(payload).to_bytes(4, "little") + payload
+        with self._send_lock:
+            self._deferred.append(data)
+
+    def flush(self):
+        """Sends the deferred payloads."""
+        with self._send_lock:
+            deferred = self._deferred
+            if deferred:
+                self._deferred = []
+                _write_all(self.fd, [b"".join(deferred)])
+
     def start(self):
         """Starts the thread that reads and dispatches frames until the other side closes the channel."""
         self._frames = self.frames()
@@ -87,6 +109,7 @@ class Channel:
             if self.reader != ident:
                 return False
             self.reader = None
+        self.flush()
         _thread.start_new_thread(self._read, ())
         return True
 
@@ -123,6 +146,7 @@ class Channel:
         readv = os.readv
         buffer = bytearray(_BUFFER_SIZE)
         view = memoryview(buffer)
+        large = None
         start = end = 0
         while True:
             if end - start >= 4:
@@ -132,22 +156,30 @@ class Channel:
                 stop = start + 4 + size
                 if stop <= end:
                     start = stop
+                    self.more = stop < end
                     yield view[stop - size:stop]
                     continue
                 if 4 + size > _BUFFER_SIZE:
-                    # A large frame: read the rest straight into its own buffer.
-                    payload = bytearray(size)
+                    # A large frame: read the rest straight into a buffer kept for large frames (a fresh one
+                    # each time would cost a page fault per 4 KiB).
+                    self.more = False
+                    if large is None or len(large) < size:
+                        large = bytearray(size)
+                    target = memoryview(large)[:size]
                     have = end - start - 4
-                    payload[:have] = view[start + 4:end]
+                    target[:have] = view[start + 4:end]
                     start = end = 0
-                    target = memoryview(payload)
                     while have < size:
                         count = readv(fd, [target[have:]])
                         if count == 0:
                             raise ProtocolError("the channel closed in the middle of a frame")
                         have += count
-                    yield payload
+                    yield target
+                    if size > _LARGE_KEPT:
+                        large = None
                     continue
+            if self._deferred:
+                self.flush()
             if start == end:
                 start = end = 0
             elif end == _BUFFER_SIZE or start > _BUFFER_SIZE // 2:

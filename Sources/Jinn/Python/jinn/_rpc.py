@@ -40,14 +40,17 @@ from jinn import _errors, _values
 
 _channel = None
 _main_ident = None
-_lock = _thread.allocate_lock()      # guards the tables below and the state of running calls
-_running = {}                        # call id -> _Call, for calls from Swift
-_threads = {}                        # thread ident -> the _Call it runs
+_lock = _thread.allocate_lock()      # guards the tables below where a check and an action must go together
+_running = {}                        # call id -> ident of the thread running it, or _ON_LOOP
+_threads = {}                        # thread ident -> id of the call from Swift it runs
+_cancelled = set()                   # ids of running calls that Swift cancelled
+_tasks = {}                          # call id -> asyncio task (None until it is created), for calls on the loop
 _waiting = {}                        # thread ident -> the _Waiter it blocks on
 _swift_calls = {}                    # id -> _Waiter or (loop, future), for calls into Swift
 _inputs = {}                         # call id -> _Waiter for a line of input
 _locations = {}                      # dotted name -> (module name, attribute names)
 _instances = {}                      # handle -> service object created from Swift
+_main_functions = set()              # functions that run on the main thread while it serves
 _next_id = 0
 _main_queue = None                   # the queue jinn.serve() works from, while it runs
 _loop = None
@@ -55,8 +58,11 @@ _loop = None
 _PLAIN = frozenset((type(None), bool, int, float, str, bytes))
 _OWN_FILES = frozenset(__file__.rpartition("/")[0] + "/" + name for name in ("_rpc.py", "_repl.py", "_values.py"))
 _CO_COROUTINE = 0x80
+_FUNCTION = type(lambda: None)
 _SYNC, _ASYNC, _MAIN = 0, 1, 2
+_ON_LOOP = -1
 _dumps = marshal.dumps
+_get_ident = _thread.get_ident
 
 KINDS = ("call", "cancel", "swift.result", "swift.error", "input", "stop")
 
@@ -83,22 +89,11 @@ def dispatch(message):
 
 def main_thread(function):
     """Marks a function to run on the main thread while it serves (see :func:`serve`)."""
-    function._jinn_main_thread = True
+    _main_functions.add(function)
     return function
 
 
 # -- Calls from Swift -------------------------------------------------------------------------------------------
-
-class _Call:
-    __slots__ = ("id", "thread", "cancelled", "task", "loop")
-
-    def __init__(self, call_id, thread):
-        self.id = call_id
-        self.thread = thread
-        self.cancelled = False
-        self.task = None
-        self.loop = None
-
 
 def _on_call(message):
     call_id = message[1]
@@ -116,59 +111,73 @@ def _on_call(message):
         with _lock:
             queue = _main_queue
             if queue is not None:
+                _running[call_id] = _main_ident
                 queue.put((call_id, function, message[3], message[4]))
         if queue is None:
             _run(call_id, function, message[3], message[4], True)
 
 
 def _kind(function):
-    if getattr(function, "_jinn_main_thread", False):
-        return _MAIN
-    code = getattr(function, "__code__", None)
-    if code is None:
+    if type(function) is _FUNCTION:
+        code = function.__code__
+    else:
         code = getattr(getattr(function, "__func__", None), "__code__", None)
     if code is not None and code.co_flags & _CO_COROUTINE:
         return _ASYNC
+    if function in _main_functions:
+        return _MAIN
     return _SYNC  # builtins, classes and callable objects; a coroutine they return is awaited on the loop
 
 
 def _run(call_id, function, args, kwargs, inline):
-    """Runs a synchronous call on this thread and sends its one reply."""
-    me = _thread.get_ident()
-    call = _Call(call_id, me)
-    with _lock:
-        _running[call_id] = call
-        _threads[me] = call
-        if inline:
-            _watchdog.active = call
-    if inline and _watchdog.asleep:
-        _watchdog.arm()
+    """Runs a synchronous call on this thread and sends its one reply.
+
+    ``inline`` means this thread reads the channel: the watchdog watches the call, and the reply may wait for the
+    frames already read to be handled, so that their replies leave in one write.
+    """
+    me = _get_ident()
+    _running[call_id] = me
+    _threads[me] = call_id
+    if inline:
+        _watchdog.active = call_id
+        if _watchdog.asleep:
+            _watchdog.arm()
     payload = None
-    deferred = False
+    on_loop = False
     try:
         try:
+            if _cancelled and call_id in _cancelled:
+                raise KeyboardInterrupt  # cancelled while it waited for the main thread
             result = function(*args, **kwargs) if kwargs else function(*args)
-            if type(result) not in _PLAIN and hasattr(type(result), "__await__"):
-                deferred = True
-                _await_on_loop(call, result)
+            if type(result) in _PLAIN:
+                payload = _dumps(("result", call_id, result))
+                if len(payload) > _channel.maximum_size:
+                    payload = _result_payload(call_id, result)
+            elif hasattr(type(result), "__await__"):
+                on_loop = True
+                _await_on_loop(call_id, result)
             else:
                 payload = _result_payload(call_id, result)
         except BaseException as error:
             payload = _error_payload(call_id, error)
         finally:
+            if _watchdog.active == call_id:
+                _watchdog.active = None
+            del _threads[me]
             with _lock:
-                if not deferred:
-                    _running.pop(call_id, None)
-                _threads.pop(me, None)
-                if _watchdog.active is call:
-                    _watchdog.active = None
-                if call.cancelled:
+                if not on_loop:
+                    del _running[call_id]
+                if call_id in _cancelled:
+                    _cancelled.discard(call_id)
                     _clear_interrupt(me)
     except KeyboardInterrupt:  # a cancellation that arrived after the function returned
-        if payload is None and not deferred:
+        if payload is None and not on_loop:
             payload = _error_payload(call_id, KeyboardInterrupt())
     if payload is not None:
-        _send(payload)
+        if inline and _channel.more and len(payload) < 65536:
+            _channel.defer(payload)
+        else:
+            _send(payload)
 
 
 def _result_payload(call_id, result):
@@ -278,19 +287,22 @@ def _locate(target):
 def _on_cancel(message):
     call_id = message[1]
     with _lock:
-        call = _running.get(call_id)
-        if call is None or call.cancelled:
+        ident = _running.get(call_id)
+        if ident is None or call_id in _cancelled:
             return
-        call.cancelled = True
-        if call.loop is not None:
-            if call.task is not None:
-                call.loop.call_soon_threadsafe(call.task.cancel)
-            return  # a task not created yet sees the flag when it starts
-        waiter = _waiting.get(call.thread)
+        _cancelled.add(call_id)
+        if ident == _ON_LOOP:
+            task = _tasks.get(call_id)
+            if task is not None:
+                _loop.call_soon_threadsafe(task.cancel)
+            return  # a task not created yet sees the cancellation when it is
+        if _threads.get(ident) != call_id:
+            return  # queued for the main thread and not started: it is cancelled when it starts
+        waiter = _waiting.get(ident)
         if waiter is not None:
             waiter.interrupt()
             return
-        _interrupt(call.thread)
+        _interrupt(ident)
 
 
 def _interrupt(ident):
@@ -342,8 +354,7 @@ class _Waiter:
         me = _thread.get_ident()
         with _lock:
             _waiting[me] = self
-            call = _threads.get(me)
-            if call is not None and call.cancelled:
+            if _threads.get(me) in _cancelled:
                 self.interrupted = True
         try:
             if not self.interrupted:
@@ -364,7 +375,7 @@ class _Watchdog:
     IDLE_TICKS = 50
 
     def __init__(self):
-        self.active = None      # the call running on the reading thread
+        self.active = None      # the id of the call running on the reading thread
         self.asleep = True
         self._wake = _thread.allocate_lock()
         self._wake.acquire()
@@ -401,14 +412,15 @@ class _Watchdog:
                         self.asleep = False
                     continue
                 idle = 0
-                if call is not last:
+                if call != last:
                     last = call
                     continue
                 last = None
-                with _lock:
-                    if self.active is call:
-                        self.active = None
-                _channel.hand_off(call.thread)
+                ident = _running.get(call)
+                if self.active == call:
+                    self.active = None
+                if ident is not None:
+                    _channel.hand_off(ident)
             except KeyboardInterrupt:
                 pass
 
@@ -441,33 +453,34 @@ def _run_loop(loop):
 
 
 def _start_async(call_id, function, args, kwargs):
-    call = _Call(call_id, None)
-    call.loop = _event_loop()
+    loop = _event_loop()
     with _lock:
-        _running[call_id] = call
-    call.loop.call_soon_threadsafe(_begin, call, function, args, kwargs)
+        _running[call_id] = _ON_LOOP
+        _tasks[call_id] = None
+    loop.call_soon_threadsafe(_begin, call_id, function, args, kwargs)
 
 
-def _await_on_loop(call, awaitable):
-    call.loop = _event_loop()
-    call.thread = None
-    call.loop.call_soon_threadsafe(_begin, call, None, awaitable, None)
+def _await_on_loop(call_id, awaitable):
+    loop = _event_loop()
+    with _lock:
+        _running[call_id] = _ON_LOOP
+        _tasks[call_id] = None
+    loop.call_soon_threadsafe(_begin, call_id, None, awaitable, None)
 
 
-def _begin(call, function, args, kwargs):
+def _begin(call_id, function, args, kwargs):
     # On the loop's thread. ``function`` None means ``args`` is already an awaitable.
     try:
         awaitable = args if function is None else function(*args, **kwargs) if kwargs else function(*args)
     except BaseException as error:
-        with _lock:
-            _running.pop(call.id, None)
-        _send(_error_payload(call.id, error))
+        _forget_task(call_id)
+        _send(_error_payload(call_id, error))
         return
-    task = call.loop.create_task(_await(call.id, awaitable))
+    task = _loop.create_task(_await(call_id, awaitable))
     with _lock:
-        call.task = task
-        cancelled = call.cancelled
-    task.add_done_callback(lambda task: _finish(call, task))
+        _tasks[call_id] = task
+        cancelled = call_id in _cancelled
+    task.add_done_callback(lambda task: _finish(call_id, task))
     if cancelled:
         task.cancel()
 
@@ -479,14 +492,20 @@ async def _await(call_id, awaitable):
         return _error_payload(call_id, error)
 
 
-def _finish(call, task):
-    with _lock:
-        _running.pop(call.id, None)
+def _finish(call_id, task):
+    _forget_task(call_id)
     if task.cancelled():  # cancelled before it started, so _await never ran
         import asyncio
-        _send(_error_payload(call.id, asyncio.CancelledError()))
+        _send(_error_payload(call_id, asyncio.CancelledError()))
     else:
         _send(task.result())
+
+
+def _forget_task(call_id):
+    with _lock:
+        _running.pop(call_id, None)
+        _tasks.pop(call_id, None)
+        _cancelled.discard(call_id)
 
 
 # -- Serving on the main thread ----------------------------------------------------------------------------------
@@ -521,6 +540,9 @@ def serve():
         while not queue.empty():
             job = queue.get()
             if job is not None:
+                with _lock:
+                    _running.pop(job[0], None)
+                    _cancelled.discard(job[0])
                 _send(_error_payload(job[0], RuntimeError("the server stopped before this call ran")))
 
 
@@ -637,8 +659,7 @@ def _settle(future, ok, value):
 
 def current_call_id():
     """The id of the call from Swift this thread runs, or None."""
-    call = _threads.get(_thread.get_ident())
-    return None if call is None else call.id
+    return _threads.get(_get_ident())
 
 
 def request_input(prompt):

@@ -67,7 +67,7 @@ struct REPLCommand: AsyncParsableCommand {
                 continue
             case .end:
                 if interactive { console.write("\n") }
-                guard !buffer.isEmpty else { return failed ? 1 : 0 }
+                guard !buffer.isEmpty else { return failed && !interactive ? 1 : 0 }
                 // A block that the input ended without its blank line still runs.
                 line = ""
             case .line(let text):

@@ -79,6 +79,8 @@ enum RPCBenchmark {
     /// Calls per second with `inFlight` tasks calling at once.
     private static func callsPerSecond(_ process: PythonProcess, total: Int, inFlight: Int) async throws -> Double {
         let each = total / inFlight
+        var before = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &before)
         let elapsed = try await measure {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<inFlight {
@@ -88,6 +90,13 @@ enum RPCBenchmark {
                 }
                 try await group.waitForAll()
             }
+        }
+        var after = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &after)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        let cpu = seconds(after.ru_utime) - seconds(before.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_stime)
+        if ProcessInfo.processInfo.environment["JINN_BENCH_CPU"] != nil {
+            print(String(format: "swift cpu %.1f us/call, %.0f calls/s", cpu / Double(each * inFlight) * 1e6, Double(each * inFlight) / elapsed))
         }
         return Double(each * inFlight) / elapsed
     }

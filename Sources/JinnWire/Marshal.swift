@@ -86,8 +86,8 @@ public enum Marshal {
     }
 
     /// Decodes exactly one value that fills all of `bytes`.
+    @inlinable  // specialized where it is used: contiguous bytes are then read in place, without a copy
     public static func decode(_ bytes: some Collection<UInt8>) throws(WireError) -> PythonValue {
-        // Contiguous bytes (an array or a slice of one, as channels hold them) are read in place.
         let result = bytes.withContiguousStorageIfAvailable { buffer in
             Result { () throws(WireError) -> PythonValue in try decode(buffer: buffer) }
         }
@@ -97,7 +97,8 @@ public enum Marshal {
         }
     }
 
-    private static func decode(buffer: UnsafeBufferPointer<UInt8>) throws(WireError) -> PythonValue {
+    @usableFromInline
+    static func decode(buffer: UnsafeBufferPointer<UInt8>) throws(WireError) -> PythonValue {
         var reader = Reader(buffer: buffer)
         let value = try reader.readValue(depth: 0)
         guard reader.offset == buffer.count else {

@@ -97,7 +97,9 @@ extension PythonProcess {
         positional.reserveCapacity(arguments.count)
         for argument in arguments { positional.append(try encoder.encode(any: argument)) }
         var named: [PythonValue.Item] = []
-        for (name, value) in keywords { named.append(.init(.string(name), try encoder.encode(any: value))) }
+        if !keywords.isEmpty {
+            for (name, value) in keywords { named.append(.init(.string(name), try encoder.encode(any: value))) }
+        }
         return try await invoke(target, arguments: positional, keywords: named, timeout: timeout,
                                 operation: operation(), observer: observer)
     }

@@ -47,6 +47,9 @@ class Channel:
         #: Whether bytes of another frame wait in the read buffer (set as each frame is handed out).
         self.more = False
         self._deferred = []
+        #: Called by the reading thread, with its identity, when it is about to wait for input; it may take the
+        #: reader role for another thread (see :meth:`give_up`) and return True.
+        self.before_wait = None
         self.closed = False
 
     def on(self, kind, handler):
@@ -94,26 +97,34 @@ class Channel:
     def start(self):
         """Starts the thread that reads and dispatches frames until the other side closes the channel."""
         self._frames = self.frames()
-        _thread.start_new_thread(self._read, ())
-
-    def is_reader(self, ident):
-        """Whether the thread ``ident`` holds the reader role."""
-        return self.reader == ident
+        _thread.start_new_thread(self.read_here, ())
 
     def hand_off(self, ident):
         """Gives the reader role held by thread ``ident`` to a new thread; False if ``ident`` does not hold it.
 
         The caller is inside a handler on the reading thread; it stops reading once that handler returns.
         """
+        if not self.give_up(ident):
+            return False
+        _thread.start_new_thread(self.read_here, ())
+        return True
+
+    def give_up(self, ident):
+        """Takes the reader role from thread ``ident`` without giving it to anyone; the caller must make sure that a
+        thread calls :meth:`read_here` soon. False if ``ident`` does not hold the role."""
         with self._role_lock:
             if self.reader != ident:
                 return False
             self.reader = None
         self.flush()
-        _thread.start_new_thread(self._read, ())
         return True
 
-    def _read(self):
+    def read_here(self):
+        """Reads and dispatches frames on this thread until the role passes to another thread or the stream ends.
+
+        After each frame that leaves nothing buffered, :attr:`before_wait` (if set) may take the role from this
+        thread for another one, returning True; this thread then stops reading.
+        """
         me = _thread.get_ident()
         with self._role_lock:
             self.reader = me
@@ -123,12 +134,17 @@ class Channel:
         error = None
         try:
             for payload in frames:
-                message = loads(payload)
-                handler = handlers.get(message[0])
-                if handler is not None:
-                    handler(message)
+                try:
+                    message = loads(payload)
+                    handler = handlers.get(message[0])
+                    if handler is not None:
+                        handler(message)
+                except KeyboardInterrupt:
+                    pass  # aimed at a call that has ended; the handlers reply for calls they run themselves
                 if self.reader != me:
                     return  # a slow handler handed the reading to another thread
+                if not self.more and self.before_wait is not None and self.before_wait(me):
+                    return
         except Exception as caught:  # a broken channel ends the reader, never silently
             error = caught
         self.closed = True
@@ -170,7 +186,10 @@ class Channel:
                     target[:have] = view[start + 4:end]
                     start = end = 0
                     while have < size:
-                        count = readv(fd, [target[have:]])
+                        try:
+                            count = readv(fd, [target[have:]])
+                        except KeyboardInterrupt:
+                            continue
                         if count == 0:
                             raise ProtocolError("the channel closed in the middle of a frame")
                         have += count
@@ -186,7 +205,10 @@ class Channel:
                 buffer[:end - start] = buffer[start:end]
                 end -= start
                 start = 0
-            count = readv(fd, [view[end:]])
+            try:
+                count = readv(fd, [view[end:]])
+            except KeyboardInterrupt:
+                continue  # the main thread reads while it serves: a Ctrl-C aimed at a call that has ended
             if count == 0:
                 if end != start:
                     raise ProtocolError("the channel closed in the middle of a frame")

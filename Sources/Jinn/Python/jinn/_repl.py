@@ -28,6 +28,8 @@ _ALLOW_INCOMPLETE = getattr(codeop, "PyCF_ALLOW_INCOMPLETE_INPUT", 0)
 
 _sessions = {}
 _captures = {}          # thread ident -> the _Capture of the execution running on that thread
+_expressions = {}       # (source, compiler flags) -> code of an expression, or False for source that is not one
+_EXPRESSIONS_KEPT = 256
 _count = 0
 _installed = False
 _get_ident = _thread.get_ident
@@ -275,13 +277,20 @@ def _run_cell(session, source, filename, capture):
     compile_code = session.compiler.compiler  # a codeop.Compile: it keeps the __future__ flags
     flags = compile_code.flags
     namespace = session.namespace
-    # Most cells that a program sends are one expression: one compilation, no syntax tree.
-    try:
-        code = compile(source, filename, "eval", flags & ~_ALLOW_INCOMPLETE, True)
-    except SyntaxError:
-        code = None
-    if code is not None:
-        _remember_source(filename, source)
+    # Most cells that a program sends are one expression, and a program often sends the same one again: an
+    # expression is compiled once, without a syntax tree, and kept.
+    key = (source, flags)
+    code = _expressions.get(key)
+    if code is None:
+        try:
+            code = compile(source, filename, "eval", flags & ~_ALLOW_INCOMPLETE, True)
+            _remember_source(filename, source)
+        except SyntaxError:
+            code = False
+        if len(_expressions) >= _EXPRESSIONS_KEPT:
+            _expressions.clear()
+        _expressions[key] = code
+    if code:
         _show(capture, eval(code, namespace))
         return True
     import ast

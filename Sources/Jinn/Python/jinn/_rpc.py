@@ -53,6 +53,8 @@ _instances = {}                      # handle -> service object created from Swi
 _main_functions = set()              # functions that run on the main thread while it serves
 _next_id = 0
 _main_queue = None                   # the queue jinn.serve() works from, while it runs
+_main_wants_role = False             # jinn.serve() waits with nothing to do: the main thread would read
+_READ = object()                     # a job for jinn.serve(): read the channel on the main thread
 _loop = None
 
 _PLAIN = frozenset((type(None), bool, int, float, str, bytes))
@@ -80,6 +82,7 @@ def install(channel, main_ident):
     channel.on("swift.error", _on_swift_reply)
     channel.on("input", _on_input)
     channel.on("stop", _on_stop)
+    channel.before_wait = _offer_role
 
 
 def dispatch(message):
@@ -96,6 +99,7 @@ def main_thread(function):
 # -- Calls from Swift -------------------------------------------------------------------------------------------
 
 def _on_call(message):
+    global _main_wants_role
     call_id = message[1]
     try:
         function = _resolve(message[2])
@@ -108,11 +112,14 @@ def _on_call(message):
     elif kind == _ASYNC:
         _start_async(call_id, function, message[3], message[4])
     else:
-        with _lock:
-            queue = _main_queue
-            if queue is not None:
-                _running[call_id] = _main_ident
-                queue.put((call_id, function, message[3], message[4]))
+        queue = None
+        if _get_ident() != _main_ident:
+            with _lock:
+                queue = _main_queue
+                if queue is not None:
+                    _main_wants_role = False
+                    _running[call_id] = _main_ident
+                    queue.put((call_id, function, message[3], message[4]))
         if queue is None:
             _run(call_id, function, message[3], message[4], True)
 
@@ -513,10 +520,11 @@ def _forget_task(call_id):
 def serve():
     """Serves calls from Swift on the main thread until the Swift side stops the server, then returns.
 
-    Calls are served from the moment the program starts, whatever its main thread does; ``serve`` gives the main
-    thread to REPL executions, where Ctrl-C and timeouts interrupt even blocking system calls.
+    Calls are served from the moment the program starts, whatever its main thread does; while it serves, the main
+    thread reads the channel itself, so that REPL executions run there at once, and Ctrl-C and timeouts interrupt
+    even blocking system calls.
     """
-    global _main_queue
+    global _main_queue, _main_wants_role
     _connected()
     if _thread.get_ident() != _main_ident:
         raise RuntimeError("jinn.serve() must run on the main thread")
@@ -527,30 +535,57 @@ def serve():
     try:
         while True:
             try:
+                with _lock:
+                    # Offered the reading only with nothing queued: a job queued behind the offer would wait
+                    # while this thread reads.
+                    _main_wants_role = queue.empty()
                 job = queue.get()
+                with _lock:
+                    _main_wants_role = False
                 if job is None:
                     return
-                _run(job[0], job[1], job[2], job[3], False)
+                if job is _READ:
+                    _channel.read_here()
+                else:
+                    _run(job[0], job[1], job[2], job[3], False)
             except KeyboardInterrupt:  # a Ctrl-C aimed at a call that had just ended
                 continue
     finally:
         with _lock:
             _main_queue = None
+            _main_wants_role = False
         # Calls queued behind the stop still get their one reply.
         while not queue.empty():
             job = queue.get()
-            if job is not None:
+            if job is not None and job is not _READ:
                 with _lock:
                     _running.pop(job[0], None)
                     _cancelled.discard(job[0])
                 _send(_error_payload(job[0], RuntimeError("the server stopped before this call ran")))
 
 
+def _offer_role(ident):
+    # Called by a reading thread about to wait for input: an idle jinn.serve() takes the reading over.
+    global _main_wants_role
+    if not _main_wants_role or ident == _main_ident:
+        return False
+    with _lock:
+        if not _main_wants_role or _main_queue is None or not _channel.give_up(ident):
+            return False
+        _main_wants_role = False
+        _main_queue.put(_READ)
+    return True
+
+
 def _on_stop(message):
+    global _main_wants_role
     with _lock:
         queue = _main_queue
+        _main_wants_role = False
     if queue is not None:
         queue.put(None)
+        if _get_ident() == _main_ident:
+            _channel.hand_off(_main_ident)  # the main thread leaves the reading to another thread, then serve()
 
 
 # -- Calls into Swift --------------------------------------------------------------------------------------------

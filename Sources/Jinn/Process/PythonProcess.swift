@@ -96,6 +96,12 @@ public final class PythonProcess: Sendable {
             return (fds[0], fds[1])
         }
         let (parentSocket, childSocket) = try makePair(true)
+        // Large messages cross in fewer, larger writes (the kernel caps the size at net.core.wmem_max; memory is
+        // only taken while bytes are in flight).
+        var bufferSize: Int32 = 4 << 20
+        for fd in [parentSocket, childSocket] {
+            _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
+        }
         var childEnds: [Int32] = [childSocket]
         var descriptors: [Int32] = []
         var inputWriter: Int32 = -1

@@ -705,8 +705,11 @@ def request_input(prompt):
     waiter = _Waiter()
     with _lock:
         _inputs[call_id] = waiter
+    me = _get_ident()
     try:
         _channel.send(("input", call_id, prompt))
+        if _channel.reader == me:
+            _channel.hand_off(me)  # the line must be read while this thread waits
         waiter.wait()
     finally:
         with _lock:

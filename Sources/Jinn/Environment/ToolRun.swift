@@ -1,0 +1,107 @@
+import CJinn
+import Foundation
+import Synchronization
+
+/// One run of an external tool (uv, pip, venv, conda) whose output is read line by line while it runs.
+struct ToolRun {
+    /// Which stream a line came from.
+    enum Stream: Sendable { case output, error }
+
+    /// How the tool ended and what it printed (the last lines of each stream).
+    struct Result: Sendable {
+        var termination: Termination
+        var output: [String]
+        var errors: [String]
+
+        /// Standard error, or standard output when standard error is empty.
+        var tail: String {
+            (errors.isEmpty ? output : errors).suffix(40).joined(separator: "\n")
+        }
+    }
+
+    /// How many lines of each stream are kept for error messages.
+    static let keptLines = 400
+
+    /// Runs `executable` with standard input on `/dev/null`, calling `onLine` for every line of its output.
+    ///
+    /// Cancelling the calling task sends the tool SIGTERM (and its own children with it: it leads a process
+    /// group) and waits for it to end.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                    workingDirectory: String? = nil,
+                    onLine: @escaping @Sendable (Stream, String) -> Void = { _, _ in })
+        async throws(JinnError) -> Result
+    {
+        var outputPipe: [Int32] = [-1, -1]
+        var errorPipe: [Int32] = [-1, -1]
+        guard jinn_pipe(&outputPipe) == 0 else { throw .system(operation: "pipe", errno: errno) }
+        guard jinn_pipe(&errorPipe) == 0 else {
+            close(outputPipe[0]); close(outputPipe[1])
+            throw .system(operation: "pipe", errno: errno)
+        }
+        var configuration = ChildProcess.Configuration(
+            executable: executable, arguments: arguments,
+            environment: environment ?? toolEnvironment(),
+            workingDirectory: workingDirectory, descriptors: [-1, outputPipe[1], errorPipe[1]])
+        configuration.newProcessGroup = true
+        let child: ChildProcess
+        do {
+            child = try await ChildProcess.spawn(configuration)
+        } catch {
+            for fd in outputPipe + errorPipe { close(fd) }
+            throw error
+        }
+        close(outputPipe[1])
+        close(errorPipe[1])
+        let output = OutputBuffer.reading(outputPipe[0], name: "jinn-tool-stdout")
+        let errors = OutputBuffer.reading(errorPipe[0], name: "jinn-tool-stderr")
+        return await withTaskCancellationHandler {
+            async let outputLines = collect(ProcessOutput(buffer: output).lines, .output, onLine)
+            async let errorLines = collect(ProcessOutput(buffer: errors).lines, .error, onLine)
+            let termination = await child.wait()
+            return Result(termination: termination, output: await outputLines, errors: await errorLines)
+        } onCancel: {
+            child.signal(SIGTERM, toGroup: true)
+        }
+    }
+
+    private static func collect(_ lines: ProcessOutput.Lines, _ stream: Stream,
+                                _ onLine: @Sendable (Stream, String) -> Void) async -> [String]
+    {
+        var kept: [String] = []
+        for await line in lines {
+            // A terminal-style progress line is redrawn with carriage returns: its last state is the line.
+            let text = line.split(separator: "\r", omittingEmptySubsequences: true).last.map(String.init) ?? ""
+            onLine(stream, text)
+            kept.append(text)
+            if kept.count > keptLines * 2 { kept.removeFirst(kept.count - keptLines) }
+        }
+        return Array(kept.suffix(keptLines))
+    }
+
+    /// This process's environment, without what would point a tool at another environment than the one named
+    /// on its command line.
+    static func toolEnvironment(_ base: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        var environment = base
+        for name in ["VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONHOME", "PYTHONPATH", "PIP_REQUIRE_VIRTUALENV",
+                     "PIP_USER", "UV_SYSTEM_PYTHON"] {
+            environment[name] = nil
+        }
+        environment["PIP_NO_INPUT"] = "1"
+        return environment
+    }
+
+    /// The first executable file called `name` in the directories of a `PATH`-style list.
+    static func findExecutable(_ name: String, searchPath: String? = nil) -> String? {
+        let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for directory in path.split(separator: ":") {
+            let candidate = String(directory) + "/" + name
+            var isDirectory: ObjCBool = false
+            if access(candidate, X_OK) == 0,
+                FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue
+            {
+                return candidate
+            }
+        }
+        return nil
+    }
+}

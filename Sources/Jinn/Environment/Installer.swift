@@ -76,15 +76,17 @@ enum Installers {
         // pip starts its error lines with "ERROR:", uv its report with "error:" (then "caused by"/"hint" lines).
         let message: String
         if let start = result.errors.firstIndex(where: { $0.lowercased().hasPrefix("error") || $0.hasPrefix("×") }) {
-            message = result.errors[start...].prefix(30).joined(separator: "\n")
+            // pip reports a network failure only in its retry warnings; the error itself says "from versions: none".
+            let retry = result.errors[..<start].last { $0.hasPrefix("WARNING: Retrying") }
+            message = ((retry.map { [$0] } ?? []) + result.errors[start...].prefix(30)).joined(separator: "\n")
         } else {
             message = result.tail.isEmpty ? "it \(result.termination) without a message" : result.tail
         }
         let requested = request.requirements.map(RequirementName.of)
             + request.requirementFiles.map { "-r " + $0 }
         let loweredMessage = RequirementName.normalized(message)
-        let culprit = request.requirements.map(RequirementName.of).first { name in
-            let normalized = RequirementName.normalized(name)
+        let culprit = request.requirements.first { requirement in
+            let normalized = RequirementName.normalized(RequirementName.of(requirement))
             return !normalized.isEmpty && Self.mentions(loweredMessage, normalized)
         } ?? Self.packageNamed(in: lines)
         return .installFailed(package: culprit, requested: requested, installer: installer, message: message)

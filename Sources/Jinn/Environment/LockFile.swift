@@ -53,6 +53,24 @@ public struct LockFile: Sendable, Hashable, Codable {
             self.hashes = hashes
         }
 
+        private enum CodingKeys: String, CodingKey { case name, version, url, hashes }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            version = try container.decode(String.self, forKey: .version)
+            url = try container.decodeIfPresent(String.self, forKey: .url)
+            hashes = try container.decodeIfPresent([String].self, forKey: .hashes) ?? []
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(version, forKey: .version)
+            try container.encodeIfPresent(url, forKey: .url)
+            if !hashes.isEmpty { try container.encode(hashes, forKey: .hashes) }
+        }
+
         /// `six==1.17.0`, or `tool @ file:///…`.
         public var description: String { url.map { "\(name) @ \($0)" } ?? "\(name)==\(version)" }
 

@@ -40,4 +40,12 @@ public struct EnvironmentOptions: Sendable, Hashable {
 
     /// Options with the defaults.
     public init() {}
+
+    /// The options for building `target` in a staging directory: the prompt defaults to the target's name, not
+    /// the staging directory's.
+    func naming(_ target: String) -> EnvironmentOptions {
+        var options = self
+        if options.prompt == nil { options.prompt = StagedDirectory.split(target).name }
+        return options
+    }
 }

@@ -126,7 +126,7 @@ public struct VirtualEnvironment: Sendable, Hashable {
                                                 progress: progress)
         try await StagedDirectory.build(target, relocate: true) { staging throws(JinnError) in
             progress?(InstallProgress(.creating, detail: "creating \(target) with \(tool.name) from \(base.executable)"))
-            try await tool.createEnvironment(at: staging, base: base, options: options)
+            try await tool.createEnvironment(at: staging, base: base, options: options.naming(target))
             if !request.isEmpty {
                 try await tool.install(request, python: staging + "/bin/python", progress: progress)
             }
@@ -234,7 +234,7 @@ public struct VirtualEnvironment: Sendable, Hashable {
         request.requireHashes = withHashes
         try await StagedDirectory.build(target, relocate: true) { staging throws(JinnError) in
             progress?(InstallProgress(.creating, detail: "creating \(target) with \(tool.name) from \(base.executable)"))
-            try await tool.createEnvironment(at: staging, base: base, options: options)
+            try await tool.createEnvironment(at: staging, base: base, options: options.naming(target))
             if !lock.packages.isEmpty {
                 try await tool.install(request, python: staging + "/bin/python", progress: progress)
             }

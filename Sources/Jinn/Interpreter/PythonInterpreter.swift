@@ -121,11 +121,18 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
             sys.stdout.write('%d.%d.%d' % sys.version_info[:3]); sys.exit(3)
         import marshal, os, site
         v = sys.version_info
+        # Without site, a virtual environment's prefix is not applied: find its pyvenv.cfg as site would.
+        prefix = sys.prefix
+        here = os.path.dirname(os.path.abspath(sys.executable or ''))
+        for candidate in (here, os.path.dirname(here)):
+            if os.path.isfile(os.path.join(candidate, 'pyvenv.cfg')):
+                prefix = candidate
+                break
         sys.stdout.buffer.write(marshal.dumps({
             'executable': sys.executable or '', 'version': (v.major, v.minor, v.micro, v.releaselevel),
             'implementation': sys.implementation.name, 'platform': sys.platform, 'machine': os.uname().machine,
-            'prefix': sys.prefix, 'base_prefix': getattr(sys, 'base_prefix', sys.prefix),
-            'site_packages': [p for p in getattr(site, 'getsitepackages', lambda: [])()],
+            'prefix': prefix, 'base_prefix': getattr(sys, 'base_prefix', sys.prefix),
+            'site_packages': [p for p in getattr(site, 'getsitepackages', lambda p=None: [])([prefix])],
         }))
         """
 

@@ -9,7 +9,8 @@ struct EnvCommandTests {
     static let cache = NSTemporaryDirectory() + "/jinn-tests-\(getuid())/cache"
 
     private func withRoot(_ body: (String, [String: String]) async throws -> Void) async throws {
-        let root = NSTemporaryDirectory() + "/jinn-env-cli-\(UUID().uuidString)"
+        let root = URL(fileURLWithPath: NSTemporaryDirectory() + "/jinn-env-cli-\(UUID().uuidString)")
+            .standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         try await body(root, ["JINN_CACHE_DIR": Self.cache, "JINN_ENVIRONMENTS_DIR": root + "/envs",

@@ -35,8 +35,6 @@ public enum EnvironmentError: Error, Sendable, Hashable, CustomStringConvertible
     case verificationFailed(missing: [String], unexpected: [String], differing: [String])
     /// A file-system operation failed.
     case fileSystem(operation: String, path: String, reason: String)
-    /// The combination of options cannot be carried out.
-    case unsupported(String)
     /// The operation was cancelled; nothing was left half-done.
     case cancelled(operation: String)
 
@@ -72,8 +70,6 @@ public enum EnvironmentError: Error, Sendable, Hashable, CustomStringConvertible
             return "the restored environment does not match the lock (" + parts.joined(separator: "; ") + ")"
         case .fileSystem(let operation, let path, let reason):
             return "\(operation) '\(path)' failed: \(reason)"
-        case .unsupported(let reason):
-            return reason
         case .cancelled(let operation):
             return "\(operation) was cancelled"
         }

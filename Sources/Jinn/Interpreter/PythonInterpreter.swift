@@ -104,13 +104,15 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
-    // Runs without `site` (-S) so that .pth files cost nothing; `site.getsitepackages()` still answers. The
-    // version test comes first and uses only syntax that Python 2 parses, so an old interpreter reports itself.
+    // Runs without `site` (-S) so that the base installation's .pth files cost nothing; `site.venv` then applies
+    // a virtual environment's pyvenv.cfg, which is what sets sys.prefix there. The version test comes first and
+    // uses only syntax that Python 2 parses, so an old interpreter reports itself.
     private static let inspectionScript = """
         import sys
         if sys.version_info < (3,):
             sys.stdout.write('%d.%d.%d' % sys.version_info[:3]); sys.exit(3)
         import marshal, os, site
+        site.venv(None)
         v = sys.version_info
         sys.stdout.buffer.write(marshal.dumps({
             'executable': sys.executable or '', 'version': (v.major, v.minor, v.micro, v.releaselevel),

@@ -295,14 +295,7 @@ public final class PythonProcess: Sendable {
 
     private static func terminate(_ child: ChildProcess, gracePeriod: Duration) async {
         guard child.signal(SIGTERM) else { return }
-        let ended = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { _ = await child.wait(); return true }
-            group.addTask { try? await Task.sleep(for: gracePeriod); return false }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-        if !ended { child.signal(SIGKILL) }
+        if await child.wait(timeout: gracePeriod) == nil { child.signal(SIGKILL) }
     }
 }
 

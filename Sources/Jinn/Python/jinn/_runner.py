@@ -61,9 +61,10 @@ def run_module(name):
 
 
 def run_script(path):
-    """Runs a file as ``python path`` does."""
+    """Runs a file as ``python path`` does: ``__file__`` and tracebacks name it by its absolute path."""
     main = _fresh_main()
-    sys.path[0] = os.path.dirname(os.path.abspath(path))
+    absolute = os.path.abspath(path)
+    sys.path[0] = os.path.dirname(absolute)
     try:
         with open(path, "rb") as file:
             source = file.read()
@@ -72,10 +73,10 @@ def run_script(path):
                          % (os.path.basename(sys.executable), path, error.errno, error.strerror))
         sys.stderr.flush()
         os._exit(2)
-    main.__file__ = path
+    main.__file__ = absolute
     main.__cached__ = None
     main.__spec__ = None
-    exec(compile(source, path, "exec", dont_inherit=True), main.__dict__)
+    exec(compile(source, absolute, "exec", dont_inherit=True), main.__dict__)
 
 
 def run_code(source):

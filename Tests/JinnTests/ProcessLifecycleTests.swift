@@ -159,3 +159,39 @@ struct ProcessLifecycleTests {
         #expect([SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGHUP].map(disposition) == before)
     }
 }
+
+/// The scoped form owns its process.
+struct ScopedProcessTests {
+    @Test func theProcessIsGoneWhenTheScopeEnds() async throws {
+        var pid: Int32 = 0
+        let first = try await PythonProcess.run(
+            PythonProgram(main: "import jinn, time\njinn.send('hi')\ntime.sleep(60)\n"),
+            interpreter: try await systemPython()
+        ) { process in
+            pid = process.processIdentifier
+            var messages = process.messages.makeAsyncIterator()
+            return await messages.next()
+        }
+        #expect(first == "hi")
+        #expect(!processExists(pid))
+    }
+
+    @Test func cancellingTheOwningTaskTerminatesTheProcess() async throws {
+        let python = try await systemPython()
+        let started = AsyncStream<Int32>.makeStream()
+        let task = Task {
+            try await PythonProcess.run(PythonProgram(main: "import jinn, time\njinn.send(1)\ntime.sleep(60)\n"),
+                                        interpreter: python) { process in
+                var messages = process.messages.makeAsyncIterator()
+                _ = await messages.next()
+                started.continuation.yield(process.processIdentifier)
+                return await process.wait()
+            }
+        }
+        var pids = started.stream.makeAsyncIterator()
+        let pid = try #require(await pids.next())
+        task.cancel()
+        #expect(try await task.value == .signaled(SIGTERM))
+        #expect(!processExists(pid))
+    }
+}

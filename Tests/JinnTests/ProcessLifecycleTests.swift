@@ -143,8 +143,9 @@ struct ProcessLifecycleTests {
                 await process.terminate(gracePeriod: .seconds(1))
             }
         }
-        // Reader threads close their ends a moment after the process ends.
-        #expect(await eventually(within: 5) { (try? openDescriptorCount()) == before })
+        // Reader threads close their ends a moment after the process ends. Other suites run in parallel in this
+        // process and open descriptors of their own for a while, hence a generous window and "no more than".
+        #expect(await eventually(within: 30) { (try? openDescriptorCount()).map { $0 <= before } ?? false })
     }
 
     @Test func jinnLeavesTheHostsSignalHandlingAlone() async throws {

@@ -49,3 +49,29 @@ class MemoryFinderTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CompiledCodeTests(unittest.TestCase):
+    def test_compiled_code_is_used_and_reported_and_bad_code_falls_back(self):
+        import marshal
+        source = "VALUE = 'from source'\n"
+        good = marshal.dumps(compile("VALUE = 'from cache'\n", "<jinn>/cached_mod.py", "exec"))
+        finder = MemoryFinder([
+            ("cached_mod", "<jinn>/cached_mod.py", source, False, good),
+            ("broken_cache", "<jinn>/broken_cache.py", source, False, b"not marshal"),
+        ], use_code=True)
+        reports = []
+        finder.report_compiled(reports.extend)
+        sys.meta_path.insert(0, finder)
+        try:
+            self.assertEqual(importlib.import_module("cached_mod").VALUE, "from cache")
+            self.assertEqual(importlib.import_module("broken_cache").VALUE, "from source")
+        finally:
+            sys.meta_path.remove(finder)
+            sys.modules.pop("cached_mod", None)
+            sys.modules.pop("broken_cache", None)
+        self.assertEqual([path for path, _ in reports], ["<jinn>/broken_cache.py"])
+
+    def test_code_is_ignored_unless_the_magic_number_matched(self):
+        finder = MemoryFinder([("m", "<jinn>/m.py", "X = 1\n", False, b"anything")], use_code=False)
+        self.assertIsNone(finder.loader("m").code)

@@ -75,7 +75,6 @@ public final class PythonProcess: Sendable {
         } else {
             resolved = try await PythonInterpreter.system()
         }
-        let payload = Bootstrap.payload(for: program, maximumMessageSize: options.maximumMessageSize)
 
         // Every descriptor is close-on-exec from birth; the child gets exactly the ones mapped below.
         var opened: [Int32] = []
@@ -153,9 +152,13 @@ public final class PythonProcess: Sendable {
             guard let report = message[1] else { return }
             process?.report.withLock { $0.exception = PythonException(report: report) }
         }
+        channel.on("code") { message in
+            Bootstrap.storeCompiledCode(message, program: program, interpreter: resolved)
+        }
         // The program goes out before the reader starts, so nothing can be sent ahead of it.
         do {
-            try channel.sendRaw(payload)
+            try channel.sendRaw(Bootstrap.payload(for: program, interpreter: resolved,
+                                                  maximumMessageSize: options.maximumMessageSize))
         } catch {
             // The child died before reading its program; its termination tells why.
         }

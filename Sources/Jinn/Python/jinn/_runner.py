@@ -4,7 +4,7 @@ import os
 import sys
 
 import jinn
-from jinn import _channel, _errors
+from jinn import _channel, _errors, _importer
 from jinn._importer import CHANNEL_FD
 
 
@@ -18,6 +18,8 @@ def run(program, finder):
                                on_close=_parent_gone)
     jinn._connect(channel, program.get("values", {}))
     channel.start()
+    if _importer.MAGIC is not None:
+        finder.report_compiled(lambda entries: channel.send(("code", _importer.MAGIC, entries)))
     sys.argv[:] = program["argv"]
     _errors.install_excepthook()
     kind, target = program["entry"]

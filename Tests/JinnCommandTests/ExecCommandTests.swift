@@ -77,7 +77,7 @@ struct ExecCommandTests {
         jinn.currentDirectoryURL = directory
         try jinn.run()
         var childPid: Int32?
-        for _ in 0..<500 where childPid == nil {
+        for _ in 0..<1500 where childPid == nil {
             childPid = (try? String(contentsOf: pidFile, encoding: .utf8)).flatMap { Int32($0) }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -90,6 +90,44 @@ struct ExecCommandTests {
             if !gone { try await Task.sleep(for: .milliseconds(10)) }
         }
         #expect(gone, "the Python child \(pid) outlived its parent")
+    }
+
+    /// A terminal's Ctrl-C reaches every process of the foreground group: here the program catches it and
+    /// decides the exit status, and jinn must not die of it first.
+    @Test func interruptIsTheProgramsToHandle() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+            import os, sys, time
+            with open("pid.tmp", "w") as f:
+                f.write(str(os.getpid()))
+            os.rename("pid.tmp", "pid")
+            try:
+                time.sleep(60)
+            except KeyboardInterrupt:
+                print("caught")
+                sys.exit(3)
+            """.write(to: directory.appending(path: "patient.py"), atomically: true, encoding: .utf8)
+        let jinn = Process()
+        jinn.executableURL = CommandRunner.executable
+        jinn.arguments = ["exec", "patient.py"]
+        jinn.currentDirectoryURL = directory
+        let output = Pipe()
+        jinn.standardOutput = output
+        try jinn.run()
+        var childPid: Int32?
+        for _ in 0..<1500 where childPid == nil {
+            childPid = (try? String(contentsOf: directory.appending(path: "pid"), encoding: .utf8)).flatMap { Int32($0) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let pid = try #require(childPid)
+        kill(jinn.processIdentifier, SIGINT)
+        kill(pid, SIGINT)
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        jinn.waitUntilExit()
+        #expect(printed == "caught\n")
+        #expect(jinn.terminationReason == .exit)
+        #expect(jinn.terminationStatus == 3)
     }
 
     @Test func pythonDescribesTheInterpreter() throws {

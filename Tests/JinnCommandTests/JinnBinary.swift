@@ -1,19 +1,9 @@
 import Foundation
 import Jinn
 
-/// The built `jinn` executable, found beside the test runner, and a way to run it.
+/// Runs the built `jinn` asynchronously, so that a test can run several at the same time.
 enum JinnBinary {
-    static let path: String = {
-        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
-        var directory = URL(fileURLWithPath: runner).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("jinn").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return "jinn (not built: run `swift build` first)"
-    }()
+    static var path: String { CommandRunner.executable.path }
 
     /// The result of one run.
     struct Run {

@@ -73,7 +73,7 @@ enum Installers {
     /// The installer's own error message, and the requested package it names.
     static func failure(_ result: ToolRun.Result, request: InstallRequest, installer: String) -> EnvironmentError {
         let lines = result.errors + result.output
-        // pip starts its error lines with "ERROR:", uv its report with "error:" (then "caused by"/"hint" lines).
+        // pip starts its error lines with "ERROR:", uv its report with "error:" (then "cause:" and "hint:" lines).
         let message: String
         if let start = result.errors.firstIndex(where: { $0.lowercased().hasPrefix("error") || $0.hasPrefix("×") }) {
             // pip reports a network failure only in its retry warnings; the error itself says "from versions: none".

@@ -1,6 +1,4 @@
-import CJinn
 import Foundation
-import Synchronization
 
 /// One run of an external tool (uv, pip, venv, conda) whose output is read line by line while it runs.
 struct ToolRun {
@@ -31,29 +29,22 @@ struct ToolRun {
                     onLine: @escaping @Sendable (Stream, String) -> Void = { _, _ in })
         async throws(JinnError) -> Result
     {
-        var outputPipe: [Int32] = [-1, -1]
-        var errorPipe: [Int32] = [-1, -1]
-        guard jinn_pipe(&outputPipe) == 0 else { throw .system(operation: "pipe", errno: errno) }
-        guard jinn_pipe(&errorPipe) == 0 else {
-            close(outputPipe[0]); close(outputPipe[1])
-            throw .system(operation: "pipe", errno: errno)
-        }
+        var descriptors = try ChildDescriptors(input: .null, output: .pipe, error: .pipe, withChannel: false)
         var configuration = ChildProcess.Configuration(
             executable: executable, arguments: arguments,
             environment: environment ?? toolEnvironment(),
-            workingDirectory: workingDirectory, descriptors: [-1, outputPipe[1], errorPipe[1]])
+            workingDirectory: workingDirectory, descriptors: descriptors.mapping)
         configuration.newProcessGroup = true
         let child: ChildProcess
         do {
             child = try await ChildProcess.spawn(configuration)
         } catch {
-            for fd in outputPipe + errorPipe { close(fd) }
+            descriptors.closeAll()
             throw error
         }
-        close(outputPipe[1])
-        close(errorPipe[1])
-        let output = OutputBuffer.reading(outputPipe[0], name: "jinn-tool-stdout")
-        let errors = OutputBuffer.reading(errorPipe[0], name: "jinn-tool-stderr")
+        descriptors.closeChildEnds()
+        let output = OutputBuffer.reading(descriptors.standardOutput, name: "jinn-tool-stdout")
+        let errors = OutputBuffer.reading(descriptors.standardError, name: "jinn-tool-stderr")
         return await withTaskCancellationHandler {
             async let outputLines = collect(ProcessOutput(buffer: output).lines, .output, onLine)
             async let errorLines = collect(ProcessOutput(buffer: errors).lines, .error, onLine)

@@ -71,7 +71,7 @@ public enum UVTool {
         cacheDirectory + "/tools/uv-\(version)"
     }
 
-    /// `uv 0.13.9` from `uv --version`.
+    /// The version uv reports (`0.13.9` from `uv 0.13.9 (…)`), or nil when it does not run.
     static func version(of executable: String) async -> String? {
         guard let result = try? await ToolRun.run(executable, ["--version"]), result.termination.isSuccess else {
             return nil

@@ -123,18 +123,11 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
         import marshal, os, site
         site.venv(None)
         v = sys.version_info
-        # Without site, a virtual environment's prefix is not applied: find its pyvenv.cfg as site would.
-        prefix = sys.prefix
-        here = os.path.dirname(os.path.abspath(sys.executable or ''))
-        for candidate in (here, os.path.dirname(here)):
-            if os.path.isfile(os.path.join(candidate, 'pyvenv.cfg')):
-                prefix = candidate
-                break
         sys.stdout.buffer.write(marshal.dumps({
             'executable': sys.executable or '', 'version': (v.major, v.minor, v.micro, v.releaselevel),
             'implementation': sys.implementation.name, 'platform': sys.platform, 'machine': os.uname().machine,
-            'prefix': prefix, 'base_prefix': getattr(sys, 'base_prefix', sys.prefix),
-            'site_packages': [p for p in getattr(site, 'getsitepackages', lambda p=None: [])([prefix])],
+            'prefix': sys.prefix, 'base_prefix': getattr(sys, 'base_prefix', sys.prefix),
+            'site_packages': [p for p in getattr(site, 'getsitepackages', lambda: [])()],
         }))
         """
 

@@ -101,7 +101,7 @@ public struct CondaBackend: Sendable, Hashable {
     private func run(_ arguments: [String], _ packages: [String], _ progress: InstallProgressHandler?)
         async throws(JinnError)
     {
-        let result = try await ToolRun.run(executable, arguments) { _, line in
+        let result = try await ToolRun.run(executable, arguments) { line in
             progress?(InstallProgress(.installing, detail: line))
         }
         guard result.termination.isSuccess else {

@@ -62,7 +62,7 @@ enum Installers {
                            request: InstallRequest, progress: InstallProgressHandler?) async throws(JinnError)
     {
         let parser = ParserBox(InstallOutputParser(installer: kind))
-        let result = try await ToolRun.run(executable, arguments) { _, line in
+        let result = try await ToolRun.run(executable, arguments) { line in
             for event in parser.events(for: line) { progress?(event) }
         }
         guard result.termination.isSuccess else {

@@ -2,9 +2,6 @@ import Foundation
 
 /// One run of an external tool (uv, pip, venv, conda) whose output is read line by line while it runs.
 struct ToolRun {
-    /// Which stream a line came from.
-    enum Stream: Sendable { case output, error }
-
     /// How the tool ended and what it printed (the last lines of each stream).
     struct Result: Sendable {
         var termination: Termination
@@ -24,16 +21,14 @@ struct ToolRun {
     ///
     /// Cancelling the calling task sends the tool SIGTERM (and its own children with it: it leads a process
     /// group) and waits for it to end.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                    workingDirectory: String? = nil,
-                    onLine: @escaping @Sendable (Stream, String) -> Void = { _, _ in })
+    static func run(_ executable: String, _ arguments: [String],
+                    onLine: @escaping @Sendable (String) -> Void = { _ in })
         async throws(JinnError) -> Result
     {
         var descriptors = try ChildDescriptors(input: .null, output: .pipe, error: .pipe, withChannel: false)
         var configuration = ChildProcess.Configuration(
             executable: executable, arguments: arguments,
-            environment: environment ?? toolEnvironment(),
-            workingDirectory: workingDirectory, descriptors: descriptors.mapping)
+            environment: toolEnvironment(), workingDirectory: nil, descriptors: descriptors.mapping)
         configuration.newProcessGroup = true
         let child: ChildProcess
         do {
@@ -46,8 +41,8 @@ struct ToolRun {
         let output = OutputBuffer.reading(descriptors.standardOutput, name: "jinn-tool-stdout")
         let errors = OutputBuffer.reading(descriptors.standardError, name: "jinn-tool-stderr")
         return await withTaskCancellationHandler {
-            async let outputLines = collect(ProcessOutput(buffer: output).lines, .output, onLine)
-            async let errorLines = collect(ProcessOutput(buffer: errors).lines, .error, onLine)
+            async let outputLines = collect(ProcessOutput(buffer: output).lines, onLine)
+            async let errorLines = collect(ProcessOutput(buffer: errors).lines, onLine)
             let termination = await child.wait()
             return Result(termination: termination, output: await outputLines, errors: await errorLines)
         } onCancel: {
@@ -55,14 +50,14 @@ struct ToolRun {
         }
     }
 
-    private static func collect(_ lines: ProcessOutput.Lines, _ stream: Stream,
-                                _ onLine: @Sendable (Stream, String) -> Void) async -> [String]
+    private static func collect(_ lines: ProcessOutput.Lines, _ onLine: @Sendable (String) -> Void) async
+        -> [String]
     {
         var kept: [String] = []
         for await line in lines {
             // A terminal-style progress line is redrawn with carriage returns: its last state is the line.
             let text = line.split(separator: "\r", omittingEmptySubsequences: true).last.map(String.init) ?? ""
-            onLine(stream, text)
+            onLine(text)
             kept.append(text)
             if kept.count > keptLines * 2 { kept.removeFirst(kept.count - keptLines) }
         }

@@ -167,8 +167,7 @@ public struct VirtualEnvironment: Sendable, Hashable {
                                                     cacheDirectory: options.cacheDirectory, progress: progress)
             installerName = tool.name
             let pins = installed.filter { $0.sourceURL == nil }.map(\.description)
-            var index = InstallRequest(indexURL: options.indexURL, extraIndexURLs: options.extraIndexURLs)
-            index.noCache = false
+            let index = InstallRequest(indexURL: options.indexURL, extraIndexURLs: options.extraIndexURLs)
             hashes = try await tool.indexHashes(for: pins, python: pythonExecutable, index: index)
         }
         let packages = installed.map { package in

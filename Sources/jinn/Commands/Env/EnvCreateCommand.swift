@@ -49,7 +49,7 @@ struct EnvCreateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The prompt of the activation scripts.")
     var prompt: String?
 
-    @Option(name: .long, help: "Create a conda environment with micromamba or conda (whichever is on PATH).")
+    @Option(name: .long, help: "Create a conda environment with micromamba or conda (which must be on PATH).")
     var conda: CondaBackend.Flavor?
 
     @Option(name: .long, help: "A conda channel (repeatable; with --conda).")

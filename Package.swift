@@ -50,7 +50,11 @@ let package = Package(
         .plugin(name: "EmbedPython", capability: .buildTool(), dependencies: ["JinnEmbedTool"]),
 
         .testTarget(name: "JinnWireTests", dependencies: ["JinnWire"]),
-        .testTarget(name: "JinnTests", dependencies: ["Jinn", "JinnWire", "CJinn"]),
+        .testTarget(
+            name: "JinnTests",
+            dependencies: ["Jinn", "JinnWire", "CJinn"],
+            resources: [.copy("Fixtures/resourcepkg")]
+        ),
         .testTarget(name: "JinnCommandTests", dependencies: ["Jinn"]),
     ]
 )

@@ -39,6 +39,8 @@ public enum JinnError: Error, Sendable, CustomStringConvertible {
     case cancelled(operation: String)
     /// A value did not fit the type it was converted to, between Swift's `Codable` types and Python values.
     case valueConversion(String)
+    /// Creating, changing, freezing or restoring a Python environment failed.
+    case environment(EnvironmentError)
 
     public var description: String {
         switch self {
@@ -74,6 +76,8 @@ public enum JinnError: Error, Sendable, CustomStringConvertible {
             return "\(operation) was cancelled"
         case .valueConversion(let message):
             return "value conversion failed: \(message)"
+        case .environment(let error):
+            return error.description
         }
     }
 }

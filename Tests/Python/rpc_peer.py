@@ -6,6 +6,8 @@ import socket
 import threading
 import time
 
+import support  # noqa: F401  (puts the jinn sources on the path)
+
 import jinn
 from jinn import _channel
 

@@ -6,6 +6,8 @@ import itertools
 import time
 import unittest
 
+import support  # noqa: F401  (puts the jinn sources on the path)
+
 import rpc_peer
 
 peer = None

@@ -7,6 +7,8 @@ import time
 import types
 import unittest
 
+import support  # noqa: F401  (puts the jinn sources on the path)
+
 import jinn
 import rpc_peer
 

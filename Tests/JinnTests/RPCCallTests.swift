@@ -1,7 +1,6 @@
 import Foundation
 import Jinn
 import JinnWire
-import Synchronization
 import Testing
 
 @Suite("Calls from Swift into Python")
@@ -189,18 +188,14 @@ struct RPCCallTests {
 
     @Test func aSlowCallDoesNotBlockTheOthers() async throws {
         let python = try await startServer([fixtureModule])
-        let slowDone = Atomic<Bool>(false)
-        async let slow: Double = {
-            defer { slowDone.store(true, ordering: .sequentiallyConsistent) }
-            return try await python.call("fixture.sleep", 3.0)
-        }()
-        try await Task.sleep(for: .milliseconds(100))
+        // The first call blocks until the last one opens the gate: the calls between, and the last, must get
+        // through while it waits (the timeout only turns a failure into an error instead of a hang).
+        async let blocked: String = python.call("fixture.wait_at_gate", timeout: .seconds(60))
         for index in 0..<20 {
             #expect(try await python.call("fixture.add", index, 1) as Int == index + 1)
         }
-        let finishedEarly = slowDone.load(ordering: .sequentiallyConsistent)
-        #expect(!finishedEarly)
-        #expect(try await slow == 3.0)
+        try await python.call("fixture.open_gate")
+        #expect(try await blocked == "through")
         await python.shutdown()
     }
 
@@ -262,8 +257,8 @@ struct RPCCallTests {
 
     @Test func whenTheProcessDiesEveryPendingCallFailsWithItsSignal() async throws {
         let python = try await startServer([fixtureModule])
-        let pending = (0..<5).map { _ in Task { try await python.call("fixture.sleep", 30.0) } }
-        try await Task.sleep(for: .milliseconds(200))
+        let pending = (0..<5).map { _ in Task { try await python.call("fixture.wait_at_gate") } }
+        try await waitUntil { try await python.call("fixture.waiting") == 5 }
         python.kill()
         for task in pending {
             let result = await task.result
@@ -347,12 +342,12 @@ struct RPCCallTests {
     }
 }
 
-/// Polls `condition` until it holds, for at most ten seconds.
+/// Polls `condition` until it holds; gives up after a minute (a bound against hangs, not a timing check).
 func waitUntil(_ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(10)
+    let deadline = ContinuousClock.now + .seconds(60)
     while try await !condition() {
         guard ContinuousClock.now < deadline else {
-            Issue.record("the condition did not hold within ten seconds")
+            Issue.record("the condition did not hold within a minute")
             return
         }
         try await Task.sleep(for: .milliseconds(20))

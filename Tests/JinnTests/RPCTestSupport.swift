@@ -18,7 +18,7 @@ func startServer(_ modules: [PythonModule] = [], setup: String = "", options: La
 
 /// A module of small functions the call tests use.
 let fixtureModule = PythonModule(name: "fixture", source: """
-    import asyncio, os, time, jinn
+    import asyncio, os, threading, time, jinn
 
     _interrupted = []
 
@@ -44,9 +44,10 @@ let fixtureModule = PythonModule(name: "fixture", source: """
             raise ValueError(message) from error
 
     def spin(tag):
+        count = 0
         try:
             while True:
-                pass
+                count += 1
         except KeyboardInterrupt:
             _interrupted.append(tag)
             raise
@@ -54,6 +55,20 @@ let fixtureModule = PythonModule(name: "fixture", source: """
     def sleep(seconds):
         time.sleep(seconds)
         return seconds
+
+    _gate = threading.Event()
+    _waiting = []
+
+    def wait_at_gate():
+        _waiting.append(1)
+        _gate.wait()
+        return "through"
+
+    def waiting():
+        return len(_waiting)
+
+    def open_gate():
+        _gate.set()
 
     def complex_result():
         return 1 + 2j

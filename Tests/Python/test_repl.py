@@ -3,7 +3,10 @@ Swift side does. Executions run on the thread that reads the channel here, as th
 inside jinn.serve()."""
 
 import itertools
+import sys
+import threading
 import time
+import types
 import unittest
 
 import support  # noqa: F401  (puts the jinn sources on the path)
@@ -89,10 +92,13 @@ class CellTests(unittest.TestCase):
 
     def test_output_streams_while_the_code_runs(self):
         session = Session()
-        call_id = session.start("import time\nprint('first', flush=True)\ntime.sleep(0.5)\nprint('second')",
+        gate = threading.Event()
+        sys.modules["repl_gate"] = types.SimpleNamespace(event=gate)
+        call_id = session.start("import repl_gate\nprint('first')\nrepl_gate.event.wait()\nprint('second')",
                                 streaming=True)
-        event = peer.wait_for(lambda event: event[0] == "output" and event[1] == call_id, timeout=0.4)
+        event = peer.wait_for(lambda event: event[0] == "output" and event[1] == call_id)
         self.assertEqual(event[2], [(1, "first\n")])
+        gate.set()  # the code still waits: the first line arrived while it ran
         reply, chunks = session.finish(call_id)
         self.assertEqual(reply[0], "result")
         self.assertEqual(chunks, [(1, "second\n")])

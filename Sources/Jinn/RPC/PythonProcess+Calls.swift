@@ -124,8 +124,12 @@ extension PythonProcess {
                 }
                 do throws(JinnError) {
                     try channel.send(message)
+                } catch .processNotRunning {
+                    // The channel has ended: the registry fails the call as soon as it knows how the process
+                    // ended.
+                    return
                 } catch {
-                    calls.complete(id, with: .failure(sendFailure(error)))
+                    calls.complete(id, with: .failure(error))
                     return
                 }
                 started?(id)
@@ -156,11 +160,6 @@ extension PythonProcess {
     /// Sends a call whose reply nobody waits for.
     func callWithoutReply(_ target: PythonValue, arguments: [PythonValue]) {
         try? channel.send(.tuple(["call", .int(calls.makeID()), target, .tuple(arguments), .dict([])]))
-    }
-
-    private func sendFailure(_ error: JinnError) -> JinnError {
-        if case .processNotRunning = error { return calls.failure ?? .processNotRunning(child.termination) }
-        return error
     }
 
     /// Routes the channel's call messages; runs in ``start(_:interpreter:options:)`` before the channel starts.

@@ -131,6 +131,40 @@ class CallTests(unittest.TestCase):
         self.assertEqual(peer.value("os.path.join", "a", "b"), "a/b")
         self.assertEqual(peer.value("len", [1, 2, 3]), 3)
 
+    def test_a_module_another_thread_is_importing_is_waited_for(self):
+        import importlib.abc
+        import importlib.util
+        import threading
+
+        started, release = threading.Event(), threading.Event()
+
+        class SlowModule(importlib.abc.Loader):
+            def create_module(self, spec):
+                return None
+
+            def exec_module(self, module):
+                started.set()
+                release.wait(10)
+                module.value = lambda: "ready"
+
+        class Finder(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name == "rpc_slow_module":
+                    return importlib.util.spec_from_loader(name, SlowModule())
+                return None
+
+        sys.meta_path.insert(0, Finder())
+        try:
+            importer = threading.Thread(target=importlib.import_module, args=("rpc_slow_module",))
+            importer.start()
+            started.wait(10)
+            call_id = peer.start_call("rpc_slow_module.value")
+            release.set()
+            self.assertEqual(peer.reply(call_id), ("result", call_id, "ready"))
+            importer.join()
+        finally:
+            sys.meta_path.pop(0)
+
     def test_class_methods_and_static_methods(self):
         self.assertEqual(peer.value("rpc_fixture.Greeter.shout", "hi"), "HI")
         self.assertEqual(peer.value("rpc_fixture.Greeter.prefix.lower"), "hello")

@@ -24,7 +24,8 @@ for more than a millisecond or two and passes the reading to a new thread, so a 
 that much and never blocks them; a call that waits for Swift passes the reading on at once. ``async def``
 functions run on an event loop in a thread of its own. Functions marked with :func:`main_thread` (REPL
 executions) run on the main thread while it is inside :func:`serve`, where a cancellation is a real SIGINT that
-also interrupts blocking system calls such as ``time.sleep``.
+also interrupts blocking system calls such as ``time.sleep``. A main thread that serves with nothing to do takes
+the reading over, so that these run without being handed from one thread to another.
 
 A cancelled call sees KeyboardInterrupt: raised at once on the main thread and in a wait for Swift or for input,
 and at the next Python instruction on other threads (a thread blocked inside a C function sees it when the
@@ -37,6 +38,7 @@ import sys
 
 import jinn
 from jinn import _errors, _values
+from jinn._channel import MessageTooLarge
 
 _channel = None
 _main_ident = None
@@ -66,9 +68,6 @@ _ON_LOOP = -1
 _dumps = marshal.dumps
 _get_ident = _thread.get_ident
 
-KINDS = ("call", "cancel", "swift.result", "swift.error", "input", "stop")
-
-
 def install(channel, main_ident):
     """Handles the call messages on ``channel``; ``main_ident`` is the main thread's identity."""
     global _channel, _main_ident
@@ -86,7 +85,7 @@ def install(channel, main_ident):
 
 
 def dispatch(message):
-    """Handles one message of the kinds in :data:`KINDS`."""
+    """Handles one message of a kind :func:`install` registered."""
     _channel._handlers[message[0]](message)
 
 
@@ -192,7 +191,7 @@ def _result_payload(call_id, result):
         _values.check(result, "the result")
     payload = _dumps(("result", call_id, result))
     if len(payload) > _channel.maximum_size:
-        raise _channel_module().MessageTooLarge(
+        raise MessageTooLarge(
             "the result takes %d bytes, more than the channel's limit of %d bytes "
             "(LaunchOptions.maximumMessageSize)" % (len(payload), _channel.maximum_size))
     return payload
@@ -236,11 +235,6 @@ def _connected():
     return _channel
 
 
-def _channel_module():
-    from jinn import _channel as module
-    return module
-
-
 # -- Finding what to call ----------------------------------------------------------------------------------------
 
 def _resolve(target):
@@ -251,7 +245,9 @@ def _resolve(target):
             _locations[target] = location
         module_name, names = location
         value = sys.modules.get(module_name)
-        if value is None:
+        if value is None or getattr(getattr(value, "__spec__", None), "_initializing", False):
+            # Imported for the first time, or still being imported by another thread (the program's main thread
+            # while calls are already served): the import system waits for that import to finish.
             import importlib
             value = importlib.import_module(module_name)
         for name in names:

@@ -113,6 +113,10 @@ final class MessageChannel: Sendable {
     private func readLoop() -> JinnError? {
         var buffer: [UInt8] = []
         var start = 0
+        // Large frames are read into a buffer kept from one to the next: a fresh one each time would cost a page
+        // fault per 4 KiB, more than copying the bytes.
+        var large: [UInt8] = []
+        let largeKept = 64 << 20
         let chunkSize = 256 << 10
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
         defer { chunk.deallocate() }
@@ -128,14 +132,17 @@ final class MessageChannel: Sendable {
                 let end = start + Frame.headerSize + size
                 guard buffer.count >= end else {
                     if size > chunkSize {
-                        // A large frame: read the rest straight into a buffer of its own.
-                        let have = Array(buffer[(start + Frame.headerSize)...])
+                        // A large frame: read the rest straight into the large-frame buffer.
+                        if large.count < size { large = [UInt8](repeating: 0, count: size) }
+                        let have = buffer.count - start - Frame.headerSize
+                        large.replaceSubrange(0..<have, with: buffer[(start + Frame.headerSize)...])
                         buffer.removeAll(keepingCapacity: true)
                         start = 0
-                        guard let payload = readFrame(size: size, have: have) else {
+                        guard readFrame(into: &large, from: have, to: size) else {
                             return .protocolViolation("the channel closed in the middle of a frame")
                         }
-                        if let error = dispatch(payload[...]) { return error }
+                        if let error = dispatch(large[..<size]) { return error }
+                        if large.count > largeKept { large = [] }
                         continue
                     }
                     buffer.reserveCapacity(end - start)
@@ -161,23 +168,18 @@ final class MessageChannel: Sendable {
         }
     }
 
-    /// Reads the rest of a frame of `size` bytes whose first bytes are `have`; nil at the end of the stream.
-    private func readFrame(size: Int, have: [UInt8]) -> [UInt8]? {
-        var complete = true
-        let payload = [UInt8](unsafeUninitializedCapacity: size) { storage, initialized in
-            _ = storage.initialize(from: have)
-            initialized = have.count
-            while initialized < size {
-                let count = read(fd, storage.baseAddress! + initialized, size - initialized)
+    /// Reads bytes `start..<end` of a frame into `storage`; false at the end of the stream.
+    private func readFrame(into storage: inout [UInt8], from start: Int, to end: Int) -> Bool {
+        storage.withUnsafeMutableBytes { bytes in
+            var offset = start
+            while offset < end {
+                let count = read(fd, bytes.baseAddress! + offset, end - offset)
                 if count < 0 && errno == EINTR { continue }
-                guard count > 0 else {
-                    complete = false
-                    return
-                }
-                initialized += count
+                guard count > 0 else { return false }
+                offset += count
             }
+            return true
         }
-        return complete ? payload : nil
     }
 
     /// Decodes one payload and hands it to the handler of its kind.

@@ -28,6 +28,7 @@ enum RPCBenchmark {
         let payload = Data(repeating: 7, count: 1 << 20)
 
         var jinnAdd = Samples(), jinnEcho = Samples(), jinnREPL = Samples(), jinnThroughput: [Double] = []
+        var jinnCPU = Samples()
         var pipeAdd = Samples(), pipeEcho = Samples(), pipeREPL = Samples(), pipeThroughput: [Double] = []
         // One warm-up round fills caches, starts the threads and compiles the code paths on both sides.
         for round in 0...rounds {
@@ -50,7 +51,8 @@ enum RPCBenchmark {
             jinnAdd.add(add.median)
             jinnEcho.add(echo.median)
             jinnREPL.add(repl.median)
-            jinnThroughput.append(throughput)
+            jinnThroughput.append(throughput.rate)
+            jinnCPU.add(throughput.cpuPerCall)
             pipeAdd.add(baseline.add)
             pipeEcho.add(baseline.echo)
             pipeREPL.add(baseline.eval)
@@ -68,6 +70,7 @@ enum RPCBenchmark {
              ratio(jinnAdd.median, pipeAdd.median), "≤ 25 µs"],
             ["calls/s, 64 in flight", String(format: "%.0f", jinnRate), String(format: "%.0f", pipeRate),
              ratio(jinnRate, pipeRate), "≥ 50000"],
+            ["  Swift-side CPU per call", formatDuration(jinnCPU.median), "", "", ""],
             ["1 MiB bytes echo, p50", formatDuration(jinnEcho.median), formatDuration(pipeEcho.median),
              ratio(jinnEcho.median, pipeEcho.median), ""],
             ["  effective (1 MiB / round trip)", String(format: "%.2f GB/s", megabyte / jinnEcho.median / 1e9),
@@ -79,11 +82,12 @@ enum RPCBenchmark {
               + "figures are the median of the rounds' p50s")
     }
 
-    /// Calls per second with `inFlight` tasks calling at once.
-    private static func callsPerSecond(_ process: PythonProcess, total: Int, inFlight: Int) async throws -> Double {
+    /// Calls per second with `inFlight` tasks calling at once, and the CPU time this process spent per call.
+    private static func callsPerSecond(_ process: PythonProcess, total: Int, inFlight: Int) async throws
+        -> (rate: Double, cpuPerCall: Double)
+    {
         let each = total / inFlight
-        var before = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &before)
+        let cpuBefore = cpuTime()
         let elapsed = try await measure {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<inFlight {
@@ -94,14 +98,15 @@ enum RPCBenchmark {
                 try await group.waitForAll()
             }
         }
-        var after = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &after)
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        let cpu = seconds(after.ru_utime) - seconds(before.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_stime)
-        if ProcessInfo.processInfo.environment["JINN_BENCH_CPU"] != nil {
-            print(String(format: "swift cpu %.1f us/call, %.0f calls/s", cpu / Double(each * inFlight) * 1e6, Double(each * inFlight) / elapsed))
-        }
-        return Double(each * inFlight) / elapsed
+        return (Double(each * inFlight) / elapsed, (cpuTime() - cpuBefore) / Double(each * inFlight))
+    }
+
+    /// User and system time of this process, in seconds.
+    private static func cpuTime() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private struct Baseline: Decodable {

@@ -105,7 +105,7 @@ public final class REPLSession: Sendable {
     public func execute(_ source: String, mode: Mode = .cell, timeout: Duration? = nil,
                         output: (@Sendable (REPLOutput) -> Void)? = nil) async throws(JinnError) -> REPLResult
     {
-        let execution = Execution(process: process, input: state.withLock { $0.input })
+        let execution = Execution(process: process, input: state.withLock { $0.input }, streaming: output != nil)
         let consumer = output.map { handler in
             Task { for await piece in execution.pieces { handler(piece) } }
         }
@@ -157,12 +157,14 @@ private final class Execution: Sendable {
     private let sink: AsyncStream<REPLOutput>.Continuation
     private let process: PythonProcess
     private let input: REPLSession.InputHandler?
+    private let streaming: Bool
     private let state = Mutex<(output: [REPLOutput], inputs: [Task<Void, Never>], id: Int?)>(([], [], nil))
 
-    init(process: PythonProcess, input: REPLSession.InputHandler?) {
+    init(process: PythonProcess, input: REPLSession.InputHandler?, streaming: Bool) {
         (pieces, sink) = AsyncStream.makeStream()
         self.process = process
         self.input = input
+        self.streaming = streaming
     }
 
     var collected: [REPLOutput] { state.withLock { $0.output } }
@@ -188,7 +190,9 @@ private final class Execution: Sendable {
                     return REPLOutput(stream == 2 ? .standardError : .standardOutput, text)
                 }
                 state.withLock { $0.output.append(contentsOf: pieces) }
-                for piece in pieces { sink.yield(piece) }
+                if streaming {
+                    for piece in pieces { sink.yield(piece) }
+                }
             } else if kind == "input" {
                 let prompt = message[2]?.stringValue ?? ""
                 let input = self.input

@@ -80,9 +80,4 @@ final class CallRegistry: Sendable {
             call.continuation.resume(returning: .failure(failure))
         }
     }
-
-    /// The failure that ended the calls, once they have ended.
-    var failure: JinnError? {
-        state.withLock { $0.failure }
-    }
 }

@@ -64,6 +64,7 @@ enum Bootstrap {
             .init("argv", .list(argv.map(PythonValue.string))),
             .init("values", .dict(program.values.sorted { $0.key < $1.key }.map { .init(.string($0.key), $0.value) })),
             .init("maximum_message_size", .int(maximumMessageSize)),
+            .init("listen", .bool(program.pythonListens)),
         ])
         Frame.append(payload: Marshal.encode(description), to: &bytes)
         return bytes

@@ -177,6 +177,16 @@ public final class PythonProcess: Sendable {
         }
     }
 
+    /// Sends a raw message (not wrapped as a `jinn.receive()` value) with descriptors attached, for a program that
+    /// reads the channel itself (see ``PythonProgram/pythonListens``). The caller keeps its copies.
+    package func send(raw message: PythonValue, passing descriptors: [Int32]) throws(JinnError) {
+        do {
+            try channel.send(message, passing: descriptors)
+        } catch .processNotRunning {
+            throw .processNotRunning(child.termination)
+        }
+    }
+
     /// Writes bytes to the process's standard input (which must be a pipe: see ``LaunchOptions/standardInput``).
     ///
     /// Waits while the pipe is full; fails with ``JinnError/processNotRunning(_:)`` once the process has closed

@@ -120,6 +120,14 @@ package final class FrameSocket {
         }
     }
 
+    /// Whether a whole frame is already buffered, so that ``receive()`` returns without reading (a `poll` on the
+    /// descriptor would not show it).
+    package var hasBufferedFrame: Bool {
+        guard buffer.count - start >= Frame.headerSize else { return false }
+        let size = Frame.payloadSize(header: buffer[start..<start + Frame.headerSize])
+        return buffer.count - start - Frame.headerSize >= size
+    }
+
     /// Takes the descriptors received so far (in arrival order); the caller owns them.
     package func takeDescriptors() -> [Int32] {
         defer { descriptors.removeAll() }

@@ -304,13 +304,8 @@ class Zygote:
         parent_end, child_end = socket.socketpair()
         pid = os.fork()
         if pid == 0:
-            try:
-                parent_end.close()
-                self.become_spare(child_end)
-            except SystemExit:
-                raise
-            except KeyboardInterrupt:
-                os._exit(130)
+            parent_end.close()
+            self.become_spare(child_end)
             # ``become_spare`` returns only when the zygote went away before sending a request.
             os._exit(0)
         child_end.close()
@@ -340,18 +335,21 @@ class Zygote:
         os.close(self.channel.detach())
         for fd in self.fds:
             os.close(fd)
-        data, fds, _, _ = socket.recv_fds(requests, 1 << 22, _MAX_FDS)
-        if not data:
-            return
-        while True:  # the request may arrive in pieces; the descriptors came with its first byte
-            try:
-                request = marshal.loads(data)
-                break
-            except (EOFError, ValueError):
-                more = requests.recv(1 << 22)
-                if not more:
-                    return
-                data += more
+        try:
+            data, fds, _, _ = socket.recv_fds(requests, 1 << 22, _MAX_FDS)
+            if not data:
+                return
+            while True:  # the request may arrive in pieces; the descriptors came with its first byte
+                try:
+                    request = marshal.loads(data)
+                    break
+                except (EOFError, ValueError):
+                    more = requests.recv(1 << 22)
+                    if not more:
+                        return
+                    data += more
+        except KeyboardInterrupt:  # an interrupt meant for the run came before the run: it ends as python3 would
+            os._exit(128 + signal.SIGINT)
         requests.close()
         become_script(request, fds)
 
@@ -477,6 +475,9 @@ def _excepthook(kind, value, tb):
         if trimmed is not tb:
             tb = trimmed
             break
+    if isinstance(value, BaseException):
+        # The interpreter prints the traceback the exception holds, not the one passed in.
+        value.__traceback__ = tb
     sys.__excepthook__(kind, value, tb)
 
 

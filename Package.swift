@@ -60,7 +60,11 @@ let package = Package(
         .plugin(name: "EmbedPython", capability: .buildTool(), dependencies: ["JinnEmbedTool"]),
 
         .testTarget(name: "JinnWireTests", dependencies: ["JinnWire"]),
-        .testTarget(name: "JinnTests", dependencies: ["Jinn", "JinnWire", "CJinn"]),
+        .testTarget(
+            name: "JinnTests",
+            dependencies: ["Jinn", "JinnWire", "CJinn"],
+            resources: [.copy("Fixtures/resourcepkg")]
+        ),
         .testTarget(name: "JinnDaemonTests", dependencies: ["JinnDaemon", "JinnWire", "Jinn"]),
         .testTarget(name: "JinnCommandTests", dependencies: ["Jinn", "JinnDaemon", "JinnWire", "CJinn", "jinn"]),
     ]

@@ -11,7 +11,8 @@ enum StartupBenchmark {
         options.standardOutput = .discard
         options.standardError = .discard
         let program = PythonProgram(main: "import jinn\njinn.send('ready')\n")
-        var jinn = Samples(), plain = Samples(), noSite = Samples()
+        let empty = PythonProgram.code("pass")
+        var jinn = Samples(), jinnWhole = Samples(), plain = Samples(), noSite = Samples()
 
         for round in 0..<(rounds + 2) {
             var process: PythonProcess?
@@ -23,10 +24,15 @@ enum StartupBenchmark {
             }
             // The figure ends at the first message; the interpreter's shutdown is not part of it.
             await process?.wait()
+            let whole = try await measure {
+                let termination = await (try await PythonProcess.start(empty, interpreter: python, options: options)).wait()
+                guard termination.isSuccess else { throw JinnError.processEnded(termination) }
+            }
             let cold = try await measure { try await runQuietly(python.executable, ["-c", "pass"]) }
             let coldNoSite = try await measure { try await runQuietly(python.executable, ["-S", "-c", "pass"]) }
             if round >= 2 {  // two warm-up rounds fill the page cache for every contender
                 jinn.add(firstMessage)
+                jinnWhole.add(whole)
                 plain.add(cold)
                 noSite.add(coldNoSite)
             }
@@ -35,6 +41,8 @@ enum StartupBenchmark {
             ["", "p50", "p90", "ratio to python -c pass"],
             ["jinn: start → first message", formatDuration(jinn.median), formatDuration(jinn.percentile(0.9)),
              String(format: "%.2f×", jinn.median / plain.median)],
+            ["jinn: start → exit of `pass`", formatDuration(jinnWhole.median),
+             formatDuration(jinnWhole.percentile(0.9)), String(format: "%.2f×", jinnWhole.median / plain.median)],
             ["python -c pass (cold, baseline)", formatDuration(plain.median), formatDuration(plain.percentile(0.9)),
              "1.00×"],
             ["python -S -c pass (floor)", formatDuration(noSite.median), formatDuration(noSite.percentile(0.9)),

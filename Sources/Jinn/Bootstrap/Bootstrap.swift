@@ -12,7 +12,7 @@ enum Bootstrap {
 
     /// Kept tiny and free of imports beyond `os` and `sys`, which every interpreter has loaded already.
     static let firstStage = """
-        import os,sys
+        import os,sys,marshal
         def r(n):
          b=b''
          while len(b)<n:
@@ -21,9 +21,22 @@ enum Bootstrap {
           b+=c
          return b
         m=sys.modules['jinn._importer']=type(sys)('jinn._importer')
-        exec(compile(r(int.from_bytes(r(4),'little')),'<jinn>/jinn/_importer.py','exec'),m.__dict__)
+        s=r(int.from_bytes(r(4),'little'))
+        exec(marshal.loads(s[1:]) if s[:1]==b'c' else compile(s[1:],'<jinn>/jinn/_importer.py','exec'),m.__dict__)
         m.bootstrap(r)
         """
+
+    /// Keeps the code Python reports compiling (`("code", magic, [(path, code)])`) for the next start.
+    static func storeCompiledCode(_ message: PythonValue, program: PythonProgram, interpreter: PythonInterpreter) {
+        guard case .bytes(let magic)? = message[1], let entries = message[2]?.elements else { return }
+        let compiled = entries.compactMap { entry -> (path: String, code: [UInt8])? in
+            guard let path = entry[0]?.stringValue, case .bytes(let code)? = entry[1] else { return nil }
+            return (path, code)
+        }
+        var sources = [stagePath: stageSource]
+        for module in packageModules + program.modules { sources[module.virtualPath] = module.source }
+        CodeCache.shared.store(executable: interpreter.executable, magic: magic, compiled: compiled, sources: sources)
+    }
 
     /// The modules of the `jinn` Python package, as the program's finder serves them.
     static let packageModules: [PythonModule] = EmbeddedPython.files.keys.sorted().compactMap { path in
@@ -37,12 +50,26 @@ enum Bootstrap {
         return PythonModule(name: parts.joined(separator: "."), source: source)
     }
 
-    /// The bytes sent on the channel before anything else: the second stage, then the program.
-    static func payload(for program: PythonProgram, maximumMessageSize: Int) -> [UInt8] {
+    static let stagePath = "<jinn>/jinn/_importer.py"
+    static let stageSource = EmbeddedPython.files["jinn/_importer.py"]!
+
+    /// The bytes sent on the channel before anything else: the second stage (compiled when the cache has it,
+    /// else source; a one-byte tag says which), then the program.
+    static func payload(for program: PythonProgram, interpreter: PythonInterpreter, maximumMessageSize: Int)
+        -> [UInt8]
+    {
+        let cached = CodeCache.shared.lookup(executable: interpreter.executable)
         var bytes: [UInt8] = []
-        Frame.append(payload: Array(EmbeddedPython.files["jinn/_importer.py"]!.utf8), to: &bytes)
+        let compiledStage = cached?.code(stagePath, stageSource)
+        if let compiledStage {
+            Frame.append(payload: [UInt8(ascii: "c")] + compiledStage, to: &bytes)
+        } else {
+            Frame.append(payload: [UInt8(ascii: "s")] + Array(stageSource.utf8), to: &bytes)
+        }
         let modules = (packageModules + program.modules).map { module -> PythonValue in
-            .tuple([.string(module.name), .string(module.virtualPath), .string(module.source), .bool(module.isPackage)])
+            let code = cached?.code(module.virtualPath, module.source)
+            return .tuple([.string(module.name), .string(module.virtualPath), .string(module.source),
+                           .bool(module.isPackage), code.map(PythonValue.bytes) ?? .none])
         }
         let entry: PythonValue
         let programName: String
@@ -64,6 +91,8 @@ enum Bootstrap {
             .init("argv", .list(argv.map(PythonValue.string))),
             .init("values", .dict(program.values.sorted { $0.key < $1.key }.map { .init(.string($0.key), $0.value) })),
             .init("maximum_message_size", .int(maximumMessageSize)),
+            .init("code_magic", cached.map { .bytes($0.magic) } ?? .none),
+            .init("stage_was_compiled", .bool(compiledStage != nil)),
             .init("listen", .bool(program.pythonListens)),
         ])
         Frame.append(payload: Marshal.encode(description), to: &bytes)

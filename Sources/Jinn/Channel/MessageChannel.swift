@@ -17,7 +17,8 @@ final class MessageChannel: Sendable {
     private let fd: Int32
     private let maximumSize: Int
     private let state: Mutex<State>
-    private let ended = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let ended = Mutex<(done: Bool, waiters: [Int: CheckedContinuation<Void, Never>], next: Int)>(
+        (false, [:], 0))
 
     private struct State {
         var open = true
@@ -47,7 +48,7 @@ final class MessageChannel: Sendable {
             let waiters = ended.withLock { ended in
                 ended.done = true
                 defer { ended.waiters.removeAll() }
-                return ended.waiters
+                return Array(ended.waiters.values)
             }
             for waiter in waiters { waiter.resume() }
         }
@@ -58,20 +59,19 @@ final class MessageChannel: Sendable {
 
     /// Waits until the reading side has ended, at most `timeout`.
     func waitUntilClosed(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let done = self.ended.withLock { ended in
-                        if ended.done { return true }
-                        ended.waiters.append(continuation)
-                        return false
-                    }
-                    if done { continuation.resume() }
-                }
+        await withCheckedContinuation { continuation in
+            let waiter: Int? = ended.withLock { ended in
+                if ended.done { return nil }
+                let id = ended.next
+                ended.next += 1
+                ended.waiters[id] = continuation
+                return id
             }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
+            guard let waiter else { return continuation.resume() }
+            Task {
+                try? await Task.sleep(for: timeout)
+                ended.withLock { $0.waiters.removeValue(forKey: waiter) }?.resume()
+            }
         }
     }
 

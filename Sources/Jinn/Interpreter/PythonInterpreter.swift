@@ -104,13 +104,15 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
-    // Runs without `site` (-S) so that .pth files cost nothing; `site.getsitepackages()` still answers. The
-    // version test comes first and uses only syntax that Python 2 parses, so an old interpreter reports itself.
+    // Runs without `site` (-S) so that the base installation's .pth files cost nothing; `site.venv` then applies
+    // a virtual environment's pyvenv.cfg, which is what sets sys.prefix there. The version test comes first and
+    // uses only syntax that Python 2 parses, so an old interpreter reports itself.
     private static let inspectionScript = """
         import sys
         if sys.version_info < (3,):
             sys.stdout.write('%d.%d.%d' % sys.version_info[:3]); sys.exit(3)
         import marshal, os, site
+        site.venv(None)
         v = sys.version_info
         sys.stdout.buffer.write(marshal.dumps({
             'executable': sys.executable or '', 'version': (v.major, v.minor, v.micro, v.releaselevel),
@@ -158,36 +160,23 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
 package func runCapturing(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                   standardInput: [UInt8]? = nil) async throws(JinnError) -> (Termination, [UInt8], [UInt8])
 {
-    var outputPipe: [Int32] = [-1, -1]
-    var errorPipe: [Int32] = [-1, -1]
-    var inputPipe: [Int32] = [-1, -1]
-    guard jinn_pipe(&outputPipe) == 0 else { throw .system(operation: "pipe", errno: errno) }
-    guard jinn_pipe(&errorPipe) == 0 else {
-        close(outputPipe[0]); close(outputPipe[1])
-        throw .system(operation: "pipe", errno: errno)
-    }
-    if standardInput != nil, jinn_pipe(&inputPipe) != 0 {
-        for fd in outputPipe + errorPipe { close(fd) }
-        throw .system(operation: "pipe", errno: errno)
-    }
-    let configuration = ChildProcess.Configuration(
-        executable: executable, arguments: arguments,
-        environment: environment ?? ProcessInfo.processInfo.environment,
-        workingDirectory: nil, descriptors: [inputPipe[0], outputPipe[1], errorPipe[1]])
+    var descriptors = try ChildDescriptors(
+        input: standardInput == nil ? .null : .pipe, output: .pipe, error: .pipe, withChannel: false)
     let child: ChildProcess
     do {
-        child = try await ChildProcess.spawn(configuration)
+        child = try await ChildProcess.spawn(ChildProcess.Configuration(
+            executable: executable, arguments: arguments,
+            environment: environment ?? ProcessInfo.processInfo.environment,
+            workingDirectory: nil, descriptors: descriptors.mapping))
     } catch {
-        for fd in outputPipe + errorPipe + inputPipe where fd >= 0 { close(fd) }
+        descriptors.closeAll()
         throw error
     }
-    close(outputPipe[1])
-    close(errorPipe[1])
-    if inputPipe[0] >= 0 { close(inputPipe[0]) }
-    let output = OutputBuffer.reading(outputPipe[0], name: "jinn-stdout")
-    let errors = OutputBuffer.reading(errorPipe[0], name: "jinn-stderr")
-    if let standardInput, inputPipe[1] >= 0 {
-        let fd = inputPipe[1]
+    descriptors.closeChildEnds()
+    let output = OutputBuffer.reading(descriptors.standardOutput, name: "jinn-stdout")
+    let errors = OutputBuffer.reading(descriptors.standardError, name: "jinn-stderr")
+    if let standardInput {
+        let fd = descriptors.standardInput
         let thread = Thread {
             standardInput.withUnsafeBytes { bytes in
                 var offset = 0

@@ -23,7 +23,8 @@ final class ChildProcess: Sendable {
 
     private struct State {
         var termination: Termination?
-        var waiters: [CheckedContinuation<Termination, Never>] = []
+        var waiters: [Int: CheckedContinuation<Termination?, Never>] = [:]
+        var nextWaiter = 0
     }
 
     private init(pid: pid_t) {
@@ -71,13 +72,27 @@ final class ChildProcess: Sendable {
 
     /// Waits until the child has ended.
     func wait() async -> Termination {
+        await wait(timeout: nil)!
+    }
+
+    /// Waits until the child has ended, or returns nil after `timeout`.
+    func wait(timeout: Duration?) async -> Termination? {
         await withCheckedContinuation { continuation in
-            let ended: Termination? = state.withLock { state in
-                if let termination = state.termination { return termination }
-                state.waiters.append(continuation)
-                return nil
+            let (ended, waiter): (Termination?, Int) = state.withLock { state in
+                if let termination = state.termination { return (termination, -1) }
+                let id = state.nextWaiter
+                state.nextWaiter += 1
+                state.waiters[id] = continuation
+                return (nil, id)
             }
-            if let ended { continuation.resume(returning: ended) }
+            if let ended {
+                continuation.resume(returning: ended)
+            } else if let timeout {
+                Task {
+                    try? await Task.sleep(for: timeout)
+                    state.withLock { $0.waiters.removeValue(forKey: waiter) }?.resume(returning: nil)
+                }
+            }
         }
     }
 
@@ -96,7 +111,7 @@ final class ChildProcess: Sendable {
             // until the reap below happens under the lock.
             var info = siginfo_t()
             while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
-            let waiters: [CheckedContinuation<Termination, Never>]
+            let waiters: [CheckedContinuation<Termination?, Never>]
             let termination: Termination
             (waiters, termination) = state.withLock { state in
                 var status: Int32 = 0
@@ -107,7 +122,7 @@ final class ChildProcess: Sendable {
                 let ended = result == pid ? Termination(waitStatus: status) : .exited(255)
                 state.termination = ended
                 defer { state.waiters.removeAll() }
-                return (state.waiters, ended)
+                return (Array(state.waiters.values), ended)
             }
             for waiter in waiters { waiter.resume(returning: termination) }
         }

@@ -27,8 +27,9 @@ final class OutputBuffer: @unchecked Sendable {
         return buffer
     }
 
-    /// Starts a thread that reads `fd` until end of file, then closes it.
+    /// Starts a thread that reads `fd` until end of file, then closes it; a finished buffer when `fd` is -1.
     static func reading(_ fd: Int32, name: String) -> OutputBuffer {
+        guard fd >= 0 else { return finished() }
         let buffer = OutputBuffer()
         let thread = Thread {
             let size = 64 << 10

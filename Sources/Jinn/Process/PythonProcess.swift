@@ -75,76 +75,35 @@ public final class PythonProcess: Sendable {
         } else {
             resolved = try await PythonInterpreter.system()
         }
-        let payload = Bootstrap.payload(for: program, maximumMessageSize: options.maximumMessageSize)
 
-        // Every descriptor is close-on-exec from birth; the child gets exactly the ones mapped below.
-        var opened: [Int32] = []
-        func closeAll() { for fd in opened { close(fd) } }
-        func makePair(_ socket: Bool) throws(JinnError) -> (Int32, Int32) {
-            var fds: [Int32] = [-1, -1]
-            let error = socket ? jinn_socketpair(&fds) : jinn_pipe(&fds)
-            guard error == 0 else {
-                closeAll()
-                throw .system(operation: socket ? "socketpair" : "pipe", errno: error)
-            }
-            opened += fds
-            return (fds[0], fds[1])
-        }
-        let (parentSocket, childSocket) = try makePair(true)
-        var childEnds: [Int32] = [childSocket]
-        var descriptors: [Int32] = []
-        var inputWriter: Int32 = -1
-        switch options.standardInput {
-        case .pipe:
-            let (read, write) = try makePair(false)
-            inputWriter = write
-            childEnds.append(read)
-            descriptors.append(read)
-        case .inherit: descriptors.append(0)
-        case .null: descriptors.append(-1)
-        }
-        var readers: [Int32] = []
-        for (output, inherited) in [(options.standardOutput, Int32(1)), (options.standardError, Int32(2))] {
-            switch output {
-            case .pipe:
-                let (read, write) = try makePair(false)
-                readers.append(read)
-                childEnds.append(write)
-                descriptors.append(write)
-            case .inherit:
-                readers.append(-1)
-                descriptors.append(inherited)
-            case .discard:
-                readers.append(-1)
-                descriptors.append(-1)
-            }
-        }
-        descriptors.append(childSocket)
-
+        var descriptors = try ChildDescriptors(
+            input: options.standardInput, output: options.standardOutput, error: options.standardError,
+            withChannel: true)
+        // The script path is not needed by the bootstrap; it makes the process recognisable in `ps`.
         var arguments = ["-u"] + options.interpreterArguments + ["-c", Bootstrap.firstStage]
         if case .script(let path) = program.entry { arguments.append(path) }
         let child: ChildProcess
         do {
             child = try await ChildProcess.spawn(ChildProcess.Configuration(
                 executable: resolved.executable, arguments: arguments, environment: program.environment,
-                workingDirectory: program.workingDirectory, descriptors: descriptors,
+                workingDirectory: program.workingDirectory, descriptors: descriptors.mapping,
                 newProcessGroup: options.newProcessGroup))
         } catch {
-            closeAll()
+            descriptors.closeAll()
             throw error
         }
-        // The parent must not keep the child's ends: a dead child has to read as end-of-file, never as a hang.
-        for fd in childEnds { close(fd) }
+        descriptors.closeChildEnds()
 
+        let inputWriter = descriptors.standardInput
         if inputWriter >= 0 {
             _ = fcntl(inputWriter, F_SETFL, fcntl(inputWriter, F_GETFL) | O_NONBLOCK)
         }
-        let channel = MessageChannel(fd: parentSocket, maximumSize: options.maximumMessageSize)
+        let channel = MessageChannel(fd: descriptors.channel, maximumSize: options.maximumMessageSize)
         let (messages, messageSink) = AsyncStream<PythonValue>.makeStream()
         let process = PythonProcess(
             child: child, interpreter: resolved, channel: channel,
-            standardOutput: readers[0] >= 0 ? OutputBuffer.reading(readers[0], name: "jinn-stdout") : .finished(),
-            standardError: readers[1] >= 0 ? OutputBuffer.reading(readers[1], name: "jinn-stderr") : .finished(),
+            standardOutput: OutputBuffer.reading(descriptors.standardOutput, name: "jinn-stdout"),
+            standardError: OutputBuffer.reading(descriptors.standardError, name: "jinn-stderr"),
             standardInput: inputWriter, messages: messages, gracePeriod: options.terminationGracePeriod)
         channel.on("message") { message in
             if let value = message[1] { messageSink.yield(value) }
@@ -153,9 +112,13 @@ public final class PythonProcess: Sendable {
             guard let report = message[1] else { return }
             process?.report.withLock { $0.exception = PythonException(report: report) }
         }
+        channel.on("code") { message in
+            Bootstrap.storeCompiledCode(message, program: program, interpreter: resolved)
+        }
         // The program goes out before the reader starts, so nothing can be sent ahead of it.
         do {
-            try channel.sendRaw(payload)
+            try channel.sendRaw(Bootstrap.payload(for: program, interpreter: resolved,
+                                                  maximumMessageSize: options.maximumMessageSize))
         } catch {
             // The child died before reading its program; its termination tells why.
         }
@@ -305,14 +268,7 @@ public final class PythonProcess: Sendable {
 
     private static func terminate(_ child: ChildProcess, gracePeriod: Duration) async {
         guard child.signal(SIGTERM) else { return }
-        let ended = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { _ = await child.wait(); return true }
-            group.addTask { try? await Task.sleep(for: gracePeriod); return false }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-        if !ended { child.signal(SIGKILL) }
+        if await child.wait(timeout: gracePeriod) == nil { child.signal(SIGKILL) }
     }
 }
 

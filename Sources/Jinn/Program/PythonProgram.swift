@@ -130,7 +130,9 @@ public struct PythonProgram: Sendable {
         }
         for entry in entries.sorted(by: { $0.lastPathComponent < $1.lastPathComponent }) {
             if Self.isDirectory(entry) {
-                guard Self.isIdentifier(entry.lastPathComponent) else { continue }
+                guard Self.isIdentifier(entry.lastPathComponent), entry.lastPathComponent != "__pycache__" else {
+                    continue
+                }
                 try addPackage(at: entry)
             } else if entry.pathExtension == "py" {
                 let name = entry.deletingPathExtension().lastPathComponent
@@ -213,7 +215,7 @@ public struct PythonProgram: Sendable {
             let base = entry.lastPathComponent
             if isDirectory(entry) {
                 // Folders that cannot be imported by name (__pycache__, names with dashes) are not packages.
-                guard isIdentifier(base) else { continue }
+                guard isIdentifier(base), base != "__pycache__" else { continue }
                 result += try modules(inPackageAt: entry, name: "\(name).\(base)")
             } else if entry.pathExtension == "py", base != "__init__.py" {
                 let moduleName = entry.deletingPathExtension().lastPathComponent

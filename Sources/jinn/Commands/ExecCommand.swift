@@ -48,13 +48,30 @@ struct ExecCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("jinn: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        // Like a shell running a foreground job: a terminal's Ctrl-C or Ctrl-\ reaches the program directly (it
+        // shares our process group) and the program decides what happens, so this process must not die of
+        // them first. TERM and HUP, which are sent to this process alone, are passed on.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGQUIT, SIG_IGN)
+        let forwarders = [SIGTERM, SIGHUP].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { process.signal(number) }
+            source.resume()
+            return source
+        }
         let termination = await process.wait()
+        forwarders.forEach { $0.cancel() }
         switch termination {
         case .exited(let status):
             throw ExitCode(status)
         case .signaled(let signal):
             // Die the same way, so that the shell sees what it would have seen with python3.
             Foundation.signal(signal, SIG_DFL)
+            var unblocked = sigset_t()
+            sigemptyset(&unblocked)
+            sigaddset(&unblocked, signal)
+            pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
             Foundation.kill(getpid(), signal)
             throw ExitCode(128 + signal)
         }

@@ -95,6 +95,11 @@ def install_excepthook():
     original = sys.excepthook
 
     def excepthook(kind, value, tb):
-        original(kind, value, strip_boot_frames(tb) if tb is not None else tb)
+        if tb is not None:
+            tb = strip_boot_frames(tb)
+            # The default hook prints the traceback attached to the exception, not the one it is given.
+            if isinstance(value, BaseException):
+                value.__traceback__ = tb
+        original(kind, value, tb)
 
     sys.excepthook = excepthook

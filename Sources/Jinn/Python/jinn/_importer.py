@@ -16,15 +16,25 @@ except ImportError:  # pragma: no cover - every CPython since 3.4 has it
 #: The descriptor of the channel to the Swift side, fixed by the first stage.
 CHANNEL_FD = 3
 
+#: The bytecode version of this interpreter: compiled code sent back by the Swift side is used only if it matches.
+MAGIC = getattr(sys.modules.get("_frozen_importlib_external"), "MAGIC_NUMBER", None)
+
 
 class MemoryLoader:
-    """Loads one module from source text; a body runs once per import, as with a file on disk."""
+    """Loads one module from source text; a body runs once per import, as with a file on disk.
 
-    def __init__(self, name, path, source, package):
+    ``code`` is the module compiled by an earlier interpreter of the same bytecode version, when the Swift side
+    kept it: loading it skips the compiler. ``on_compiled(path, code)`` hears of every compilation, so that the
+    Swift side can keep the result for the next start.
+    """
+
+    def __init__(self, name, path, source, package, code=None, on_compiled=None):
         self.name = name
         self.path = path
         self.source = source
         self.package = package
+        self.code = code
+        self.on_compiled = on_compiled
 
     def create_module(self, spec):
         return None
@@ -40,7 +50,15 @@ class MemoryLoader:
         return self.path
 
     def get_code(self, fullname=None):
-        return compile(self.source, self.path, "exec", dont_inherit=True)
+        if self.code is not None:
+            try:
+                return marshal.loads(self.code)
+            except Exception:
+                self.code = None
+        code = compile(self.source, self.path, "exec", dont_inherit=True)
+        if self.on_compiled is not None:
+            self.on_compiled(self.path, code)
+        return code
 
     def is_package(self, fullname=None):
         return self.package
@@ -49,13 +67,31 @@ class MemoryLoader:
 class MemoryFinder:
     """A meta path finder for modules held in memory, consulted before the file system."""
 
-    def __init__(self, modules=()):
+    def __init__(self, modules=(), use_code=False):
         self._modules = {}
-        for name, path, source, is_package in modules:
-            self.add(name, path, source, is_package)
+        self._compiled = []
+        self._report = None
+        for entry in modules:
+            name, path, source, is_package = entry[:4]
+            code = entry[4] if use_code and len(entry) > 4 else None
+            self.add(name, path, source, is_package, code)
 
-    def add(self, name, path, source, is_package=False):
-        self._modules[name] = MemoryLoader(name, path, source, is_package)
+    def add(self, name, path, source, is_package=False, code=None):
+        self._modules[name] = MemoryLoader(name, path, source, is_package, code, self._compiled_one)
+
+    def _compiled_one(self, path, code):
+        entry = (path, marshal.dumps(code))
+        if self._report is None:
+            self._compiled.append(entry)
+        else:
+            self._report([entry])
+
+    def report_compiled(self, report):
+        """Hands every compilation so far, and each one from now on, to ``report(entries)``."""
+        self._report = report
+        pending, self._compiled = self._compiled, []
+        if pending:
+            report(pending)
 
     def __contains__(self, name):
         return name in self._modules
@@ -87,7 +123,7 @@ def _read_frame(read):
 def bootstrap(read):
     """Reads the program from the channel, installs the finder and runs the program's entry point."""
     program = marshal.loads(_read_frame(read))
-    finder = MemoryFinder(program["modules"])
+    finder = MemoryFinder(program["modules"], use_code=MAGIC is not None and program.get("code_magic") == MAGIC)
     sys.meta_path.insert(0, finder)
     # The first stage executed this file in a bare module registered as ``jinn._importer``; give it the identity
     # an import would have given it, so that ``import jinn._importer`` finds it instead of running it again.
@@ -97,6 +133,9 @@ def bootstrap(read):
         this.__loader__ = this.__spec__.loader
         this.__file__ = this.__loader__.path
         this.__package__ = "jinn"
+        if not program.get("stage_was_compiled"):
+            # The first stage compiled this file itself; compile it once more so the Swift side can keep it.
+            finder._compiled_one(this.__file__, compile(this.__loader__.source, this.__file__, "exec"))
     from jinn import _runner
 
     _runner.run(program, finder)

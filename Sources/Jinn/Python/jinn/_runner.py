@@ -4,7 +4,7 @@ import os
 import sys
 
 import jinn
-from jinn import _channel, _errors
+from jinn import _channel, _errors, _importer
 from jinn._importer import CHANNEL_FD
 
 
@@ -19,6 +19,8 @@ def run(program, finder):
     jinn._connect(channel, program.get("values", {}))
     if program.get("listen", True):
         channel.start()
+    if _importer.MAGIC is not None:
+        finder.report_compiled(lambda entries: channel.send(("code", _importer.MAGIC, entries)))
     sys.argv[:] = program["argv"]
     _errors.install_excepthook()
     kind, target = program["entry"]
@@ -62,9 +64,10 @@ def run_module(name):
 
 
 def run_script(path):
-    """Runs a file as ``python path`` does."""
+    """Runs a file as ``python path`` does: ``__file__`` and tracebacks name it by its absolute path."""
     main = _fresh_main()
-    sys.path[0] = os.path.dirname(os.path.abspath(path))
+    absolute = os.path.abspath(path)
+    sys.path[0] = os.path.dirname(absolute)
     try:
         with open(path, "rb") as file:
             source = file.read()
@@ -73,10 +76,10 @@ def run_script(path):
                          % (os.path.basename(sys.executable), path, error.errno, error.strerror))
         sys.stderr.flush()
         os._exit(2)
-    main.__file__ = path
+    main.__file__ = absolute
     main.__cached__ = None
     main.__spec__ = None
-    exec(compile(source, path, "exec", dont_inherit=True), main.__dict__)
+    exec(compile(source, absolute, "exec", dont_inherit=True), main.__dict__)
 
 
 def run_code(source):

@@ -1,0 +1,84 @@
+import CJinn
+import Foundation
+
+/// The descriptors a child is started with (its standard streams and, for Python, the channel socket as
+/// descriptor 3), together with the parent's ends of the pipes and the socket.
+///
+/// Every descriptor is close-on-exec from birth, so no other child started meanwhile inherits one. After the
+/// spawn the parent closes the child's ends at once: a dead child must read as end-of-file, never as a hang.
+struct ChildDescriptors {
+    /// `mapping[i]` becomes descriptor `i` in the child; -1 is `/dev/null`.
+    private(set) var mapping: [Int32] = []
+    /// The parent's end of the channel socket, or -1.
+    private(set) var channel: Int32 = -1
+    /// The parent's write end of the child's standard input, or -1.
+    private(set) var standardInput: Int32 = -1
+    /// The parent's read end of the child's standard output, or -1.
+    private(set) var standardOutput: Int32 = -1
+    /// The parent's read end of the child's standard error, or -1.
+    private(set) var standardError: Int32 = -1
+    private var childEnds: [Int32] = []
+
+    init(input: LaunchOptions.Input, output: LaunchOptions.Output, error: LaunchOptions.Output,
+         withChannel: Bool) throws(JinnError)
+    {
+        do {
+            switch input {
+            case .pipe:
+                let (read, write) = try Self.makePair(socket: false)
+                standardInput = write
+                childEnds.append(read)
+                mapping.append(read)
+            case .inherit: mapping.append(0)
+            case .null: mapping.append(-1)
+            }
+            standardOutput = try addOutput(output, inherited: 1)
+            standardError = try addOutput(error, inherited: 2)
+            if withChannel {
+                let (parent, child) = try Self.makePair(socket: true)
+                channel = parent
+                childEnds.append(child)
+                mapping.append(child)
+            }
+        } catch {
+            closeAll()
+            throw error
+        }
+    }
+
+    /// Closes the child's ends; call right after the spawn.
+    mutating func closeChildEnds() {
+        for fd in childEnds { close(fd) }
+        childEnds.removeAll()
+    }
+
+    /// Closes everything; call when the spawn failed.
+    mutating func closeAll() {
+        closeChildEnds()
+        for fd in [channel, standardInput, standardOutput, standardError] where fd >= 0 { close(fd) }
+        (channel, standardInput, standardOutput, standardError) = (-1, -1, -1, -1)
+    }
+
+    private mutating func addOutput(_ output: LaunchOptions.Output, inherited: Int32) throws(JinnError) -> Int32 {
+        switch output {
+        case .pipe:
+            let (read, write) = try Self.makePair(socket: false)
+            childEnds.append(write)
+            mapping.append(write)
+            return read
+        case .inherit:
+            mapping.append(inherited)
+            return -1
+        case .discard:
+            mapping.append(-1)
+            return -1
+        }
+    }
+
+    private static func makePair(socket: Bool) throws(JinnError) -> (Int32, Int32) {
+        var fds: [Int32] = [-1, -1]
+        let error = socket ? jinn_socketpair(&fds) : jinn_pipe(&fds)
+        guard error == 0 else { throw .system(operation: socket ? "socketpair" : "pipe", errno: error) }
+        return (fds[0], fds[1])
+    }
+}

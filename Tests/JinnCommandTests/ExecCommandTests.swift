@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+/// `jinn exec` and `jinn python`, run as a user runs them.
+struct ExecCommandTests {
+    @Test func theBundledExampleRunsFromMemory() throws {
+        let result = try CommandRunner.run(["exec", "Examples/hello", "tester"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.hasPrefix("Hello, Tester! Python 3."))
+        #expect(result.standardOutput.contains("<jinn>/__main__.py greeting -> <jinn>/greeting/__init__.py"))
+    }
+
+    @Test func aScriptGetsStdinArgumentsAndItsExitStatus() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+            import sys
+            data = sys.stdin.read()
+            print(sys.argv[1:], data.upper(), end="")
+            print("to stderr", file=sys.stderr)
+            sys.exit(5)
+            """.write(to: directory.appending(path: "tool.py"), atomically: true, encoding: .utf8)
+        let result = try CommandRunner.run(["exec", "tool.py", "a", "--b"], input: "piped in", directory: directory)
+        #expect(result.status == 5)
+        #expect(result.standardOutput == "['a', '--b'] PIPED IN")
+        #expect(result.standardError == "to stderr\n")
+    }
+
+    @Test func anUncaughtExceptionPrintsPythonsTracebackAndExitsOne() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appending(path: "bad.py")
+        try "def f():\n    raise ValueError('boom')\nf()\n".write(to: script, atomically: true, encoding: .utf8)
+        let result = try CommandRunner.run(["exec", "bad.py"], directory: directory)
+        #expect(result.status == 1)
+        #expect(result.standardError == """
+            Traceback (most recent call last):
+              File "\(script.path)", line 3, in <module>
+                f()
+              File "\(script.path)", line 2, in f
+                raise ValueError('boom')
+            ValueError: boom
+
+            """)
+    }
+
+    @Test func aMissingScriptGetsPythonsMessageAndStatus() throws {
+        let result = try CommandRunner.run(["exec", "no-such-script.py"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("can't open file 'no-such-script.py': [Errno 2] No such file or directory"))
+    }
+
+    @Test func deathBySignalIsPassedOn() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "import os, signal\nos.kill(os.getpid(), signal.SIGTERM)\n"
+            .write(to: directory.appending(path: "die.py"), atomically: true, encoding: .utf8)
+        let died = try CommandRunner.run(["exec", "die.py"], directory: directory)
+        #expect(died.reason == .uncaughtSignal)
+        #expect(died.status == SIGTERM)
+    }
+
+    @Test func theChildDiesWithItsParent() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pidFile = directory.appending(path: "pid")
+        try """
+            import os, time
+            with open("pid.tmp", "w") as f:
+                f.write(str(os.getpid()))
+            os.rename("pid.tmp", "pid")
+            time.sleep(60)
+            """.write(to: directory.appending(path: "sleeper.py"), atomically: true, encoding: .utf8)
+        let jinn = Process()
+        jinn.executableURL = CommandRunner.executable
+        jinn.arguments = ["exec", "sleeper.py"]
+        jinn.currentDirectoryURL = directory
+        try jinn.run()
+        var childPid: Int32?
+        for _ in 0..<1500 where childPid == nil {
+            childPid = (try? String(contentsOf: pidFile, encoding: .utf8)).flatMap { Int32($0) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let pid = try #require(childPid)
+        kill(jinn.processIdentifier, SIGKILL)
+        jinn.waitUntilExit()
+        var gone = false
+        for _ in 0..<500 where !gone {
+            gone = kill(pid, 0) != 0
+            if !gone { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(gone, "the Python child \(pid) outlived its parent")
+    }
+
+    /// A terminal's Ctrl-C reaches every process of the foreground group: here the program catches it and
+    /// decides the exit status, and jinn must not die of it first.
+    @Test func interruptIsTheProgramsToHandle() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+            import os, sys, time
+            with open("pid.tmp", "w") as f:
+                f.write(str(os.getpid()))
+            os.rename("pid.tmp", "pid")
+            try:
+                time.sleep(60)
+            except KeyboardInterrupt:
+                print("caught")
+                sys.exit(3)
+            """.write(to: directory.appending(path: "patient.py"), atomically: true, encoding: .utf8)
+        let jinn = Process()
+        jinn.executableURL = CommandRunner.executable
+        jinn.arguments = ["exec", "patient.py"]
+        jinn.currentDirectoryURL = directory
+        let output = Pipe()
+        jinn.standardOutput = output
+        try jinn.run()
+        var childPid: Int32?
+        for _ in 0..<1500 where childPid == nil {
+            childPid = (try? String(contentsOf: directory.appending(path: "pid"), encoding: .utf8)).flatMap { Int32($0) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let pid = try #require(childPid)
+        kill(jinn.processIdentifier, SIGINT)
+        kill(pid, SIGINT)
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        jinn.waitUntilExit()
+        #expect(printed == "caught\n")
+        #expect(jinn.terminationReason == .exit)
+        #expect(jinn.terminationStatus == 3)
+    }
+
+    @Test func pythonDescribesTheInterpreter() throws {
+        let human = try CommandRunner.run(["python"])
+        #expect(human.status == 0)
+        #expect(human.standardOutput.contains("implementation:  cpython"))
+        let json = try CommandRunner.run(["python", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+        #expect((object?["executable"] as? String)?.hasPrefix("/") == true)
+        #expect(object?["implementation"] as? String == "cpython")
+    }
+
+    @Test func aBadInterpreterIsAClearError() throws {
+        let result = try CommandRunner.run(["python", "--python", "/nonexistent/python3"])
+        #expect(result.status == 1)
+        #expect(result.standardError == "jinn: the Python interpreter '/nonexistent/python3' does not exist or is not executable\n")
+    }
+
+    private func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appending(path: "jinn-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.resolvingSymlinksInPath()
+    }
+}

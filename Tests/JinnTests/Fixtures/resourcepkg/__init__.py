@@ -1,0 +1,1 @@
+ORIGIN = "bundled resource"

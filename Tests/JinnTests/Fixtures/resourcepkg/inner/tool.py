@@ -1,0 +1,5 @@
+from .. import ORIGIN
+
+
+def describe():
+    return "tool from " + ORIGIN

@@ -179,6 +179,7 @@ package struct TOMLDocument: Sendable, Equatable {
                 var elements: [Value] = []
                 while true {
                     skipBlankLinesAndComments()
+                    guard peek() != nil else { throw error("an array is not closed") }
                     if peek() == "]" {
                         advance()
                         return .array(elements)

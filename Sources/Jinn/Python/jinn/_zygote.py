@@ -420,8 +420,7 @@ def run_main(kind, target, argv, cwd):
             _set_path0("")
         module = main_module(loader=importlib.machinery.BuiltinImporter)
         sys.modules["__main__"] = module
-        code = compile(target, "<string>", "exec", dont_inherit=True)
-        _exec_main(code, module.__dict__)
+        _exec_main(target, "<string>", module.__dict__)
     elif kind == "module":
         import runpy
 
@@ -454,12 +453,12 @@ def run_main(kind, target, argv, cwd):
             _set_path0(os.path.dirname(os.path.realpath(path)))
         module = main_module(loader=importlib.machinery.SourceFileLoader("__main__", path), file=path)
         sys.modules["__main__"] = module
-        code = compile(source, path, "exec", dont_inherit=True)
-        _exec_main(code, module.__dict__)
+        _exec_main(source, path, module.__dict__)
 
 
-def _exec_main(code, namespace):
-    exec(code, namespace)
+def _exec_main(source, filename, namespace):
+    # Compiled here, below the traceback boundary: a SyntaxError shows no zygote frame, as under python3.
+    exec(compile(source, filename, "exec", dont_inherit=True), namespace)
 
 
 def _run_module_main(runpy, name, alter_argv):

@@ -12,10 +12,9 @@ the run's exit status or signal once it has reaped it.
 
 The child calls ``setsid``, installs the descriptors, changes directory, replaces ``os.environ``, sets the umask,
 reseeds ``random``, rebuilds ``sys.stdin``/``sys.stdout``/``sys.stderr`` as the interpreter builds them at start-up
-and runs the script as ``__main__`` the way ``python3`` does. The child never returns into the zygote's loop:
-when the script ends, its exit (or uncaught exception) unwinds to the top of the interpreter, which finishes
-exactly as a ``python3`` process finishes (threads joined, ``atexit``, flush, status 120 for a failed flush,
-death by SIGINT after an uncaught ``KeyboardInterrupt``).
+and runs the script as ``__main__`` the way ``python3`` does. It ends as a ``python3`` process ends (exit status,
+traceback, threads joined, ``atexit``, flush, status 120 for a failed flush, death by SIGINT after an uncaught
+``KeyboardInterrupt``) without tearing down the interpreter it shares with the zygote (see :func:`finish`).
 
 Messages (``marshal`` tuples in length-prefixed frames, the first element names the kind):
 
@@ -293,11 +292,11 @@ class Zygote:
                 os.close(fd)
             self.fork_spare()
             return
+        self.runs[pid] = run_id
+        self.send(("started", run_id, pid))
         spare.close()
         for fd in fds:
             os.close(fd)
-        self.runs[pid] = run_id
-        self.send(("started", run_id, pid))
         self.fork_spare()
 
     def fork_spare(self):
@@ -396,16 +395,132 @@ def become_script(request, fds):
 
     # Leave no trace of the bootstrap: the jinn finder and modules are not the script's.
     sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__module__ != "jinn._importer"]
-    channel = getattr(jinn, "_connection", None)
-    if channel is not None:
-        channel.fd = -1  # descriptor 3 now belongs to the script; the runner must never write to it
     for name in [name for name in sys.modules if name == "jinn" or name.startswith("jinn.")]:
         del sys.modules[name]
-    sys.excepthook = _excepthook
+    sys.excepthook = sys.__excepthook__  # the bootstrap's hook hides frames a script's traceback must show
     kind, target = request["entry"]
     arguments = [os.fsdecode(argument) for argument in request["argv"]]
-    run_main(kind, os.fsdecode(target), arguments, cwd)
-    raise SystemExit(0)
+    preexisting = set(sys.modules)
+    status, interrupted = 0, False
+    try:
+        run_main(kind, os.fsdecode(target), arguments, cwd)
+    except SystemExit as exit:
+        status = system_exit_status(exit)
+    except BaseException as error:
+        print_uncaught(error)
+        status, interrupted = 1, isinstance(error, KeyboardInterrupt)
+    status = finish(status, preexisting)
+    if interrupted:
+        # As python3 does after an uncaught KeyboardInterrupt: die of SIGINT, so the shell sees it.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+        status = 128 + signal.SIGINT
+    os._exit(status)
+
+
+# -- How the run ends ------------------------------------------------------------------------------------------
+#
+# A forked child must not tear the interpreter down: finalization touches every object the zygote holds (a
+# reference count is a write), which copies each page the fork shared and costs tens of milliseconds for a
+# zygote holding numpy and scipy. The child does what finalization does that a script can observe, in the same
+# order, and then leaves with ``os._exit``: threads are joined, ``atexit`` runs, the standard streams are
+# flushed (status 120 when that fails), and the objects the script made are released, so that files it left
+# open are flushed and closed and ``__del__`` methods run.
+
+
+def system_exit_status(exit):
+    """The status for an uncaught ``SystemExit``, printing a non-integer code as the interpreter does."""
+    code = exit.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        sys.stderr.write(str(code) + "\n")
+    except Exception:
+        pass
+    return 1
+
+
+def print_uncaught(error):
+    """Prints an uncaught exception through ``sys.excepthook`` without the zygote's frames."""
+    tb = error.__traceback__
+    for boundary in _BOUNDARIES:
+        trimmed = trim_traceback(tb, boundary)
+        if trimmed is not tb:
+            tb = trimmed
+            break
+    # The interpreter prints the traceback the exception holds, not the one passed in.
+    error.__traceback__ = tb
+    sys.last_type, sys.last_value, sys.last_traceback = type(error), error, tb
+    try:
+        sys.excepthook(type(error), error, tb)
+    except BaseException as hook_error:
+        sys.stderr.write("Error in sys.excepthook:\n")
+        sys.__excepthook__(type(hook_error), hook_error, hook_error.__traceback__)
+        sys.stderr.write("\nOriginal exception was:\n")
+        sys.__excepthook__(type(error), error, tb)
+
+
+def finish(status, preexisting):
+    """Does what interpreter shutdown does that a script can see; returns the final exit status."""
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        try:
+            threading._shutdown()
+        except BaseException:
+            pass
+    try:
+        import atexit
+
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    if not _flush_standard_streams(report=True):
+        status = 120
+    # Release what the script made, newest modules first and __main__ last, then collect the cycles.
+    import gc as collector
+
+    names = [name for name in sys.modules if name not in preexisting]
+    for name in reversed(names):
+        module = sys.modules.get(name)
+        if module is not None:
+            _clear_namespace(vars(module))
+    main = sys.modules.get("__main__")
+    if main is not None and vars(main) is not globals():  # the script may have ended before it had a __main__
+        _clear_namespace(vars(main))
+    collector.collect()
+    _flush_standard_streams(report=False)
+    return status
+
+
+def _clear_namespace(namespace):
+    # Like the interpreter: names with a leading underscore go first, __builtins__ stays until the end.
+    try:
+        for name in [name for name in namespace if name.startswith("_") and name != "__builtins__"]:
+            namespace[name] = None
+        for name in [name for name in namespace if not name.startswith("_")]:
+            namespace[name] = None
+    except BaseException:
+        pass
+
+
+def _flush_standard_streams(report):
+    ok = True
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name, None)
+        try:
+            if stream is None or getattr(stream, "closed", False):
+                continue
+            stream.flush()
+        except BaseException as error:
+            ok = False
+            if report and name == "stdout":
+                import types
+
+                sys.unraisablehook(types.SimpleNamespace(exc_type=type(error), exc_value=error,
+                                                         exc_traceback=None, err_msg=None, object=stream))
+    return ok
 
 
 def run_main(kind, target, argv, cwd):
@@ -466,18 +581,6 @@ def _run_module_main(runpy, name, alter_argv):
 
 
 _BOUNDARIES = (_exec_main.__code__, _run_module_main.__code__)
-
-
-def _excepthook(kind, value, tb):
-    for boundary in _BOUNDARIES:
-        trimmed = trim_traceback(tb, boundary)
-        if trimmed is not tb:
-            tb = trimmed
-            break
-    if isinstance(value, BaseException):
-        # The interpreter prints the traceback the exception holds, not the one passed in.
-        value.__traceback__ = tb
-    sys.__excepthook__(kind, value, tb)
 
 
 def _set_path0(entry):

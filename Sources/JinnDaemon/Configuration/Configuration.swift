@@ -63,6 +63,19 @@ package struct Configuration: Sendable, Equatable {
             self.logFile = logFile
             self.logLevel = logLevel
         }
+
+        /// The flags as `jinn daemon serve` options, to start a daemon with the same settings.
+        package var arguments: [String] {
+            var result: [String] = []
+            if let configFile { result += ["--config", configFile] }
+            if let interpreter { result += ["--python", interpreter] }
+            if let preload { result += ["--preload", preload.joined(separator: ",")] }
+            if let idleTimeout { result += ["--idle-timeout", String(idleTimeout)] }
+            if let socketDirectory { result += ["--socket-dir", socketDirectory] }
+            if let logFile { result += ["--log-file", logFile] }
+            if let logLevel { result += ["--log-level", logLevel] }
+            return result
+        }
     }
 
     /// The defaults.

@@ -14,6 +14,8 @@ import Darwin
 struct DaemonLauncher {
     var configuration: Configuration
     var diagnostics: Diagnostics
+    /// Settings from the command line that the daemon must get too.
+    var flags = Configuration.Flags()
     /// How long a client waits for a daemon it started to answer.
     var startTimeout: Duration = .seconds(5)
 
@@ -96,9 +98,10 @@ struct DaemonLauncher {
         guard let executable = SystemCalls.executablePath() else {
             return .failure(SocketError(protocol: "cannot find this program's own executable"))
         }
-        var arguments = [executable, "daemon", "serve"]
-        if let file = configuration.file { arguments += ["--config", file] }
-        arguments += ["--socket-dir", configuration.socketDirectory]
+        var flags = self.flags
+        flags.configFile = flags.configFile ?? configuration.file
+        flags.socketDirectory = configuration.socketDirectory
+        let arguments = [executable, "daemon", "serve"] + flags.arguments
         let argv = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         let fds: [Int32] = [-1, -1, -1]

@@ -148,8 +148,11 @@ enum ScriptClient {
 
     private static func forward(_ number: Int32, to pid: pid_t) {
         if number == SIGTSTP {
-            // Ctrl-Z: the run stops, then this client stops as a shell expects; `fg` continues both.
+            // Ctrl-Z: the run stops, then this client stops as a shell expects; `fg` continues both. The run leads
+            // a session of its own, so the kernel ignores TSTP's default stop there (an orphaned process group):
+            // a handler for TSTP still runs, and STOP does the stopping.
             kill(-pid, SIGTSTP)
+            kill(-pid, SIGSTOP)
             jinn_stop_self()
             return
         }

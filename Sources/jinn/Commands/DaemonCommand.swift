@@ -119,7 +119,8 @@ struct DaemonCommand: ParsableCommand {
             print("jinn: the daemon is already running (pid \(status["pid"]?.intValue ?? 0))")
             return
         }
-        var launcher = DaemonLauncher(configuration: configuration, diagnostics: Diagnostics(enabled: false))
+        var launcher = DaemonLauncher(configuration: configuration, diagnostics: Diagnostics(enabled: false),
+                                      flags: flags)
         launcher.startTimeout = .seconds(10)
         switch launcher.connect() {
         case .connected(let socket):

@@ -45,6 +45,10 @@ public struct LaunchOptions: Sendable {
     /// terminal's Ctrl-C does not.
     public var newProcessGroup = false
 
+    /// Receives each `jinn.send(value)` on the channel's reading thread instead of ``PythonProcess/messages``, for
+    /// a host that must not wait for a task to be scheduled (the script runner's daemon).
+    package var messageHandler: (@Sendable (PythonValue) -> Void)?
+
     /// Options with the defaults.
     public init() {}
 }

@@ -105,8 +105,10 @@ public final class PythonProcess: Sendable {
             standardOutput: OutputBuffer.reading(descriptors.standardOutput, name: "jinn-stdout"),
             standardError: OutputBuffer.reading(descriptors.standardError, name: "jinn-stderr"),
             standardInput: inputWriter, messages: messages, gracePeriod: options.terminationGracePeriod)
+        let messageHandler = options.messageHandler
         channel.on("message") { message in
-            if let value = message[1] { messageSink.yield(value) }
+            guard let value = message[1] else { return }
+            if let messageHandler { messageHandler(value) } else { messageSink.yield(value) }
         }
         channel.on("exception") { [weak process] message in
             guard let report = message[1] else { return }

@@ -93,11 +93,16 @@ package final class Zygote: Sendable {
         options.standardOutput = .inherit
         options.standardError = .inherit
         options.newProcessGroup = true
+        // Messages are handled on the channel's thread as they arrive: a run's start and end reach its client
+        // without waiting for a task to be scheduled.
+        let inbox = ZygoteInbox()
+        options.messageHandler = { message in inbox.deliver(message) }
         let process = try await PythonProcess.start(program, interpreter: interpreter, options: options)
         let zygote = Zygote(key: key, settings: configuration.zygoteSettings, preload: configuration.preload,
                             process: process, logger: logger, statistics: statistics, onEnd: onEnd)
+        inbox.attach(zygote)
         logger.info("zygote \(process.processIdentifier) started for \(key), preloading \(configuration.preload)")
-        Task.detached { await zygote.dispatch() }
+        Task.detached { await zygote.watch() }
         return zygote
     }
 
@@ -178,55 +183,57 @@ package final class Zygote: Sendable {
         ])
     }
 
-    private func dispatch() async {
-        for await message in process.messages {
-            guard case .tuple(let fields) = message, case .string(let kind)? = fields.first else { continue }
-            switch kind {
-            case "ready":
-                state.withLock { $0.ready = fields.count > 1 ? fields[1] : .none }
-                let facts = fields.count > 1 ? fields[1] : .none
-                logger.info("zygote \(pid) ready: preloaded \(facts["preloaded"] ?? .list([]))")
-                if case .list(let failed)? = facts["failed"], !failed.isEmpty {
-                    logger.warning("zygote \(pid) could not preload: \(failed)")
-                }
-            case "started":
-                guard fields.count == 3, let id = fields[1].stringValue, let pid = fields[2].intValue,
-                    let session = state.withLock({ $0.sessions[id] })
-                else { continue }
-                statistics.recordStart(latency: (ContinuousClock.now - session.received).seconds)
-                logger.info("run \(id) started: \(session.script) (pid \(pid), zygote \(self.pid))")
-                if session.started(pid: Int32(pid)) {
-                    Daemon.terminate(session)
-                }
-            case "exit", "failed":
-                guard fields.count >= 2, let id = fields[1].stringValue else { continue }
-                let (session, finishRetired) = state.withLock { state -> (Session?, Bool) in
-                    let session = state.sessions.removeValue(forKey: id)
-                    if session != nil { state.runs += 1 }
-                    return (session, state.retired && state.sessions.isEmpty)
-                }
-                guard let session else { continue }
-                let reply: DaemonMessage
-                if kind == "exit", fields.count == 4, let how = fields[2].stringValue, let number = fields[3].intValue {
-                    reply = how == "signaled" ? .signaled(number) : .exited(number)
-                } else {
-                    reply = .error(code: "run", message: fields.count > 2 ? fields[2].stringValue ?? "" : "")
-                }
-                session.ended(reply)
-                statistics.recordEnd()
-                let duration = (ContinuousClock.now - session.received).seconds
-                let status: String
-                switch reply {
-                case .exited(let code): status = "exited with status \(code)"
-                case .signaled(let number): status = "killed by signal \(number)"
-                default: status = "failed: \(fields.count > 2 ? fields[2].stringValue ?? "" : "")"
-                }
-                logger.info("run \(id) ended: \(status) after \(String(format: "%.1f", duration * 1000)) ms")
-                if finishRetired { stop() }
-            default:
-                logger.warning("zygote \(pid) sent an unknown message '\(kind)'")
+    fileprivate func handle(_ message: PythonValue) {
+        guard case .tuple(let fields) = message, case .string(let kind)? = fields.first else { return }
+        switch kind {
+        case "ready":
+            state.withLock { $0.ready = fields.count > 1 ? fields[1] : .none }
+            let facts = fields.count > 1 ? fields[1] : .none
+            logger.info("zygote \(pid) ready: preloaded \(facts["preloaded"] ?? .list([]))")
+            if case .list(let failed)? = facts["failed"], !failed.isEmpty {
+                logger.warning("zygote \(pid) could not preload: \(failed)")
             }
+        case "started":
+            guard fields.count == 3, let id = fields[1].stringValue, let pid = fields[2].intValue,
+                let session = state.withLock({ $0.sessions[id] })
+            else { return }
+            statistics.recordStart(latency: (ContinuousClock.now - session.received).seconds)
+            logger.info("run \(id) started: \(session.script) (pid \(pid), zygote \(self.pid))")
+            if session.started(pid: Int32(pid)) {
+                Daemon.terminate(session)
+            }
+        case "exit", "failed":
+            guard fields.count >= 2, let id = fields[1].stringValue else { return }
+            let (session, finishRetired) = state.withLock { state -> (Session?, Bool) in
+                let session = state.sessions.removeValue(forKey: id)
+                if session != nil { state.runs += 1 }
+                return (session, state.retired && state.sessions.isEmpty)
+            }
+            guard let session else { return }
+            let reply: DaemonMessage
+            if kind == "exit", fields.count == 4, let how = fields[2].stringValue, let number = fields[3].intValue {
+                reply = how == "signaled" ? .signaled(number) : .exited(number)
+            } else {
+                reply = .error(code: "run", message: fields.count > 2 ? fields[2].stringValue ?? "" : "")
+            }
+            session.ended(reply)
+            statistics.recordEnd()
+            let duration = (ContinuousClock.now - session.received).seconds
+            let status: String
+            switch reply {
+            case .exited(let code): status = "exited with status \(code)"
+            case .signaled(let number): status = "killed by signal \(number)"
+            default: status = "failed: \(fields.count > 2 ? fields[2].stringValue ?? "" : "")"
+            }
+            logger.info("run \(id) ended: \(status) after \(String(format: "%.1f", duration * 1000)) ms")
+            if finishRetired { stop() }
+        default:
+            logger.warning("zygote \(pid) sent an unknown message '\(kind)'")
         }
+    }
+
+    /// Waits for the zygote to end, then fails the runs it was serving.
+    fileprivate func watch() async {
         let termination = await process.wait()
         let orphans = state.withLock { state -> [Session] in
             state.ended = true
@@ -253,5 +260,36 @@ package final class Zygote: Sendable {
             return digits * 1024
         }
         return 0
+    }
+}
+
+/// Hands the zygote's messages to its `Zygote` from the channel's thread, holding any that arrive before the
+/// `Zygote` exists (between the process start and the object's creation). It holds the `Zygote` weakly: the
+/// process's channel holds the inbox, and the daemon decides how long a zygote lives.
+private final class ZygoteInbox: Sendable {
+    private struct State {
+        weak var zygote: Zygote?
+        var attached = false
+        var early: [PythonValue] = []
+    }
+
+    private let state = Mutex(State())
+
+    func deliver(_ message: PythonValue) {
+        let zygote = state.withLock { state -> Zygote? in
+            if !state.attached { state.early.append(message) }
+            return state.zygote
+        }
+        zygote?.handle(message)
+    }
+
+    func attach(_ zygote: Zygote) {
+        let early = state.withLock { state -> [PythonValue] in
+            state.zygote = zygote
+            state.attached = true
+            defer { state.early.removeAll() }
+            return state.early
+        }
+        for message in early { zygote.handle(message) }
     }
 }

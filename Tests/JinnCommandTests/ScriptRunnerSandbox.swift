@@ -50,8 +50,8 @@ final class ScriptRunnerSandbox: @unchecked Sendable {
     func tearDown() {
         if let pid = try? daemonPID() {
             kill(pid, SIGTERM)
-            for _ in 0..<300 where kill(pid, 0) == 0 { usleep(10_000) }
-            kill(pid, SIGKILL)
+            for _ in 0..<300 where isRunning(pid) { usleep(10_000) }
+            if isRunning(pid) { kill(pid, SIGKILL) }
         }
         try? FileManager.default.removeItem(at: root)
     }

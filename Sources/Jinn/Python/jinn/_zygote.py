@@ -28,6 +28,7 @@ Messages (``marshal`` tuples in length-prefixed frames, the first element names 
 import gc
 import marshal
 import os
+import select
 import signal
 import socket
 import sys
@@ -182,27 +183,28 @@ class Zygote:
         self.channel.setblocking(True)
         self.buffer = b""
         self.fds = []
-        self.runs = {}  # pid -> run id
+        self.runs = {}  # pid -> (run id, the run's report socket or None, whether its end was reported)
+        self.reports = {}  # report socket fd -> pid
         self.spare = None  # (pid, socket)
         self.wakeup_read, self.wakeup_write = os.pipe()
         os.set_blocking(self.wakeup_write, False)
         os.set_blocking(self.wakeup_read, False)
         self.prctl = _parent_death_setter()
         self.pid = os.getpid()
+        self.startup_modules = frozenset(sys.modules)
+        self.poller = None
 
     def send(self, message):
         jinn.send(message)
 
     def serve(self):
-        import select
-
         signal.signal(signal.SIGCHLD, lambda number, frame: None)
         signal.set_wakeup_fd(self.wakeup_write)
         # SIGINT and SIGTERM must not interrupt the loop with an exception; the daemon ends the zygote by closing
         # the channel. Children get the defaults back before they run anything.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         self.fork_spare()
-        poller = select.poll()
+        self.poller = poller = select.poll()
         poller.register(self.channel.fileno(), select.POLLIN)
         poller.register(self.wakeup_read, select.POLLIN)
         while True:
@@ -214,6 +216,8 @@ class Zygote:
                 if fd == self.wakeup_read:
                     self.drain_wakeup()
                     self.reap()
+                elif fd in self.reports:
+                    self.read_report(fd)
                 elif not self.read_channel():
                     self.shutdown()
                     return
@@ -233,15 +237,42 @@ class Zygote:
                 return
             if pid == 0:
                 return
-            run_id = self.runs.pop(pid, None)
-            if run_id is not None:
-                kind, number = describe_status(status)
-                self.send(("exit", run_id, kind, number))
+            run = self.runs.pop(pid, None)
+            if run is not None:
+                run_id, report, reported = run
+                if report is not None:
+                    self.forget_report(report)
+                if not reported:
+                    kind, number = describe_status(status)
+                    self.send(("exit", run_id, kind, number))
             elif self.spare is not None and self.spare[0] == pid:
                 # The spare died before it was used (killed from outside): park a new one.
                 self.spare[1].close()
                 self.spare = None
                 self.fork_spare()
+
+    def read_report(self, fd):
+        """A run announces how it ends just before it leaves, so that its client need not wait for the kernel to
+        tear down the address space it shared with the zygote (milliseconds for a large zygote)."""
+        pid = self.reports[fd]
+        run_id, report, reported = self.runs[pid]
+        try:
+            data = report.recv(2)
+        except OSError:
+            data = b""
+        if len(data) == 2 and not reported:
+            self.send(("exit", run_id, "signaled" if data[0] else "exited", data[1]))
+            self.runs[pid] = (run_id, None, True)
+        else:
+            self.runs[pid] = (run_id, None, reported)
+        self.forget_report(report)
+
+    def forget_report(self, report):
+        fd = report.fileno()
+        if fd in self.reports:
+            del self.reports[fd]
+            self.poller.unregister(fd)
+        report.close()
 
     def read_channel(self):
         """Reads what is available; handles complete frames. Returns False at the end of the stream."""
@@ -292,9 +323,11 @@ class Zygote:
                 os.close(fd)
             self.fork_spare()
             return
-        self.runs[pid] = run_id
+        self.runs[pid] = (run_id, spare, False)
         self.send(("started", run_id, pid))
-        spare.close()
+        # The spare's socket stays open: the run reports its end on it.
+        self.reports[spare.fileno()] = pid
+        self.poller.register(spare.fileno(), select.POLLIN)
         for fd in fds:
             os.close(fd)
         self.fork_spare()
@@ -334,6 +367,9 @@ class Zygote:
         os.close(self.channel.detach())
         for fd in self.fds:
             os.close(fd)
+        for pid, (_, report, _) in self.runs.items():
+            if report is not None:
+                os.close(report.detach())
         try:
             data, fds, _, _ = socket.recv_fds(requests, 1 << 22, _MAX_FDS)
             if not data:
@@ -349,8 +385,7 @@ class Zygote:
                     data += more
         except KeyboardInterrupt:  # an interrupt meant for the run came before the run: it ends as python3 would
             os._exit(128 + signal.SIGINT)
-        requests.close()
-        become_script(request, fds)
+        become_script(request, fds, requests.detach(), self.startup_modules)
 
 
 def _parent_death_setter():
@@ -367,8 +402,13 @@ def _parent_death_setter():
     return lambda: prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def become_script(request, fds):
-    """Turns this forked child into the run the request describes and runs it; never returns normally."""
+def become_script(request, fds, report_fd, startup_modules):
+    """Turns this forked child into the run the request describes and runs it; never returns normally.
+
+    ``report_fd`` is the socket to the zygote on which the run announces its end; ``startup_modules`` are the
+    names in ``sys.modules`` before the run (computed once in the zygote: iterating them here would write to
+    every page they share with it).
+    """
     for target, fd in enumerate(fds):
         if fd != target:
             os.dup2(fd, target)
@@ -376,9 +416,12 @@ def become_script(request, fds):
     cwd = os.fsdecode(request["cwd"])
     environment = environment_from(request["env"])
     os.umask(request["umask"])
-    os.environ.clear()
+    environ = os.environb
+    for key in [key for key in environ if key not in environment]:
+        del environ[key]
     for key, value in environment.items():
-        os.environb[key] = value
+        if environ.get(key) != value:
+            environ[key] = value
     if "time" in sys.modules:
         import time
 
@@ -390,17 +433,18 @@ def become_script(request, fds):
                      % (sys.executable, cwd, error.strerror)).encode())
         os._exit(2)
     _reseed()
-    _reset_caches()
+    tempfile = sys.modules.get("tempfile")
+    if tempfile is not None:
+        tempfile.tempdir = None  # computed from TMPDIR, which is the caller's now
     _install_stdio(environment)
 
     # Leave no trace of the bootstrap: the jinn finder and modules are not the script's.
     sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__module__ != "jinn._importer"]
-    for name in [name for name in sys.modules if name == "jinn" or name.startswith("jinn.")]:
-        del sys.modules[name]
+    for name in JINN_MODULES:
+        sys.modules.pop(name, None)
     sys.excepthook = sys.__excepthook__  # the bootstrap's hook hides frames a script's traceback must show
     kind, target = request["entry"]
     arguments = [os.fsdecode(argument) for argument in request["argv"]]
-    preexisting = set(sys.modules)
     status, interrupted = 0, False
     try:
         run_main(kind, os.fsdecode(target), arguments, cwd)
@@ -409,7 +453,14 @@ def become_script(request, fds):
     except BaseException as error:
         print_uncaught(error)
         status, interrupted = 1, isinstance(error, KeyboardInterrupt)
-    status = finish(status, preexisting)
+    status = finish(status, startup_modules)
+    # Everything the run holds is closed before it announces its end (locks, pipes), as if it had exited.
+    os.closerange(0, report_fd)
+    os.closerange(report_fd + 1, 1 << 20)
+    try:
+        os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)))
+    except OSError:
+        pass
     if interrupted:
         # As python3 does after an uncaught KeyboardInterrupt: die of SIGINT, so the shell sees it.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -462,7 +513,7 @@ def print_uncaught(error):
         sys.__excepthook__(type(error), error, tb)
 
 
-def finish(status, preexisting):
+def finish(status, startup_modules):
     """Does what interpreter shutdown does that a script can see; returns the final exit status."""
     threading = sys.modules.get("threading")
     if threading is not None:
@@ -481,8 +532,13 @@ def finish(status, preexisting):
     # Release what the script made, newest modules first and __main__ last, then collect the cycles.
     import gc as collector
 
-    names = [name for name in sys.modules if name not in preexisting]
-    for name in reversed(names):
+    # Modules are kept in import order: the run's own are at the end.
+    names = []
+    for name in reversed(sys.modules):
+        if name in startup_modules:
+            break
+        names.append(name)
+    for name in names:
         module = sys.modules.get(name)
         if module is not None:
             _clear_namespace(vars(module))
@@ -613,15 +669,6 @@ def _reseed():
             pass
 
 
-def _reset_caches():
-    tempfile = sys.modules.get("tempfile")
-    if tempfile is not None:
-        tempfile.tempdir = None
-    import importlib
-
-    importlib.invalidate_caches()
-
-
 def _install_stdio(environment):
     buffered = not environment.get(b"PYTHONUNBUFFERED")
     streams = []
@@ -642,6 +689,9 @@ def _install_stdio(environment):
 # The zygote's own standard streams stay referenced so that their finalizers never run in a child.
 _KEEP = []
 
+# The bootstrap's modules, which a run must not see (set when the zygote is ready).
+JINN_MODULES = []
+
 
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -658,10 +708,14 @@ def main():
         "failed": failed,
         "watch": watched_files(loaded),
     }
+    zygote.send(("ready", facts))
+    # Taken last, when everything the zygote itself imports (jinn.send's helpers too) is loaded.
+    zygote.startup_modules = frozenset(sys.modules)
+    global JINN_MODULES
+    JINN_MODULES = [name for name in sys.modules if name == "jinn" or name.startswith("jinn.")]
     gc.collect()
     if hasattr(gc, "freeze"):
         gc.freeze()
-    zygote.send(("ready", facts))
     zygote.serve()
 
 

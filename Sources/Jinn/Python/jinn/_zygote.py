@@ -218,9 +218,11 @@ class Zygote:
                     self.reap()
                 elif fd in self.reports:
                     self.read_report(fd)
-                elif not self.read_channel():
-                    self.shutdown()
-                    return
+                elif fd == self.channel.fileno():
+                    if not self.read_channel():
+                        self.shutdown()
+                        return
+                # Any other descriptor was a run's report socket, already closed by an earlier event.
 
     def drain_wakeup(self):
         try:
@@ -258,6 +260,8 @@ class Zygote:
         run_id, report, reported = self.runs[pid]
         try:
             data = report.recv(2)
+        except BlockingIOError:  # a stale event for a descriptor number now used by another run's socket
+            return
         except OSError:
             data = b""
         if len(data) == 2 and not reported:
@@ -326,6 +330,7 @@ class Zygote:
         self.runs[pid] = (run_id, spare, False)
         self.send(("started", run_id, pid))
         # The spare's socket stays open: the run reports its end on it.
+        spare.setblocking(False)
         self.reports[spare.fileno()] = pid
         self.poller.register(spare.fileno(), select.POLLIN)
         for fd in fds:

@@ -16,11 +16,6 @@ package struct LogFile: TextOutputStream, Sendable {
         self.fd = fd
     }
 
-    /// Wraps a descriptor that is already open (standard error, say).
-    package init(fd: Int32) {
-        self.fd = fd
-    }
-
     package mutating func write(_ string: String) {
         var text = string
         text.withUTF8 { bytes in

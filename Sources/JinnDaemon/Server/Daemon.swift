@@ -210,7 +210,7 @@ package final class Daemon: Sendable {
                 return session
             } catch {
                 lastError = error
-                zygote.retire(reason: "it could not take a run: \(error)")
+                retire(zygote, reason: "it could not take a run: \(error)")
             }
         }
         throw .zygote("the Python zygote did not take the run: \(lastError.map { "\($0)" } ?? "")")

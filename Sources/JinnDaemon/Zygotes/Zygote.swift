@@ -22,7 +22,7 @@ package struct ZygoteKey: Hashable, Sendable, CustomStringConvertible {
         }.sorted()
     }
 
-    /// Mirrors `is_startup_variable` in `jinn/_zygote.py`.
+    /// Whether a variable changes what the interpreter sets up at start-up (paths, encodings, buffering, hash seed).
     package static func isStartupVariable(_ name: String) -> Bool {
         name.hasPrefix("PYTHON") || name.hasPrefix("LC_") || name == "LANG" || name == "LANGUAGE"
     }
@@ -40,8 +40,6 @@ package final class Zygote: Sendable {
     package let settings: [String]
     /// The modules it was asked to preload.
     package let preload: [String]
-    /// When it was started.
-    package let startDate = Date()
 
     private let process: PythonProcess
     private let logger: Logger

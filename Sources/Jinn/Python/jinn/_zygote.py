@@ -39,18 +39,6 @@ CHANNEL_FD = 3
 _MAX_FDS = 3
 _CHUNK = 1 << 16
 
-# Environment variables that shape how the interpreter starts (stdio buffering, encodings, hash seed, paths).
-# The daemon keeps one zygote per set of their values, so a child never runs with start-up state the caller's
-# environment would not have produced.
-STARTUP_VARIABLE_PREFIXES = ("PYTHON", "LC_")
-STARTUP_VARIABLES = ("LANG", "LANGUAGE")
-
-
-def is_startup_variable(name):
-    """Whether an environment variable changes the state the interpreter builds at start-up."""
-    return name.startswith(STARTUP_VARIABLE_PREFIXES) or name in STARTUP_VARIABLES
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # What the zygote does before it serves: preload, describe itself, freeze.
 

@@ -35,6 +35,8 @@ public enum JinnError: Error, Sendable, CustomStringConvertible {
     case system(operation: String, errno: Int32)
     /// An operation took longer than its deadline.
     case timedOut(operation: String, seconds: Double)
+    /// Creating, changing, freezing or restoring a Python environment failed.
+    case environment(EnvironmentError)
 
     public var description: String {
         switch self {
@@ -66,6 +68,8 @@ public enum JinnError: Error, Sendable, CustomStringConvertible {
             return "\(operation) failed: \(SystemErrorText.describe(errno))"
         case .timedOut(let operation, let seconds):
             return "\(operation) did not finish within \(seconds) seconds"
+        case .environment(let error):
+            return error.description
         }
     }
 }

@@ -99,6 +99,15 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
         cache.withLock { $0.removeAll() }
     }
 
+    /// Forgets what was learned about interpreters inside `directory` (an environment that was replaced or
+    /// removed).
+    package static func forgetInspections(under directory: String) {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        cache.withLock { cache in
+            cache = cache.filter { !$0.key.hasPrefix(prefix) && !$0.value.executable.hasPrefix(prefix) }
+        }
+    }
+
     private static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue

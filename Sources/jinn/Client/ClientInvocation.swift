@@ -24,8 +24,9 @@ struct ClientInvocation: Equatable {
     /// `--config PATH`.
     var configFile: String?
 
-    /// Subcommands that ArgumentParser handles; a script with one of these names runs with `jinn run NAME`.
-    static let subcommands: Set<String> = ["exec", "python", "daemon", "sessions", "kill", "help"]
+    /// Subcommands that ArgumentParser handles (`JinnCommand`'s, kept in step by a test); a script with one of
+    /// these names runs with `jinn run NAME`.
+    static let subcommands: Set<String> = ["exec", "python", "env", "daemon", "sessions", "kill", "help"]
 
     /// Reads the arguments after the program name; nil when they are not a script run.
     static func parse(_ arguments: [[UInt8]]) -> ClientInvocation? {

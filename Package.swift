@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Jinn", targets: ["Jinn"]),
+        .library(name: "JinnDaemon", targets: ["JinnDaemon"]),
         .executable(name: "jinn", targets: ["jinn"]),
     ],
     dependencies: [
@@ -33,11 +34,20 @@ let package = Package(
             plugins: ["EmbedPython"]
         ),
 
-        // The command line.
+        // The script runner's daemon: socket server, zygotes, sessions, configuration.
+        .target(
+            name: "JinnDaemon",
+            dependencies: [
+                "Jinn", "JinnWire", "CJinn",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The command line: the script runner's client fast path and the administrative subcommands.
         .executableTarget(
             name: "jinn",
             dependencies: [
-                "Jinn", "JinnWire", "CJinn",
+                "Jinn", "JinnWire", "CJinn", "JinnDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,6 +65,7 @@ let package = Package(
             dependencies: ["Jinn", "JinnWire", "CJinn"],
             resources: [.copy("Fixtures/resourcepkg")]
         ),
-        .testTarget(name: "JinnCommandTests", dependencies: ["Jinn"]),
+        .testTarget(name: "JinnDaemonTests", dependencies: ["JinnDaemon", "JinnWire", "Jinn"]),
+        .testTarget(name: "JinnCommandTests", dependencies: ["Jinn", "JinnDaemon", "JinnWire", "CJinn", "jinn"]),
     ]
 )

@@ -54,6 +54,33 @@ int jinn_peer_credentials(int socket, uid_t *uid, pid_t *pid);
 /// Accepts a connection on a listening socket, close-on-exec; returns the descriptor or -1 with errno set.
 int jinn_accept(int socket);
 
+
+/// Connects a close-on-exec stream socket to the Unix socket at `path`. Returns the descriptor, or -1 with errno
+/// set (ENAMETOOLONG when the path does not fit in a socket address).
+int jinn_unix_connect(const char *path);
+
+/// Creates a close-on-exec stream socket bound to `path` and listening. Returns the descriptor, or -1 with errno
+/// set. An existing file at `path` makes it fail with EADDRINUSE.
+int jinn_unix_listen(const char *path, int backlog);
+
+/// Installs a handler for each of `signals` that writes the signal number as one byte to a non-blocking pipe, and
+/// returns the pipe's read end (close-on-exec), or -1 with errno set. One pipe per process: a second call adds
+/// signals to the same pipe.
+int jinn_signal_pipe(const int *signals, int count);
+
+/// Restores the default action of `signal`, unblocks it and sends it to the calling process, so that the process
+/// dies of it as a shell expects. Returns only when the signal does not kill (it is ignored by default, say).
+void jinn_die_of_signal(int signal);
+
+/// Stops the calling process with SIGSTOP; returns when it is continued.
+void jinn_stop_self(void);
+
+/// `flock(fd, LOCK_EX | LOCK_NB)`: returns 0, or an errno (EWOULDBLOCK when another process holds the lock).
+int jinn_try_lock(int fd);
+
+/// The file mode creation mask, read without changing it (two `umask` calls: use while single-threaded).
+int jinn_umask_get(void);
+
 #ifdef __cplusplus
 }
 #endif

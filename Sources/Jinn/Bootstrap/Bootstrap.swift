@@ -93,6 +93,7 @@ enum Bootstrap {
             .init("maximum_message_size", .int(maximumMessageSize)),
             .init("code_magic", cached.map { .bytes($0.magic) } ?? .none),
             .init("stage_was_compiled", .bool(compiledStage != nil)),
+            .init("listen", .bool(program.pythonListens)),
         ])
         Frame.append(payload: Marshal.encode(description), to: &bytes)
         return bytes

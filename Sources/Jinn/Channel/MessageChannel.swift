@@ -110,6 +110,40 @@ final class MessageChannel: Sendable {
         if let failure { throw failure }
     }
 
+    /// Sends one message with descriptors attached to its first byte (SCM_RIGHTS). The caller keeps its copies.
+    func send(_ message: PythonValue, passing descriptors: [Int32]) throws(JinnError) {
+        var frame = Frame.header(forPayloadSize: 0)
+        Marshal.encode(message, into: &frame)
+        let size = frame.count - Frame.headerSize
+        guard size <= maximumSize else {
+            throw .protocolViolation("a message of \(size) bytes exceeds the limit of \(maximumSize) bytes")
+        }
+        frame.replaceSubrange(0..<Frame.headerSize, with: Frame.header(forPayloadSize: size))
+        let failure: JinnError? = state.withLock { state in
+            guard state.open else { return .processNotRunning(nil) }
+            return frame.withUnsafeBytes { bytes -> JinnError? in
+                let sent = descriptors.withUnsafeBufferPointer { fds in
+                    jinn_send_fds(fd, bytes.baseAddress, bytes.count, fds.baseAddress, Int32(fds.count))
+                }
+                if sent < 0 {
+                    if errno == EPIPE || errno == ECONNRESET { return .processNotRunning(nil) }
+                    return .system(operation: "sending descriptors on the message channel", errno: errno)
+                }
+                var offset = sent
+                while offset < bytes.count {
+                    let written = jinn_write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written < 0 {
+                        if errno == EPIPE || errno == ECONNRESET { return .processNotRunning(nil) }
+                        return .system(operation: "writing to the message channel", errno: errno)
+                    }
+                    offset += written
+                }
+                return nil
+            }
+        }
+        if let failure { throw failure }
+    }
+
     private func readLoop() -> JinnError? {
         var buffer: [UInt8] = []
         var start = 0

@@ -47,6 +47,10 @@ public struct LaunchOptions: Sendable {
     /// The Swift functions the program calls with `jinn.call(name, …)` (see ``SwiftHandlers``).
     public var handlers = SwiftHandlers()
 
+    /// Receives each `jinn.send(value)` on the channel's reading thread instead of ``PythonProcess/messages``, for
+    /// a host that must not wait for a task to be scheduled (the script runner's daemon).
+    package var messageHandler: (@Sendable (PythonValue) -> Void)?
+
     /// Options with the defaults.
     public init() {}
 }

@@ -111,8 +111,10 @@ public final class PythonProcess: Sendable {
             standardError: OutputBuffer.reading(descriptors.standardError, name: "jinn-stderr"),
             standardInput: inputWriter, messages: messages, gracePeriod: options.terminationGracePeriod,
             handlers: options.handlers)
+        let messageHandler = options.messageHandler
         channel.on("message") { message in
-            if let value = message[1] { messageSink.yield(value) }
+            guard let value = message[1] else { return }
+            if let messageHandler { messageHandler(value) } else { messageSink.yield(value) }
         }
         channel.on("exception") { [weak process] message in
             guard let report = message[1] else { return }
@@ -143,6 +145,16 @@ public final class PythonProcess: Sendable {
     public func send(_ value: PythonValue) throws(JinnError) {
         do {
             try channel.send(.tuple(["message", value]))
+        } catch .processNotRunning {
+            throw .processNotRunning(child.termination)
+        }
+    }
+
+    /// Sends a raw message (not wrapped as a `jinn.receive()` value) with descriptors attached, for a program that
+    /// reads the channel itself (see ``PythonProgram/pythonListens``). The caller keeps its copies.
+    package func send(raw message: PythonValue, passing descriptors: [Int32]) throws(JinnError) {
+        do {
+            try channel.send(message, passing: descriptors)
         } catch .processNotRunning {
             throw .processNotRunning(child.termination)
         }

@@ -43,6 +43,9 @@ public struct PythonProgram: Sendable {
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// The working directory; by default the current directory of this process.
     public var workingDirectory: String?
+    /// Whether the Python side starts its thread that reads the channel. A program that reads the channel itself
+    /// turns it off: the script runner's zygote, which must stay single-threaded to fork safely.
+    package var pythonListens = true
 
     /// The module name that holds the source passed to ``init(main:)``: the program runs it as `__main__`.
     public static let mainModuleName = "__main__"

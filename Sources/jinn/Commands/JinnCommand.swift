@@ -1,11 +1,18 @@
 import ArgumentParser
 
-/// The `jinn` command line.
-@main
+/// The `jinn` command line's administrative side (script runs take the fast path in `main.swift`).
 struct JinnCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jinn",
         abstract: "Summon Python from Swift and the shell: fast, isolated, without linking libpython.",
-        subcommands: [ExecCommand.self, PythonCommand.self, EnvCommand.self, REPLCommand.self]
+        discussion: """
+            Run a script through the warm daemon exactly as python3 would run it:
+              jinn script.py [args…]      jinn -c CODE [args…]      jinn -m MODULE [args…]
+              jinn run script.py [args…]  (for a script named like a subcommand)
+            Options before the script: -v (diagnostics on stderr), --no-daemon (run python3 directly), \
+            --config PATH.
+            """,
+        subcommands: [ExecCommand.self, PythonCommand.self, EnvCommand.self, REPLCommand.self, DaemonCommand.self,
+                      SessionsCommand.self, KillCommand.self]
     )
 }

@@ -17,7 +17,8 @@ def run(program, finder):
     channel = _channel.Channel(CHANNEL_FD, program.get("maximum_message_size", _channel.DEFAULT_MAXIMUM_SIZE),
                                on_close=_parent_gone)
     jinn._connect(channel, program.get("values", {}))
-    channel.start()
+    if program.get("listen", True):
+        channel.start()
     if _importer.MAGIC is not None:
         finder.report_compiled(lambda entries: channel.send(("code", _importer.MAGIC, entries)))
     sys.argv[:] = program["argv"]

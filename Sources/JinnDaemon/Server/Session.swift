@@ -1,0 +1,132 @@
+import CJinn
+import Foundation
+import JinnWire
+import Synchronization
+
+/// One script run: what was asked, the client connection that waits for it, and its process once started.
+///
+/// The connection's thread owns the client socket and closes it; the zygote's dispatcher writes the run's
+/// progress to it under the session's lock, and never after the connection closed it.
+package final class Session: Sendable {
+    /// The session id (hex).
+    package let id: String
+    /// What is run, for listings: the script path, `-c` or `-m MODULE`.
+    package let script: String
+    /// The arguments after the script.
+    package let arguments: [String]
+    /// The caller's working directory.
+    package let workingDirectory: String
+    /// When the request arrived (wall clock, for listings).
+    package let startDate: Date
+    /// When the request arrived (monotonic, for durations).
+    package let received: ContinuousClock.Instant
+
+    private let state: Mutex<State>
+
+    private struct State {
+        var clientFD: Int32
+        var pid: Int32?
+        var ended = false
+        var clientGone = false
+    }
+
+    init(id: String, request: RunRequest, clientFD: Int32) {
+        self.id = id
+        let text = { (bytes: [UInt8]) in String(decoding: bytes, as: UTF8.self) }
+        switch request.entry {
+        case .script(let path): script = text(path)
+        case .code: script = "-c"
+        case .module(let name): script = "-m " + text(name)
+        }
+        arguments = request.arguments.dropFirst().map(text)
+        workingDirectory = text(request.workingDirectory)
+        startDate = Date()
+        received = .now
+        state = Mutex(State(clientFD: clientFD))
+    }
+
+    /// The run's pid (the leader of its process group), once started.
+    package var pid: Int32? { state.withLock { $0.pid } }
+
+    /// Whether the run has ended.
+    package var hasEnded: Bool { state.withLock { $0.ended } }
+
+    /// The names a `jinn kill` selector may use for this session: the script path and its last component.
+    package var scriptNames: [String] {
+        let base = script.split(separator: "/").last.map(String.init) ?? script
+        return [script, base]
+    }
+
+    /// Records the pid and tells the client. Returns true when the client is already gone (the caller then
+    /// terminates the run).
+    func started(pid: Int32) -> Bool {
+        state.withLock { state in
+            state.pid = pid
+            send(.started(runID: id, pid: Int(pid)), to: state.clientFD)
+            return state.clientGone
+        }
+    }
+
+    /// Records the end and tells the client.
+    func ended(_ message: DaemonMessage) {
+        state.withLock { state in
+            state.ended = true
+            send(message, to: state.clientFD)
+        }
+    }
+
+    /// The client closed its connection: from now on nothing is written to it. Returns the run's pid when it is
+    /// still running (the caller terminates it).
+    func clientClosed() -> Int32? {
+        state.withLock { state in
+            state.clientGone = true
+            state.clientFD = -1
+            return state.ended ? nil : state.pid
+        }
+    }
+
+    /// Sends a signal to the run's process group; false when it has not started or has ended.
+    @discardableResult
+    package func signal(_ number: Int32) -> Bool {
+        state.withLock { state in
+            guard let pid = state.pid, !state.ended else { return false }
+            return kill(-pid, number) == 0 || kill(pid, number) == 0
+        }
+    }
+
+    private func send(_ message: DaemonMessage, to fd: Int32) {
+        guard fd >= 0 else { return }
+        var frame = Frame.header(forPayloadSize: 0)
+        Marshal.encode(message.value, into: &frame)
+        frame.replaceSubrange(0..<Frame.headerSize, with: Frame.header(forPayloadSize: frame.count - Frame.headerSize))
+        frame.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = jinn_write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+
+    /// The session as the `sessions` reply lists it.
+    var listing: PythonValue {
+        let elapsed = ContinuousClock.now - received
+        return .dict([
+            .init("id", .string(id)),
+            .init("pid", pid.map { .int(Int($0)) } ?? .none),
+            .init("script", .string(script)),
+            .init("args", .list(arguments.map(PythonValue.string))),
+            .init("cwd", .string(workingDirectory)),
+            .init("started", .float(startDate.timeIntervalSince1970)),
+            .init("duration", .float(elapsed.seconds)),
+        ])
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    package var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

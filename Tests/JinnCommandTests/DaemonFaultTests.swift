@@ -1,0 +1,146 @@
+import CJinn
+import Foundation
+import Jinn
+import JinnDaemon
+import JinnWire
+import Testing
+
+/// The daemon against bad clients, dying daemons and zygotes, and racing starts.
+@Suite(.serialized)
+struct DaemonFaultTests {
+    @Test func badMessagesAreAnsweredOrDroppedAndTheDaemonKeepsServing() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        #expect(try box.jinn(["-c", "print(1)"]).output == "1\n")
+        let pid = try box.daemonPID()
+        let socketPath = box.socketDirectory + "/daemon.sock"
+        func exchange(_ bytes: [UInt8], passing fds: [Int32] = [], closeAfterSending: Bool = false) throws -> DaemonMessage? {
+            let socket = try FrameSocket.connect(to: socketPath)
+            defer { socket.close() }
+            try socket.sendRaw(bytes, passing: fds)
+            if closeAfterSending { return nil }
+            guard let value = try socket.receive() else { return nil }
+            return try DaemonMessage(value)
+        }
+        func frame(_ value: PythonValue) -> [UInt8] {
+            var bytes: [UInt8] = []
+            Frame.append(payload: Marshal.encode(value), to: &bytes)
+            return bytes
+        }
+        // Garbage: a frame whose payload is not marshal.
+        let garbage = try exchange(Frame.header(forPayloadSize: 5) + [0xde, 0xad, 0xbe, 0xef, 0x00])
+        #expect(garbage.map { if case .error("protocol", _) = $0 { true } else { false } } == true)
+        // A marshal value that is not a request.
+        let notARequest = try exchange(frame(.list([1, 2, 3])))
+        #expect(notARequest.map { if case .error("protocol", _) = $0 { true } else { false } } == true)
+        // Oversized: a header announcing more than the limit.
+        let oversized = try exchange(Frame.header(forPayloadSize: DaemonProtocol.maximumMessageSize + 1))
+        #expect(oversized.map { if case .error("protocol", let text) = $0 { text.contains("over the limit") } else { false } } == true)
+        // Another protocol version, and another build.
+        let wrongVersion = try exchange(frame(ClientRequest(kind: .status, version: 99, identity: "x").value))
+        #expect(wrongVersion == .versionMismatch(identity: try box.daemonIdentity(), pid: Int(pid)))
+        // A run request with no descriptors, and one with a malformed body.
+        let identity = try box.daemonIdentity()
+        let noDescriptors = RunRequest(entry: .code(Array("print(1)".utf8)), arguments: [Array("-c".utf8)],
+                                       workingDirectory: Array("/".utf8), environment: [], umask: 0o22)
+        let missing = try exchange(frame(ClientRequest(kind: .run, identity: identity, body: noDescriptors.value).value))
+        #expect(missing.map { if case .error("protocol", let text) = $0 { text.contains("three standard descriptors") } else { false } } == true)
+        let malformed = try exchange(frame(ClientRequest(kind: .run, identity: identity, body: ["entry": 1]).value),
+                                     passing: [0, 1, 2])
+        #expect(malformed.map { if case .error("protocol", _) = $0 { true } else { false } } == true)
+        // Truncated: half a frame, then the client vanishes; and clients that connect and vanish at once.
+        _ = try exchange(Array(frame(ClientRequest(kind: .status, identity: identity).value).prefix(7)),
+                         closeAfterSending: true)
+        for _ in 0..<20 { FrameSocket(fd: jinn_unix_connect(socketPath)).close() }
+        // Still the same daemon, still serving, with no connection left behind.
+        #expect(try box.jinn(["-c", "print(2)"]).output == "2\n")
+        #expect(try box.daemonPID() == pid)
+        let log = box.log()
+        #expect(log.contains("dropped a connection"))
+        #expect(log.contains("another build"))
+    }
+
+    @Test func aDaemonKilledDuringARunIsReportedAndReplaced() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        let run = try box.startJinn(["-c", "import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(60)"])
+        let printed = run.readOutput(until: "\n")
+        let runPID = pid_t(printed.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(runPID > 0)
+        let daemon = try box.daemonPID()
+        kill(daemon, SIGKILL)
+        let outcome = run.wait()
+        #expect(outcome.termination != .exited(0))
+        #expect(outcome.errors.contains("the daemon ended during the run"), "\(outcome)")
+        // The run does not outlive its daemon.
+        #expect(eventually { !isRunning(runPID) })
+        // The next run starts a new daemon.
+        #expect(try box.jinn(["-c", "print('again')"]).output == "again\n")
+        #expect(try box.daemonPID() != daemon)
+    }
+
+    @Test func racingClientsEndWithOneDaemon() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        let runs = try (0..<6).map { index in try box.startJinn(["-c", "print(\(index))"]) }
+        for (index, run) in runs.enumerated() {
+            let outcome = run.wait()
+            #expect(outcome.output == "\(index)\n", "\(outcome)")
+        }
+        #expect(eventually { box.daemonProcesses().count == 1 }, "\(box.daemonProcesses())")
+        #expect(box.daemonProcesses() == [try box.daemonPID()])
+        #expect(try box.request(.status)["runs"]?.intValue == 6)
+    }
+
+    @Test func aCrashedZygoteIsReplaced() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        #expect(try box.jinn(["-c", "print(1)"]).output == "1\n")
+        let zygote = pid_t(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue ?? 0)
+        kill(zygote, SIGKILL)
+        #expect(try eventually { try box.request(.status)["zygotes"]?.elements?.isEmpty == true })
+        #expect(try box.jinn(["-c", "print(2)"]).output == "2\n")
+        let replacement = pid_t(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue ?? 0)
+        #expect(replacement != zygote && replacement > 0)
+        #expect(box.log().contains("zygote \(zygote) ended unexpectedly"))
+    }
+
+    @Test func aDaemonOfAnotherBuildIsReplaced() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        // A stand-in for an old daemon: it answers every request as a daemon of another build would.
+        try FileManager.default.createDirectory(atPath: box.socketDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let impostor = try box.script("old_daemon.py", """
+            import marshal, os, socket, sys
+            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            server.bind(sys.argv[1])
+            server.listen(8)
+            print('listening', flush=True)
+            while True:
+                connection, _ = server.accept()
+                reply = marshal.dumps(('version', 'jinn 0.0.1 protocol 0', os.getpid()))
+                connection.sendall(len(reply).to_bytes(4, 'little') + reply)
+                connection.close()
+            """)
+        let old = try Spawned(box.python.executable, [impostor, box.socketDirectory + "/daemon.sock"],
+                              environment: box.environment, directory: box.scripts.path)
+        _ = old.readOutput(until: "listening")
+        let outcome = try box.jinn(["-v", "-c", "print('served by the new daemon')"])
+        #expect(outcome.output == "served by the new daemon\n")
+        #expect(outcome.errors.contains("replacing the daemon \(old.pid) of another build"), "\(outcome)")
+        #expect(old.wait().termination == .signaled(SIGTERM))
+        #expect(try box.request(.status)["runs"]?.intValue == 1)
+    }
+
+    @Test func theDaemonExitsWhenIdle() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.writeConfiguration("idle_timeout = 1\n")
+        #expect(try box.jinn(["-c", "print(1)"]).output == "1\n")
+        let pid = try box.daemonPID()
+        #expect(eventually(within: 15) { !isRunning(pid) })
+        #expect(box.log().contains("idle for 1 s"))
+        #expect(!FileManager.default.fileExists(atPath: box.socketDirectory + "/daemon.sock"))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+@testable import JinnDaemon
+import Testing
+
+struct ConfigurationTests {
+    private func file(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appending(path: "jinn-config-\(UUID().uuidString).toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func defaultsApplyWithoutAFile() throws {
+        let configuration = try Configuration.resolve(environment: { name in
+            ["HOME": "/nonexistent-home", "TMPDIR": "/var/tmp"][name]
+        })
+        #expect(configuration.interpreter == nil)
+        #expect(configuration.preload.isEmpty)
+        #expect(configuration.idleTimeout == 1800)
+        #expect(configuration.socketDirectory == "/var/tmp/jinn-\(getuid())")
+        #expect(configuration.effectiveLogFile == "/var/tmp/jinn-\(getuid())/daemon.log")
+        #expect(configuration.logLevel == "info")
+        #expect(configuration.file == nil)
+    }
+
+    @Test func theRuntimeDirectoryIsPreferred() throws {
+        let configuration = try Configuration.resolve(environment: { name in
+            ["XDG_RUNTIME_DIR": "/run/user/5", "HOME": "/nonexistent-home"][name]
+        })
+        #expect(configuration.socketDirectory == "/run/user/5/jinn")
+    }
+
+    @Test func flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws {
+        let path = try file("""
+            interpreter = "/from/file"
+            preload = ["json"]
+            idle_timeout = 10
+            log_level = "debug"
+            socket_dir = "/file/sock"
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let environment = ["JINN_CONFIG": path, "JINN_PRELOAD": "decimal, fractions", "JINN_IDLE_TIMEOUT": "20",
+                           "HOME": "/nonexistent-home"]
+        let fromEnvironment = try Configuration.resolve(environment: { environment[$0] })
+        #expect(fromEnvironment.file == path)
+        #expect(fromEnvironment.interpreter == "/from/file")          // file beats default
+        #expect(fromEnvironment.preload == ["decimal", "fractions"])  // environment beats file
+        #expect(fromEnvironment.idleTimeout == 20)
+        #expect(fromEnvironment.logLevel == "debug")
+        #expect(fromEnvironment.socketDirectory == "/file/sock")
+
+        let flags = Configuration.Flags(preload: ["csv"], idleTimeout: 30, logLevel: "error")
+        let fromFlags = try Configuration.resolve(flags: flags, environment: { environment[$0] })
+        #expect(fromFlags.preload == ["csv"])                         // flags beat environment
+        #expect(fromFlags.idleTimeout == 30)
+        #expect(fromFlags.logLevel == "error")
+        #expect(fromFlags.interpreter == "/from/file")
+    }
+
+    @Test(arguments: [
+        ("idle_timeout = \"soon\"\n", "'idle_timeout' must be a whole number of seconds (0 or more), not a string"),
+        ("idle_timeout = -1\n", "'idle_timeout' must be a whole number of seconds"),
+        ("preload = \"numpy\"\n", "'preload' must be an array of module names, not a string"),
+        ("preload = [\"numpy\", 3]\n", "'preload' must hold only module names (strings), not an integer"),
+        ("log_level = \"loud\"\n", "'log_level' must be one of trace, debug, info"),
+        ("socket_dir = \"relative\"\n", "'socket_dir' must be an absolute path"),
+        ("colour = \"blue\"\n", "'colour' is not a setting; the settings are interpreter, preload"),
+        ("preload = [\n", "is not valid TOML: line 3: an array is not closed"),
+    ])
+    func anInvalidFileNamesTheFileTheKeyAndTheExpectation(text: String, expected: String) throws {
+        let path = try file("# settings\n" + text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            try Configuration.resolve(flags: .init(configFile: path), environment: { _ in nil })
+        } throws: { error in
+            let description = "\(error)"
+            return description.contains(path) && description.contains(expected)
+        }
+    }
+
+    @Test func anInvalidFileReportsItsLine() throws {
+        let path = try file("# settings\n\nidle_timeout = true\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ConfigurationError(source: path, key: "idle_timeout", line: 3,
+                                           problem: "must be a whole number of seconds (0 or more), not a boolean (true)")) {
+            try Configuration.resolve(flags: .init(configFile: path), environment: { _ in nil })
+        }
+    }
+
+    @Test func aMissingExplicitFileIsAnError() {
+        #expect(throws: ConfigurationError.self) {
+            try Configuration.resolve(flags: .init(configFile: "/nonexistent/jinn.toml"), environment: { _ in nil })
+        }
+    }
+
+    @Test func invalidEnvironmentValuesNameTheVariable() {
+        #expect {
+            try Configuration.resolve(environment: { ["JINN_IDLE_TIMEOUT": "soon"][$0] })
+        } throws: { "\($0)".contains("JINN_IDLE_TIMEOUT") && "\($0)".contains("'soon'") }
+    }
+}

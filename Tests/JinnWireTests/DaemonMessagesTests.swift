@@ -1,0 +1,45 @@
+import JinnWire
+import Testing
+
+struct DaemonMessagesTests {
+    @Test func runRequestsRoundTrip() throws {
+        let request = RunRequest(entry: .script(Array("t.py".utf8)), arguments: [Array("t.py".utf8), [0xff, 0x00]],
+                                 workingDirectory: Array("/tmp".utf8), environment: [Array("A=1".utf8)], umask: 0o027)
+        let message = ClientRequest(kind: .run, identity: "build", body: request.value)
+        let decoded = try ClientRequest(try Marshal.decode(Marshal.encode(message.value)))
+        #expect(decoded == message)
+        #expect(try RunRequest(decoded.body) == request)
+    }
+
+    @Test func daemonMessagesRoundTrip() throws {
+        let messages: [DaemonMessage] = [
+            .started(runID: "ab", pid: 12), .exited(3), .signaled(15), .error(code: "zygote", message: "gone"),
+            .versionMismatch(identity: "other", pid: 9), .reply(["runs": 3]),
+        ]
+        for message in messages {
+            #expect(try DaemonMessage(Marshal.decode(Marshal.encode(message.value))) == message)
+        }
+    }
+
+    @Test(arguments: [
+        PythonValue.string("run"), .tuple(["run", 1, "id"]), .tuple(["launch", 1, "id", .none]),
+        .tuple(["run", "1", "id", .none]), .tuple([3, 1, "id", .none]),
+    ])
+    func malformedRequestsAreRefused(value: PythonValue) {
+        #expect(throws: WireError.self) { try ClientRequest(value) }
+    }
+
+    @Test func runRequestsNeedEveryField() {
+        let complete = RunRequest(entry: .code(Array("pass".utf8)), arguments: [Array("-c".utf8)],
+                                  workingDirectory: Array("/".utf8), environment: [], umask: 0o22).value
+        guard case .dict(let items) = complete else { return }
+        for index in items.indices {
+            var missing = items
+            missing.remove(at: index)
+            #expect(throws: WireError.self) { try RunRequest(.dict(missing)) }
+        }
+        #expect(throws: WireError.self) {
+            try RunRequest(.dict(items.map { $0.key == "umask" ? .init("umask", 0o1000) : $0 }))
+        }
+    }
+}

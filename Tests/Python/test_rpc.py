@@ -244,6 +244,28 @@ class CallTests(unittest.TestCase):
         self.assertEqual(peer.value("rpc_fixture.add", 3, 3), 6)
 
 
+class DeferredReplyTests(unittest.TestCase):
+    def test_a_thread_that_no_longer_reads_sends_at_once(self):
+        import _thread
+        import socket
+
+        from jinn import _channel
+
+        ours, theirs = socket.socketpair()
+        theirs.settimeout(10)
+        channel = _channel.Channel(ours.fileno())
+        me = _thread.get_ident()
+        channel.reader = me
+        channel.defer(b"first", me)  # the reading thread: waits for the flush
+        channel.reader = None        # the role passed on (a slow call was handed off)
+        channel.defer(b"second", me)
+        self.assertEqual(theirs.recv(100), (6).to_bytes(4, "little") + b"second")
+        channel.flush()
+        self.assertEqual(theirs.recv(100), (5).to_bytes(4, "little") + b"first")
+        ours.close()
+        theirs.close()
+
+
 class SwiftCallTests(unittest.TestCase):
     def setUp(self):
         peer.handlers["double"] = lambda value: value * 2

@@ -77,14 +77,20 @@ class Channel:
             else:
                 _write_all(self.fd, [header, payload])
 
-    def defer(self, payload):
+    def defer(self, payload, ident):
         """Sends a payload together with others, before the reading thread next waits for input.
 
-        For the reading thread, while :attr:`more` frames wait to be handled: their replies leave in one write.
+        For the reading thread ``ident``, while :attr:`more` frames wait to be handled: their replies leave in one
+        write. A thread that no longer reads sends at once, since no one would flush for it.
         """
         data = len(payload).to_bytes(4, "little") + payload
         with self._send_lock:
-            self._deferred.append(data)
+            # The role passes (give_up) before the deferred payloads are flushed: a payload appended here while
+            # this thread still reads is always in that flush.
+            if self.reader == ident:
+                self._deferred.append(data)
+            else:
+                _write_all(self.fd, [data])
 
     def flush(self):
         """Sends the deferred payloads."""

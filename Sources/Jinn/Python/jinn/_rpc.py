@@ -181,7 +181,10 @@ def _run(call_id, function, args, kwargs, inline):
             payload = _error_payload(call_id, KeyboardInterrupt())
     if payload is not None:
         if inline and _channel.more and len(payload) < 65536:
-            _channel.defer(payload)
+            try:
+                _channel.defer(payload, me)
+            except OSError:
+                pass  # the Swift side is gone; the process ends with the channel
         else:
             _send(payload)
 

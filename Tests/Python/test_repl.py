@@ -5,7 +5,6 @@ inside jinn.serve()."""
 import itertools
 import sys
 import threading
-import time
 import types
 import unittest
 
@@ -146,8 +145,8 @@ class CellTests(unittest.TestCase):
     def test_cancel_raises_keyboard_interrupt_and_the_session_survives(self):
         session = Session()
         session.value("counter = 0")
-        call_id = session.start("while True:\n    counter += 1")
-        time.sleep(0.1)
+        call_id = session.start("print('running')\nwhile True:\n    counter += 1", streaming=True)
+        peer.wait_for(lambda event: event[0] == "output" and event[1] == call_id)
         peer.send(("cancel", call_id))
         self.assertEqual(session.finish(call_id)[0][2]["type"], "KeyboardInterrupt")
         self.assertEqual(session.value("counter > 0"), (True, "True"))

@@ -3,6 +3,7 @@ the way the Swift side does."""
 
 import asyncio
 import sys
+import threading
 import time
 import types
 import unittest
@@ -304,12 +305,15 @@ class SwiftCallTests(unittest.TestCase):
             jinn.call("double", 1, x=2)
 
     def test_cancelling_a_call_that_waits_for_swift(self):
-        peer.handlers["slow"] = lambda value: time.sleep(5)
+        # The Swift handler never answers by itself: only the cancellation can end the call.
+        entered, never = threading.Event(), threading.Event()
+        peer.handlers["slow"] = lambda value: (entered.set(), never.wait(60))
         call_id = peer.start_call("rpc_fixture.ask_swift", "slow", 0)
-        time.sleep(0.1)
+        self.assertTrue(entered.wait(10))
         peer.send(("cancel", call_id))
-        self.assertEqual(peer.reply(call_id, timeout=3)[2]["type"], "KeyboardInterrupt")
+        self.assertEqual(peer.reply(call_id)[2]["type"], "KeyboardInterrupt")
         peer.wait_for(lambda event: event[0] == "swift.cancel")
+        never.set()
 
 
 class ServiceTests(unittest.TestCase):

@@ -48,8 +48,9 @@ class Channel:
         self.more = False
         self._deferred = []
         #: Called by the reading thread, with its identity, when it is about to wait for input; it may take the
-        #: reader role for another thread (see :meth:`give_up`) and return True.
+        #: reader role for another thread (see :meth:`give_up`).
         self.before_wait = None
+        self._dispatching = False
         self.closed = False
 
     def on(self, kind, handler):
@@ -117,9 +118,13 @@ class Channel:
 
     def give_up(self, ident):
         """Takes the reader role from thread ``ident`` without giving it to anyone; the caller must make sure that a
-        thread calls :meth:`read_here` soon. False if ``ident`` does not hold the role."""
+        thread calls :meth:`read_here` soon.
+
+        False if ``ident`` does not hold the role, or is not inside a handler: a reading thread that has gone back
+        to the stream keeps it (two threads must never read at once).
+        """
         with self._role_lock:
-            if self.reader != ident:
+            if self.reader != ident or not self._dispatching:
                 return False
             self.reader = None
         self.flush()
@@ -129,7 +134,7 @@ class Channel:
         """Reads and dispatches frames on this thread until the role passes to another thread or the stream ends.
 
         After each frame that leaves nothing buffered, :attr:`before_wait` (if set) may take the role from this
-        thread for another one, returning True; this thread then stops reading.
+        thread for another one; this thread then stops reading.
         """
         me = _thread.get_ident()
         with self._role_lock:
@@ -140,17 +145,20 @@ class Channel:
         error = None
         try:
             for payload in frames:
+                self._dispatching = True
                 try:
                     message = loads(payload)
                     handler = handlers.get(message[0])
                     if handler is not None:
                         handler(message)
+                    if not self.more and self.before_wait is not None:
+                        self.before_wait(me)
                 except KeyboardInterrupt:
                     pass  # aimed at a call that has ended; the handlers reply for calls they run themselves
-                if self.reader != me:
-                    return  # a slow handler handed the reading to another thread
-                if not self.more and self.before_wait is not None and self.before_wait(me):
-                    return
+                with self._role_lock:
+                    self._dispatching = False
+                    if self.reader != me:
+                        return  # the role passed to another thread while a handler ran
         except Exception as caught:  # a broken channel ends the reader, never silently
             error = caught
         self.closed = True

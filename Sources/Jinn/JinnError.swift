@@ -35,6 +35,10 @@ public enum JinnError: Error, Sendable, CustomStringConvertible {
     case system(operation: String, errno: Int32)
     /// An operation took longer than its deadline.
     case timedOut(operation: String, seconds: Double)
+    /// The task that waited for an operation was cancelled.
+    case cancelled(operation: String)
+    /// A value did not fit the type it was converted to, between Swift's `Codable` types and Python values.
+    case valueConversion(String)
     /// Creating, changing, freezing or restoring a Python environment failed.
     case environment(EnvironmentError)
 
@@ -68,6 +72,10 @@ public enum JinnError: Error, Sendable, CustomStringConvertible {
             return "\(operation) failed: \(SystemErrorText.describe(errno))"
         case .timedOut(let operation, let seconds):
             return "\(operation) did not finish within \(seconds) seconds"
+        case .cancelled(let operation):
+            return "\(operation) was cancelled"
+        case .valueConversion(let message):
+            return "value conversion failed: \(message)"
         case .environment(let error):
             return error.description
         }

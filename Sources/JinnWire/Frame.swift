@@ -26,10 +26,13 @@ public enum Frame {
     }
 
     /// Reads the payload size from the first four bytes of `header`.
+    @inlinable  // specialized where it is used: it runs for every frame a channel reads
     public static func payloadSize(header: some Collection<UInt8>) -> Int {
         var size = 0
-        for (shift, byte) in zip(stride(from: 0, to: 32, by: 8), header.prefix(4)) {
+        var shift = 0
+        for byte in header.prefix(4) {
             size |= Int(byte) << shift
+            shift += 8
         }
         return size
     }

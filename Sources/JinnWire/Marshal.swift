@@ -65,17 +65,46 @@ public enum Marshal {
         }
     }
 
-    /// Decodes exactly one value that fills all of `bytes`.
-    public static func decode(_ bytes: some Collection<UInt8>) throws(WireError) -> PythonValue {
-        let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { (buffer) throws(WireError) -> PythonValue in
-            var reader = Reader(buffer: buffer)
-            let value = try reader.readValue(depth: 0)
-            guard reader.offset == buffer.count else {
-                throw WireError("\(buffer.count - reader.offset) unexpected bytes after a marshal value")
-            }
-            return value
+    /// The number of bytes ``encode(_:)`` produces for a value, computed without encoding it.
+    public static func encodedSize(_ value: PythonValue) -> Int {
+        switch value {
+        case .none, .bool: return 1
+        case .int(let integer):
+            if Int32(exactly: integer) != nil { return 5 }
+            return 5 + 2 * ((Int.bitWidth - integer.magnitude.leadingZeroBitCount + 14) / 15)
+        case .bigInt(let integer):
+            if integer.intValue.flatMap({ Int32(exactly: $0) }) != nil { return 5 }
+            return 5 + 2 * integer.digits.count
+        case .float: return 9
+        case .string(let text): return 5 + text.utf8.count
+        case .bytes(let bytes): return 5 + bytes.count
+        case .list(let elements), .tuple(let elements), .set(let elements):
+            return elements.reduce(5) { $0 + encodedSize($1) }
+        case .dict(let items):
+            return items.reduce(2) { $0 + encodedSize($1.key) + encodedSize($1.value) }
         }
+    }
+
+    /// Decodes exactly one value that fills all of `bytes`.
+    @inlinable  // specialized where it is used: contiguous bytes are then read in place, without a copy
+    public static func decode(_ bytes: some Collection<UInt8>) throws(WireError) -> PythonValue {
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(WireError) -> PythonValue in try decode(buffer: buffer) }
+        }
+        if let result { return try result.get() }
+        return try Array(bytes).withUnsafeBufferPointer { (buffer) throws(WireError) -> PythonValue in
+            try decode(buffer: buffer)
+        }
+    }
+
+    @usableFromInline
+    static func decode(buffer: UnsafeBufferPointer<UInt8>) throws(WireError) -> PythonValue {
+        var reader = Reader(buffer: buffer)
+        let value = try reader.readValue(depth: 0)
+        guard reader.offset == buffer.count else {
+            throw WireError("\(buffer.count - reader.offset) unexpected bytes after a marshal value")
+        }
+        return value
     }
 
     enum Tag {

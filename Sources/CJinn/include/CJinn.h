@@ -36,6 +36,9 @@ int jinn_socketpair(int fds[2]);
 /// the calling process. Returns the byte count, or -1 with errno set.
 ssize_t jinn_write(int fd, const void *buffer, size_t length);
 
+/// `jinn_write` for a stream socket, without the signal-mask system calls where the platform has `MSG_NOSIGNAL`.
+ssize_t jinn_send(int socket, const void *buffer, size_t length);
+
 /// Sends `length` bytes (at least one) and `fd_count` descriptors in one `sendmsg` with SCM_RIGHTS.
 /// Returns the bytes sent, or -1 with errno set. Never raises SIGPIPE.
 ssize_t jinn_send_fds(int socket, const void *buffer, size_t length, const int *fds, int fd_count);

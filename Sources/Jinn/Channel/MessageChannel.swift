@@ -77,13 +77,16 @@ final class MessageChannel: Sendable {
 
     /// Sends one message.
     func send(_ message: PythonValue) throws(JinnError) {
-        var frame = Frame.header(forPayloadSize: 0)
-        Marshal.encode(message, into: &frame)
-        let size = frame.count - Frame.headerSize
+        // Sized first: a message over the limit is refused before a byte of it is built, and the frame is
+        // allocated once at its final size.
+        let size = Marshal.encodedSize(message)
         guard size <= maximumSize else {
             throw .protocolViolation("a message of \(size) bytes exceeds the limit of \(maximumSize) bytes")
         }
-        frame.replaceSubrange(0..<Frame.headerSize, with: Frame.header(forPayloadSize: size))
+        var frame: [UInt8] = []
+        frame.reserveCapacity(Frame.headerSize + size)
+        frame.append(contentsOf: Frame.header(forPayloadSize: size))
+        Marshal.encode(message, into: &frame)
         try sendRaw(frame)
     }
 
@@ -94,7 +97,7 @@ final class MessageChannel: Sendable {
             return frame.withUnsafeBytes { bytes -> JinnError? in
                 var offset = 0
                 while offset < bytes.count {
-                    let written = jinn_write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                    let written = jinn_send(fd, bytes.baseAddress! + offset, bytes.count - offset)
                     if written < 0 {
                         if errno == EPIPE || errno == ECONNRESET { return .processNotRunning(nil) }
                         return .system(operation: "writing to the message channel", errno: errno)
@@ -144,6 +147,10 @@ final class MessageChannel: Sendable {
     private func readLoop() -> JinnError? {
         var buffer: [UInt8] = []
         var start = 0
+        // Large frames are read into a buffer kept from one to the next: a fresh one each time would cost a page
+        // fault per 4 KiB, more than copying the bytes.
+        var large: [UInt8] = []
+        let largeKept = 64 << 20
         let chunkSize = 256 << 10
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
         defer { chunk.deallocate() }
@@ -153,25 +160,30 @@ final class MessageChannel: Sendable {
                 let size = Frame.payloadSize(header: buffer[start..<start + Frame.headerSize])
                 guard size <= maximumSize else {
                     return .protocolViolation(
-                        "the Python side sent a frame of \(size) bytes, over the limit of \(maximumSize) bytes")
+                        "the Python side sent a frame of \(size) bytes, over the limit of \(maximumSize) bytes"
+                            + " (bytes that are not Jinn frames were written to the channel, or a message was too big)")
                 }
                 let end = start + Frame.headerSize + size
                 guard buffer.count >= end else {
+                    if size > chunkSize {
+                        // A large frame: read the rest straight into the large-frame buffer.
+                        if large.count < size { large = [UInt8](repeating: 0, count: size) }
+                        let have = buffer.count - start - Frame.headerSize
+                        large.replaceSubrange(0..<have, with: buffer[(start + Frame.headerSize)...])
+                        buffer.removeAll(keepingCapacity: true)
+                        start = 0
+                        guard readFrame(into: &large, from: have, to: size) else {
+                            return .protocolViolation("the channel closed in the middle of a frame")
+                        }
+                        if let error = dispatch(large[..<size]) { return error }
+                        if large.count > largeKept { large = [] }
+                        continue
+                    }
                     buffer.reserveCapacity(end - start)
                     break
                 }
-                let message: PythonValue
-                do {
-                    message = try Marshal.decode(buffer[(start + Frame.headerSize)..<end])
-                } catch {
-                    return .protocolViolation("the Python side sent an unreadable message: \(error.message)")
-                }
+                if let error = dispatch(buffer[(start + Frame.headerSize)..<end]) { return error }
                 start = end
-                guard case .tuple(let fields) = message, case .string(let kind)? = fields.first else {
-                    return .protocolViolation("the Python side sent a message that is not a tuple naming its kind")
-                }
-                let handler = state.withLock { $0.handlers[kind] }
-                handler?(message)
             }
             if start > 0 {
                 buffer.removeSubrange(0..<start)
@@ -188,5 +200,35 @@ final class MessageChannel: Sendable {
             }
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<count]))
         }
+    }
+
+    /// Reads bytes `start..<end` of a frame into `storage`; false at the end of the stream.
+    private func readFrame(into storage: inout [UInt8], from start: Int, to end: Int) -> Bool {
+        storage.withUnsafeMutableBytes { bytes in
+            var offset = start
+            while offset < end {
+                let count = read(fd, bytes.baseAddress! + offset, end - offset)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return false }
+                offset += count
+            }
+            return true
+        }
+    }
+
+    /// Decodes one payload and hands it to the handler of its kind.
+    private func dispatch(_ payload: ArraySlice<UInt8>) -> JinnError? {
+        let message: PythonValue
+        do {
+            message = try Marshal.decode(payload)
+        } catch {
+            return .protocolViolation("the Python side sent an unreadable message: \(error.message)")
+        }
+        guard case .tuple(let fields) = message, case .string(let kind)? = fields.first else {
+            return .protocolViolation("the Python side sent a message that is not a tuple naming its kind")
+        }
+        let handler = state.withLock { $0.handlers[kind] }
+        handler?(message)
+        return nil
     }
 }

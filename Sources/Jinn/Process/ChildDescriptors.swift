@@ -36,6 +36,12 @@ struct ChildDescriptors {
             standardError = try addOutput(error, inherited: 2)
             if withChannel {
                 let (parent, child) = try Self.makePair(socket: true)
+                // Large messages cross in fewer, larger writes (the kernel caps the size at net.core.wmem_max;
+                // memory is only taken while bytes are in flight).
+                var bufferSize: Int32 = 4 << 20
+                for fd in [parent, child] {
+                    _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
+                }
                 channel = parent
                 childEnds.append(child)
                 mapping.append(child)

@@ -44,6 +44,8 @@ public struct LaunchOptions: Sendable {
     /// Whether the process leads a process group of its own, so that signals reach its children too and a
     /// terminal's Ctrl-C does not.
     public var newProcessGroup = false
+    /// The Swift functions the program calls with `jinn.call(name, …)` (see ``SwiftHandlers``).
+    public var handlers = SwiftHandlers()
 
     /// Receives each `jinn.send(value)` on the channel's reading thread instead of ``PythonProcess/messages``, for
     /// a host that must not wait for a task to be scheduled (the script runner's daemon).

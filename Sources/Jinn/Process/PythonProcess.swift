@@ -28,15 +28,20 @@ public final class PythonProcess: Sendable {
 
     let child: ChildProcess
     let channel: MessageChannel
+    /// Calls into Python that wait for their reply.
+    let calls = CallRegistry()
+    /// The handlers Python calls into.
+    let swiftHandlers: SwiftHandlerTable
     private let standardInput: Mutex<Int32>
     private let report = Mutex<(exception: PythonException?, channelError: JinnError?)>((nil, nil))
     private let gracePeriod: Duration
 
     private init(child: ChildProcess, interpreter: PythonInterpreter, channel: MessageChannel,
                  standardOutput: OutputBuffer, standardError: OutputBuffer, standardInput: Int32,
-                 messages: AsyncStream<PythonValue>, gracePeriod: Duration)
+                 messages: AsyncStream<PythonValue>, gracePeriod: Duration, handlers: SwiftHandlers)
     {
         self.child = child
+        self.swiftHandlers = SwiftHandlerTable(handlers)
         self.processIdentifier = child.pid
         self.interpreter = interpreter
         self.channel = channel
@@ -104,7 +109,8 @@ public final class PythonProcess: Sendable {
             child: child, interpreter: resolved, channel: channel,
             standardOutput: OutputBuffer.reading(descriptors.standardOutput, name: "jinn-stdout"),
             standardError: OutputBuffer.reading(descriptors.standardError, name: "jinn-stderr"),
-            standardInput: inputWriter, messages: messages, gracePeriod: options.terminationGracePeriod)
+            standardInput: inputWriter, messages: messages, gracePeriod: options.terminationGracePeriod,
+            handlers: options.handlers)
         let messageHandler = options.messageHandler
         channel.on("message") { message in
             guard let value = message[1] else { return }
@@ -117,6 +123,7 @@ public final class PythonProcess: Sendable {
         channel.on("code") { message in
             Bootstrap.storeCompiledCode(message, program: program, interpreter: resolved)
         }
+        process.installCallHandlers()
         // The program goes out before the reader starts, so nothing can be sent ahead of it.
         do {
             try channel.sendRaw(Bootstrap.payload(for: program, interpreter: resolved,
@@ -127,6 +134,7 @@ public final class PythonProcess: Sendable {
         channel.start { [weak process] error in
             if let error { process?.report.withLock { $0.channelError = error } }
             messageSink.finish()
+            process?.endCalls(channelError: error)
         }
         return process
     }

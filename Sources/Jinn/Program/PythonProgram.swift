@@ -52,7 +52,8 @@ public struct PythonProgram: Sendable {
 
     /// Names the `jinn` module already uses; ``values`` may not take them.
     public static let reservedValueNames: Set<String> = [
-        "values", "send", "receive", "is_connected", "call", "acall", "expose", "Service", "exposed",
+        "values", "send", "receive", "is_connected", "call", "acall", "expose", "Service", "exposed", "serve",
+        "SwiftError",
     ]
 
     /// Creates a program whose `__main__` is the given source, held in memory like every other module.

@@ -12,7 +12,7 @@ struct JinnCommand: AsyncParsableCommand {
             Options before the script: -v (diagnostics on stderr), --no-daemon (run python3 directly), \
             --config PATH.
             """,
-        subcommands: [ExecCommand.self, PythonCommand.self, EnvCommand.self, DaemonCommand.self,
+        subcommands: [ExecCommand.self, PythonCommand.self, EnvCommand.self, REPLCommand.self, DaemonCommand.self,
                       SessionsCommand.self, KillCommand.self]
     )
 }

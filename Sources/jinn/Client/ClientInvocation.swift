@@ -26,7 +26,7 @@ struct ClientInvocation: Equatable {
 
     /// Subcommands that ArgumentParser handles (`JinnCommand`'s, kept in step by a test); a script with one of
     /// these names runs with `jinn run NAME`.
-    static let subcommands: Set<String> = ["exec", "python", "env", "daemon", "sessions", "kill", "help"]
+    static let subcommands: Set<String> = ["exec", "python", "env", "repl", "daemon", "sessions", "kill", "help"]
 
     /// Reads the arguments after the program name; nil when they are not a script run.
     static func parse(_ arguments: [[UInt8]]) -> ClientInvocation? {

@@ -180,7 +180,9 @@ def _run(call_id, function, args, kwargs, inline):
         if payload is None and not on_loop:
             payload = _error_payload(call_id, KeyboardInterrupt())
     if payload is not None:
-        if inline and _channel.more and len(payload) < 65536:
+        # Deferring is only for the thread that still reads: a call whose reading was handed on meanwhile must
+        # send at once, or its reply could wait in the buffer while the new reader blocks for input.
+        if inline and _channel.more and _channel.reader == me and len(payload) < 65536:
             _channel.defer(payload)
         else:
             _send(payload)

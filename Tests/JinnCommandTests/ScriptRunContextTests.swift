@@ -1,5 +1,8 @@
+import CJinn
 import Foundation
 import Jinn
+import JinnDaemon
+import JinnWire
 import Testing
 
 /// What a run receives from its caller: environment, working directory, umask, streams; and many runs at once.
@@ -115,18 +118,24 @@ struct ScriptRunContextTests {
             let line = text.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
             return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
         }
-        // Warm up: threads, buffers and caches reach their working size.
-        for _ in 0..<100 { _ = try box.jinn(["-c", "pass"]) }
+        // Warm up through the real client: threads, buffers and caches reach their working size.
+        for _ in 0..<50 { _ = try box.jinn(["-c", "pass"]) }
         let pid = try box.daemonPID()
         let descriptorsBefore = descriptors(pid)
         let memoryBefore = residentKilobytes(pid)
-        // A thousand runs, in four parallel streams so the suite stays quick on two cores.
+        // A thousand runs, in four parallel streams, speaking the client's protocol from here: the daemon cannot
+        // tell them from the jinn client's, and the suite does not pay a debug client's start a thousand times.
+        let identity = try box.daemonIdentity()
+        let environment = box.environment.map { Array("\($0.key)=\($0.value)".utf8) }
+        let socketPath = box.socketDirectory + "/daemon.sock"
         try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<4 {
                 group.addTask {
                     var failures = 0
-                    for _ in 0..<250 where try box.jinn(["-c", "import sys; sys.stdout.write('x')"]).output != "x" {
-                        failures += 1
+                    for _ in 0..<250 {
+                        let (reply, output) = try Self.run("import sys; sys.stdout.write('x')", socketPath: socketPath,
+                                                           identity: identity, environment: environment)
+                        if reply != .exited(0) || output != "x" { failures += 1 }
                     }
                     return failures
                 }
@@ -140,6 +149,43 @@ struct ScriptRunContextTests {
         #expect(descriptorsAfter == descriptorsBefore, "descriptors: \(descriptorsBefore) → \(descriptorsAfter)")
         // Flat: a leak of even one kilobyte a run would add a megabyte.
         #expect(memoryAfter - memoryBefore < 1024, "resident memory: \(memoryBefore) kB → \(memoryAfter) kB")
-        #expect(try box.request(.status)["runs"]?.intValue == 1100)
+        #expect(try box.request(.status)["runs"]?.intValue == 1050)
+    }
+
+    /// One run through the daemon's socket, as the client makes it: returns how it ended and what it printed.
+    static func run(_ code: String, socketPath: String, identity: String, environment: [[UInt8]]) throws
+        -> (DaemonMessage?, String)
+    {
+        let socket = try FrameSocket.connect(to: socketPath)
+        defer { socket.close() }
+        var output: [Int32] = [-1, -1]
+        guard jinn_pipe(&output) == 0 else { throw SandboxError("pipe failed") }
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        let request = RunRequest(entry: .code(Array(code.utf8)), arguments: [Array("-c".utf8)],
+                                 workingDirectory: Array("/".utf8), environment: environment, umask: 0o022)
+        defer { close(output[0]) }
+        do {
+            defer {
+                close(output[1])
+                close(null)
+            }
+            try socket.send(ClientRequest(kind: .run, identity: identity, body: request.value).value,
+                            passing: [null, output[1], null])
+        }
+        var reply: DaemonMessage?
+        while let value = try socket.receive() {
+            let message = try DaemonMessage(value)
+            if case .started = message { continue }
+            reply = message
+            break
+        }
+        var printed: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while true {
+            let count = read(output[0], &buffer, buffer.count)
+            if count <= 0 { break }
+            printed += buffer[0..<count]
+        }
+        return (reply, String(decoding: printed, as: UTF8.self))
     }
 }

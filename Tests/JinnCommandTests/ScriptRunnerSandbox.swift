@@ -53,7 +53,12 @@ final class ScriptRunnerSandbox: @unchecked Sendable {
             for _ in 0..<300 where isRunning(pid) { usleep(10_000) }
             if isRunning(pid) { kill(pid, SIGKILL) }
         }
-        try? FileManager.default.removeItem(at: root)
+        // A daemon that is still going away may write its last log line while the tree is removed: try again.
+        for _ in 0..<20 {
+            try? FileManager.default.removeItem(at: root)
+            if !FileManager.default.fileExists(atPath: root.path) { break }
+            usleep(50_000)
+        }
     }
 
     func writeConfiguration(_ text: String) throws {

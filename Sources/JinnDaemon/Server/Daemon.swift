@@ -271,6 +271,7 @@ package final class Daemon: Sendable {
             }
             path = found
         }
+        // Looked up here rather than through the async inspection's own cache, so a run never waits for a task.
         if let known = interpreters.withLock({ $0[path] }) { return known }
         do {
             let inspected = try runBlocking { () async throws(JinnError) -> PythonInterpreter in

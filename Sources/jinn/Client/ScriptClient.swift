@@ -51,22 +51,22 @@ enum ScriptClient {
                 DirectRun.exec(invocation, interpreter: configuration.interpreter, diagnostics: diagnostics)
             }
             let message = ClientRequest(kind: .run, identity: identity, body: request.value)
+            var sendError: SocketError?
             do {
                 try socket.send(message.value, passing: [0, 1, 2])
             } catch {
-                socket.close()
-                diagnostics.note("running the interpreter directly: the daemon did not take the request: \(error)")
-                DirectRun.exec(invocation, interpreter: configuration.interpreter, diagnostics: diagnostics)
+                // A daemon that refuses the request (another build) may answer and close before reading it all.
+                sendError = error
             }
             let reply: DaemonMessage
             do {
                 guard let value = try socket.receive() else {
-                    throw SocketError(protocol: "the daemon closed the connection without answering")
+                    throw sendError ?? SocketError(protocol: "the daemon closed the connection without answering")
                 }
                 reply = try DaemonMessage(value)
             } catch {
                 socket.close()
-                diagnostics.note("running the interpreter directly: \(error)")
+                diagnostics.note("running the interpreter directly: the daemon did not take the request: \(error)")
                 DirectRun.exec(invocation, interpreter: configuration.interpreter, diagnostics: diagnostics)
             }
             switch reply {

@@ -180,6 +180,8 @@ def _run(call_id, function, args, kwargs, inline):
         if payload is None and not on_loop:
             payload = _error_payload(call_id, KeyboardInterrupt())
     if payload is not None:
+        # Deferring is only for the thread that still reads (defer checks it under the send lock): a call whose
+        # reading was handed on meanwhile sends at once, or its reply could wait while the new reader blocks.
         if inline and _channel.more and len(payload) < 65536:
             try:
                 _channel.defer(payload, me)

@@ -75,8 +75,9 @@ final class MessageChannel: Sendable {
         }
     }
 
-    /// Sends one message.
-    func send(_ message: PythonValue) throws(JinnError) {
+    /// Sends one message, with descriptors attached to its first byte (SCM_RIGHTS) when `descriptors` is not
+    /// empty. The caller keeps its copies of the descriptors.
+    func send(_ message: PythonValue, passing descriptors: [Int32] = []) throws(JinnError) {
         // Sized first: a message over the limit is refused before a byte of it is built, and the frame is
         // allocated once at its final size.
         let size = Marshal.encodedSize(message)
@@ -87,21 +88,25 @@ final class MessageChannel: Sendable {
         frame.reserveCapacity(Frame.headerSize + size)
         frame.append(contentsOf: Frame.header(forPayloadSize: size))
         Marshal.encode(message, into: &frame)
-        try sendRaw(frame)
+        try sendRaw(frame, passing: descriptors)
     }
 
-    /// Sends bytes that are already framed.
-    func sendRaw(_ frame: [UInt8]) throws(JinnError) {
+    /// Sends bytes that are already framed, with descriptors attached to the first byte when there are any.
+    func sendRaw(_ frame: [UInt8], passing descriptors: [Int32] = []) throws(JinnError) {
         let failure: JinnError? = state.withLock { state in
             guard state.open else { return .processNotRunning(nil) }
             return frame.withUnsafeBytes { bytes -> JinnError? in
                 var offset = 0
+                if !descriptors.isEmpty {
+                    let sent = descriptors.withUnsafeBufferPointer { fds in
+                        jinn_send_fds(fd, bytes.baseAddress, bytes.count, fds.baseAddress, Int32(fds.count))
+                    }
+                    if sent < 0 { return Self.writeFailure(errno) }
+                    offset = sent
+                }
                 while offset < bytes.count {
                     let written = jinn_send(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 {
-                        if errno == EPIPE || errno == ECONNRESET { return .processNotRunning(nil) }
-                        return .system(operation: "writing to the message channel", errno: errno)
-                    }
+                    if written < 0 { return Self.writeFailure(errno) }
                     offset += written
                 }
                 return nil
@@ -110,38 +115,9 @@ final class MessageChannel: Sendable {
         if let failure { throw failure }
     }
 
-    /// Sends one message with descriptors attached to its first byte (SCM_RIGHTS). The caller keeps its copies.
-    func send(_ message: PythonValue, passing descriptors: [Int32]) throws(JinnError) {
-        var frame = Frame.header(forPayloadSize: 0)
-        Marshal.encode(message, into: &frame)
-        let size = frame.count - Frame.headerSize
-        guard size <= maximumSize else {
-            throw .protocolViolation("a message of \(size) bytes exceeds the limit of \(maximumSize) bytes")
-        }
-        frame.replaceSubrange(0..<Frame.headerSize, with: Frame.header(forPayloadSize: size))
-        let failure: JinnError? = state.withLock { state in
-            guard state.open else { return .processNotRunning(nil) }
-            return frame.withUnsafeBytes { bytes -> JinnError? in
-                let sent = descriptors.withUnsafeBufferPointer { fds in
-                    jinn_send_fds(fd, bytes.baseAddress, bytes.count, fds.baseAddress, Int32(fds.count))
-                }
-                if sent < 0 {
-                    if errno == EPIPE || errno == ECONNRESET { return .processNotRunning(nil) }
-                    return .system(operation: "sending descriptors on the message channel", errno: errno)
-                }
-                var offset = sent
-                while offset < bytes.count {
-                    let written = jinn_write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 {
-                        if errno == EPIPE || errno == ECONNRESET { return .processNotRunning(nil) }
-                        return .system(operation: "writing to the message channel", errno: errno)
-                    }
-                    offset += written
-                }
-                return nil
-            }
-        }
-        if let failure { throw failure }
+    private static func writeFailure(_ code: Int32) -> JinnError {
+        if code == EPIPE || code == ECONNRESET { return .processNotRunning(nil) }
+        return .system(operation: "writing to the message channel", errno: code)
     }
 
     private func readLoop() -> JinnError? {

@@ -28,16 +28,9 @@ struct ToolRun {
         var descriptors = try ChildDescriptors(input: .null, output: .pipe, error: .pipe, withChannel: false)
         var configuration = ChildProcess.Configuration(
             executable: executable, arguments: arguments,
-            environment: toolEnvironment(), workingDirectory: nil, descriptors: descriptors.mapping)
+            environment: toolEnvironment(), workingDirectory: nil, descriptors: [])
         configuration.newProcessGroup = true
-        let child: ChildProcess
-        do {
-            child = try await ChildProcess.spawn(configuration)
-        } catch {
-            descriptors.closeAll()
-            throw error
-        }
-        descriptors.closeChildEnds()
+        let child = try await ChildProcess.spawn(configuration, with: &descriptors)
         let output = OutputBuffer.reading(descriptors.standardOutput, name: "jinn-tool-stdout")
         let errors = OutputBuffer.reading(descriptors.standardError, name: "jinn-tool-stderr")
         return await withTaskCancellationHandler {

@@ -171,17 +171,10 @@ package func runCapturing(_ executable: String, _ arguments: [String], environme
 {
     var descriptors = try ChildDescriptors(
         input: standardInput == nil ? .null : .pipe, output: .pipe, error: .pipe, withChannel: false)
-    let child: ChildProcess
-    do {
-        child = try await ChildProcess.spawn(ChildProcess.Configuration(
-            executable: executable, arguments: arguments,
-            environment: environment ?? ProcessInfo.processInfo.environment,
-            workingDirectory: nil, descriptors: descriptors.mapping))
-    } catch {
-        descriptors.closeAll()
-        throw error
-    }
-    descriptors.closeChildEnds()
+    let child = try await ChildProcess.spawn(ChildProcess.Configuration(
+        executable: executable, arguments: arguments,
+        environment: environment ?? ProcessInfo.processInfo.environment,
+        workingDirectory: nil, descriptors: []), with: &descriptors)
     let output = OutputBuffer.reading(descriptors.standardOutput, name: "jinn-stdout")
     let errors = OutputBuffer.reading(descriptors.standardError, name: "jinn-stderr")
     if let standardInput {

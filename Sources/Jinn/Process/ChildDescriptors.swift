@@ -88,3 +88,23 @@ struct ChildDescriptors {
         return (fds[0], fds[1])
     }
 }
+
+extension ChildProcess {
+    /// Starts a child with `descriptors.mapping`, then closes the child's ends in this process; if the start
+    /// fails, closes every descriptor instead. `configuration.descriptors` is replaced by the mapping.
+    static func spawn(_ configuration: Configuration, with descriptors: inout ChildDescriptors)
+        async throws(JinnError) -> ChildProcess
+    {
+        var configuration = configuration
+        configuration.descriptors = descriptors.mapping
+        let child: ChildProcess
+        do {
+            child = try await spawn(configuration)
+        } catch {
+            descriptors.closeAll()
+            throw error
+        }
+        descriptors.closeChildEnds()
+        return child
+    }
+}

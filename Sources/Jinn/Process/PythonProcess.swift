@@ -87,17 +87,10 @@ public final class PythonProcess: Sendable {
         // The script path is not needed by the bootstrap; it makes the process recognisable in `ps`.
         var arguments = ["-u"] + options.interpreterArguments + ["-c", Bootstrap.firstStage]
         if case .script(let path) = program.entry { arguments.append(path) }
-        let child: ChildProcess
-        do {
-            child = try await ChildProcess.spawn(ChildProcess.Configuration(
-                executable: resolved.executable, arguments: arguments, environment: program.environment,
-                workingDirectory: program.workingDirectory, descriptors: descriptors.mapping,
-                newProcessGroup: options.newProcessGroup))
-        } catch {
-            descriptors.closeAll()
-            throw error
-        }
-        descriptors.closeChildEnds()
+        let child = try await ChildProcess.spawn(ChildProcess.Configuration(
+            executable: resolved.executable, arguments: arguments, environment: program.environment,
+            workingDirectory: program.workingDirectory, descriptors: [],
+            newProcessGroup: options.newProcessGroup), with: &descriptors)
 
         let inputWriter = descriptors.standardInput
         if inputWriter >= 0 {

@@ -79,6 +79,40 @@ struct DaemonFaultTests {
         #expect(try box.daemonPID() != daemon)
     }
 
+    /// The socket directory (0700) keeps other users out; the daemon checks its peers as well, in case the socket
+    /// is reached some other way. Here a process of another user reaches it through a descriptor opened before it
+    /// gave up root.
+    @Test(.enabled(if: getuid() == 0, "only root can connect as another user"))
+    func peersOfAnotherUserAreRefused() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        #expect(try box.jinn(["-c", "print(1)"]).output == "1\n")
+        let socketPath = box.socketDirectory + "/daemon.sock"
+        chmod(socketPath, 0o777)
+        var request: [UInt8] = []
+        Frame.append(payload: Marshal.encode(ClientRequest(kind: .status, identity: try box.daemonIdentity()).value),
+                     to: &request)
+        let stranger = try box.python3(["-c", """
+            import os, socket, sys
+            path, request = sys.argv[1], bytes.fromhex(sys.argv[2])
+            handle = os.open(path, os.O_PATH)
+            os.setgroups([]); os.setgid(65534); os.setuid(65534)
+            client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            client.settimeout(10)
+            client.connect('/proc/self/fd/%d' % handle)
+            print('uid', os.getuid())
+            try:
+                client.sendall(request)
+                print('answer', len(client.recv(65536)))
+            except ConnectionError:
+                print('answer', 0)
+            """, socketPath, request.map { String(format: "%02x", $0) }.joined()])
+        #expect(stranger.output == "uid 65534\nanswer 0\n", "\(stranger)")
+        #expect(box.log().contains("refused a connection from uid 65534"))
+        // Everyone else is still served.
+        #expect(try box.jinn(["-c", "print(2)"]).output == "2\n")
+    }
+
     @Test func racingClientsEndWithOneDaemon() async throws {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }

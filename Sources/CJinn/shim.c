@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -14,6 +15,9 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+#else
+#include <stdio.h>
+#include <stdlib.h>
 #endif
 
 /* Everything between fork and exec must be async-signal-safe: the parent may have many threads, and any lock
@@ -338,4 +342,42 @@ int jinn_umask_get(void) {
     mode_t mask = umask(022);
     umask(mask);
     return (int)mask;
+}
+
+int jinn_shared_memory(size_t size) {
+#ifdef __linux__
+    int fd = (int)syscall(SYS_memfd_create, "jinn-channel", MFD_CLOEXEC);
+#else
+    char name[64];
+    int fd = -1;
+    for (int attempt = 0; fd < 0 && attempt < 16; attempt++) {
+        snprintf(name, sizeof name, "/jinn-%d-%ld-%d", (int)getpid(), (long)random(), attempt);
+        fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+        if (fd >= 0) {
+            shm_unlink(name);
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+        } else if (errno != EEXIST) {
+            return -1;
+        }
+    }
+    if (fd < 0) return -1;
+#endif
+    if (ftruncate(fd, (off_t)size) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+void jinn_name_thread(const char *name) {
+#ifdef __APPLE__
+    pthread_setname_np(name);
+#else
+    char truncated[16];
+    strncpy(truncated, name, sizeof truncated - 1);
+    truncated[sizeof truncated - 1] = 0;
+    pthread_setname_np(pthread_self(), truncated);
+#endif
 }

@@ -3,7 +3,7 @@ import Jinn
 import JinnWire
 
 /// Calls from Swift into Python and REPL executions, side by side with the same exchanges between two Python
-/// processes over a socket pair (marshal frames, the cheapest protocol Python can speak), measured in the same run.
+/// processes over a pair of pipes (marshal frames, the cheapest protocol Python can speak), measured in the same run.
 enum RPCBenchmark {
     static let module = PythonModule(name: "bench", source: """
         def add(a, b):
@@ -28,11 +28,12 @@ enum RPCBenchmark {
         let payload = Data(repeating: 7, count: 1 << 20)
 
         var jinnAdd = Samples(), jinnEcho = Samples(), jinnREPL = Samples(), jinnThroughput: [Double] = []
+        var preferredAdd = Samples(), preferredREPL = Samples(), preferredThroughput: [Double] = []
         var jinnCPU = Samples()
         var pipeAdd = Samples(), pipeEcho = Samples(), pipeREPL = Samples(), pipeThroughput: [Double] = []
         // One warm-up round fills caches, starts the threads and compiles the code paths on both sides.
         for round in 0...rounds {
-            var add = Samples(), echo = Samples(), repl = Samples()
+            var add = Samples(), echo = Samples(), repl = Samples(), onExecutor = Samples(), replOnExecutor = Samples()
             // Each kind of exchange is warmed up first, as the baseline script does.
             for _ in 0..<200 { _ = try await process.call("bench.add", 1, 2, as: Int.self) }
             for _ in 0..<calls {
@@ -46,9 +47,23 @@ enum RPCBenchmark {
                 repl.add(try await measure { _ = try await session.execute("1+1") })
             }
             let throughput = try await callsPerSecond(process, total: calls * 10, inFlight: 64)
+            // The same exchanges from a task that prefers the process's executor (no thread switch per reply).
+            let preferred = try await withTaskExecutorPreference(process.executor) {
+                for _ in 0..<200 { _ = try await process.call("bench.add", 1, 2, as: Int.self) }
+                for _ in 0..<calls {
+                    onExecutor.add(try await measure { _ = try await process.call("bench.add", 1, 2, as: Int.self) })
+                }
+                for _ in 0..<calls {
+                    replOnExecutor.add(try await measure { _ = try await session.execute("1+1") })
+                }
+                return try await callsPerSecond(process, total: calls * 10, inFlight: 64)
+            }
             let baseline = try await pipeBaseline(python, calls: calls)
             guard round > 0 else { continue }
             jinnAdd.add(add.median)
+            preferredAdd.add(onExecutor.median)
+            preferredREPL.add(replOnExecutor.median)
+            preferredThroughput.append(preferred.rate)
             jinnEcho.add(echo.median)
             jinnREPL.add(repl.median)
             jinnThroughput.append(throughput.rate)
@@ -62,14 +77,19 @@ enum RPCBenchmark {
 
         func ratio(_ mine: Double, _ theirs: Double) -> String { String(format: "%.2f×", mine / theirs) }
         let jinnRate = jinnThroughput.sorted()[jinnThroughput.count / 2]
+        let preferredRate = preferredThroughput.sorted()[preferredThroughput.count / 2]
         let pipeRate = pipeThroughput.sorted()[pipeThroughput.count / 2]
         let megabyte = Double(payload.count)
         printTable([
             ["", "jinn", "python↔python pipe", "ratio", "target"],
             ["add(1, 2) round trip, p50", formatDuration(jinnAdd.median), formatDuration(pipeAdd.median),
              ratio(jinnAdd.median, pipeAdd.median), "≤ 25 µs"],
+            ["  on the process's executor", formatDuration(preferredAdd.median), "",
+             ratio(preferredAdd.median, pipeAdd.median), "≤ 25 µs"],
             ["calls/s, 64 in flight", String(format: "%.0f", jinnRate), String(format: "%.0f", pipeRate),
              ratio(jinnRate, pipeRate), "≥ 50000"],
+            ["  on the process's executor", String(format: "%.0f", preferredRate), "",
+             ratio(preferredRate, pipeRate), "≥ 50000"],
             ["  Swift-side CPU per call", formatDuration(jinnCPU.median), "", "", ""],
             ["1 MiB bytes echo, p50", formatDuration(jinnEcho.median), formatDuration(pipeEcho.median),
              ratio(jinnEcho.median, pipeEcho.median), ""],
@@ -77,6 +97,8 @@ enum RPCBenchmark {
              String(format: "%.2f GB/s", megabyte / pipeEcho.median / 1e9), "", "≥ 1 GB/s"],
             ["REPL 1+1, p50 (pipe: eval + repr)", formatDuration(jinnREPL.median), formatDuration(pipeREPL.median),
              ratio(jinnREPL.median, pipeREPL.median), "≤ 60 µs"],
+            ["  on the process's executor", formatDuration(preferredREPL.median), "",
+             ratio(preferredREPL.median, pipeREPL.median), "≤ 60 µs"],
         ])
         print("interpreter: \(python.executable) (\(python.version)); \(rounds) rounds of \(calls) calls; "
               + "figures are the median of the rounds' p50s")
@@ -127,9 +149,9 @@ enum RPCBenchmark {
     }
 
     private static let baselineScript = """
-        import json, marshal, os, socket, sys, time
+        import json, marshal, os, sys, time
 
-        def channel(sock):
+        def channel(reading, writing):
             buffer = bytearray(1 << 18)
             view = memoryview(buffer)
             start = end = 0
@@ -149,7 +171,7 @@ enum RPCBenchmark {
                             start = end = 0
                             target = memoryview(payload)
                             while have < size:
-                                have += sock.recv_into(target[have:])
+                                have += os.readv(reading, [target[have:]])
                             return marshal.loads(payload)
                     if start == end:
                         start = end = 0
@@ -157,22 +179,23 @@ enum RPCBenchmark {
                         buffer[:end - start] = buffer[start:end]
                         end -= start
                         start = 0
-                    count = sock.recv_into(view[end:])
+                    count = os.readv(reading, [view[end:]])
                     if not count:
                         return None
                     end += count
             def send(message):
                 payload = marshal.dumps(message)
-                sock.sendall(len(payload).to_bytes(4, "little") + payload)
+                data = memoryview(len(payload).to_bytes(4, "little") + payload)
+                while data:
+                    data = data[os.write(writing, data):]
             return receive, send
 
         calls = int(sys.argv[1])
-        parent, child = socket.socketpair()
-        for end in (parent, child):  # as Jinn's channel has it
-            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+        to_child, to_parent = os.pipe(), os.pipe()
         if os.fork() == 0:
-            parent.close()
-            receive, send = channel(child)
+            os.close(to_child[1])
+            os.close(to_parent[0])
+            receive, send = channel(to_child[0], to_parent[1])
             while True:
                 message = receive()
                 if message is None:
@@ -185,8 +208,9 @@ enum RPCBenchmark {
                 else:
                     result = value
                 send(("result", ident, result))
-        child.close()
-        receive, send = channel(parent)
+        os.close(to_child[0])
+        os.close(to_parent[1])
+        receive, send = channel(to_parent[0], to_child[1])
 
         def p50(kind, value, count):
             samples = []

@@ -21,6 +21,20 @@ public enum Marshal {
 
     /// Appends the encoding of a value to `output`.
     public static func encode(_ value: PythonValue, into output: inout [UInt8]) {
+        write(value, to: &output)
+    }
+
+    /// Writes the encoding of a value at the start of `buffer`, which holds at least ``encodedSize(_:)`` bytes,
+    /// and returns the number of bytes written: for memory that is not an array, such as memory shared with
+    /// Python.
+    @discardableResult
+    public static func encode(_ value: PythonValue, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        var output = RawOutput(buffer: buffer)
+        write(value, to: &output)
+        return output.count
+    }
+
+    private static func write(_ value: PythonValue, to output: inout some MarshalOutput) {
         switch value {
         case .none: output.append(Tag.none)
         case .bool(let flag): output.append(flag ? Tag.true : Tag.false)
@@ -40,26 +54,26 @@ public enum Marshal {
             }
         case .float(let number):
             output.append(Tag.binaryFloat)
-            withUnsafeBytes(of: number.bitPattern.littleEndian) { output.append(contentsOf: $0) }
+            withUnsafeBytes(of: number.bitPattern.littleEndian) { output.append(raw: $0) }
         case .string(let text):
             output.append(Tag.unicode)
             var text = text
             text.withUTF8 { utf8 in
                 appendUInt32(UInt32(utf8.count), to: &output)
-                output.append(contentsOf: utf8)
+                output.append(raw: UnsafeRawBufferPointer(utf8))
             }
         case .bytes(let bytes):
             output.append(Tag.bytes)
             appendUInt32(UInt32(bytes.count), to: &output)
-            output.append(contentsOf: bytes)
+            bytes.withUnsafeBytes { output.append(raw: $0) }
         case .list(let elements): appendSequence(Tag.list, elements, to: &output)
         case .tuple(let elements): appendSequence(Tag.tuple, elements, to: &output)
         case .set(let elements): appendSequence(Tag.set, elements, to: &output)
         case .dict(let items):
             output.append(Tag.dict)
             for item in items {
-                encode(item.key, into: &output)
-                encode(item.value, into: &output)
+                write(item.key, to: &output)
+                write(item.value, to: &output)
             }
             output.append(Tag.null)
         }
@@ -133,27 +147,55 @@ public enum Marshal {
         static let referenceFlag: UInt8 = 0x80
     }
 
-    private static func appendUInt32(_ value: UInt32, to output: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { output.append(contentsOf: $0) }
+    private static func appendUInt32(_ value: UInt32, to output: inout some MarshalOutput) {
+        withUnsafeBytes(of: value.littleEndian) { output.append(raw: $0) }
     }
 
-    private static func appendInt32(_ value: Int32, to output: inout [UInt8]) {
+    private static func appendInt32(_ value: Int32, to output: inout some MarshalOutput) {
         appendUInt32(UInt32(bitPattern: value), to: &output)
     }
 
-    private static func appendLong(_ value: BigInteger, to output: inout [UInt8]) {
+    private static func appendLong(_ value: BigInteger, to output: inout some MarshalOutput) {
         output.append(Tag.long)
         let count = Int32(value.digits.count)
         appendInt32(value.isNegative ? -count : count, to: &output)
         for digit in value.digits {
-            withUnsafeBytes(of: digit.littleEndian) { output.append(contentsOf: $0) }
+            withUnsafeBytes(of: digit.littleEndian) { output.append(raw: $0) }
         }
     }
 
-    private static func appendSequence(_ tag: UInt8, _ elements: [PythonValue], to output: inout [UInt8]) {
+    private static func appendSequence(_ tag: UInt8, _ elements: [PythonValue], to output: inout some MarshalOutput) {
         output.append(tag)
         appendUInt32(UInt32(elements.count), to: &output)
-        for element in elements { encode(element, into: &output) }
+        for element in elements { write(element, to: &output) }
+    }
+}
+
+/// Where the encoder writes: a growing array, or memory sized beforehand.
+private protocol MarshalOutput {
+    mutating func append(_ byte: UInt8)
+    mutating func append(raw bytes: UnsafeRawBufferPointer)
+}
+
+extension Array: MarshalOutput where Element == UInt8 {
+    mutating func append(raw bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
+}
+
+private struct RawOutput: MarshalOutput {
+    let buffer: UnsafeMutableRawBufferPointer
+    var count = 0
+
+    mutating func append(_ byte: UInt8) {
+        precondition(count < buffer.count, "the buffer is smaller than the encoded size")
+        buffer[count] = byte
+        count += 1
+    }
+
+    mutating func append(raw bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        precondition(count + bytes.count <= buffer.count, "the buffer is smaller than the encoded size")
+        (buffer.baseAddress! + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
     }
 }
 

@@ -88,7 +88,12 @@ let fixtureModule = PythonModule(name: "fixture", source: """
             raise
 
     def write_garbage():
-        os.write(3, b"this is not a frame of the jinn protocol")
+        os.write(4, b"this is not a frame of the jinn protocol")
+        time.sleep(5)
+
+    def write_stray_notice():
+        # A notice of a frame in shared memory that runs past the end of the ring.
+        os.write(4, ((1 << 31) | (5 << 20)).to_bytes(4, "little") + (7 << 20).to_bytes(8, "little"))
         time.sleep(5)
 
     def die():

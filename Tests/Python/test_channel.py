@@ -1,4 +1,5 @@
 import marshal
+import mmap
 import os
 import socket
 import threading
@@ -60,6 +61,106 @@ class ChannelTests(unittest.TestCase):
                 list(Channel(other_ours.fileno()).frames())
         finally:
             other_ours.close()
+
+
+class SharedMemoryChannelTests(unittest.TestCase):
+    """Large frames through the rings, with this test standing in for the Swift side."""
+
+    CAPACITY = 1 << 20
+
+    def setUp(self):
+        self.to_python = os.pipe()
+        self.to_swift = os.pipe()
+        size = 4096 + 2 * self.CAPACITY
+        descriptor = os.memfd_create("jinn-test")
+        os.ftruncate(descriptor, size)
+        self.memory = mmap.mmap(descriptor, size)
+        self.channel = Channel(self.to_python[0], write_fd=self.to_swift[1], shared=(os.dup(descriptor), self.CAPACITY))
+        os.close(descriptor)
+        view = memoryview(self.memory)
+        self.counters = view[:128].cast("Q")
+        self.towards_python = view[4096:4096 + self.CAPACITY]
+        self.towards_swift = view[4096 + self.CAPACITY:]
+
+    def tearDown(self):
+        for descriptor in self.to_python + self.to_swift:
+            os.close(descriptor)
+        del self.counters, self.towards_python, self.towards_swift
+        self.memory.close()
+
+    def read_notice(self):
+        header = os.read(self.to_swift[0], 12)
+        size = int.from_bytes(header[:4], "little")
+        self.assertTrue(size & (1 << 31), header)
+        return int.from_bytes(header[4:], "little"), size & ~(1 << 31)
+
+    def read_frame(self):
+        size = int.from_bytes(os.read(self.to_swift[0], 4), "little")
+        payload = b""
+        while len(payload) < size:
+            payload += os.read(self.to_swift[0], size - len(payload))
+        return payload
+
+    def test_large_frames_go_to_the_ring_and_small_ones_to_the_pipe(self):
+        self.channel.send(("small", b"x" * 100))
+        self.assertEqual(marshal.loads(self.read_frame()), ("small", b"x" * 100))
+        blob = os.urandom(300_000)
+        self.channel.send(("blob", blob))
+        position, size = self.read_notice()
+        self.assertEqual(position, 0)
+        self.assertEqual(marshal.loads(self.towards_swift[:size]), ("blob", blob))
+        self.channel.send(("blob", blob))
+        self.assertEqual(self.read_notice(), (size, size))
+
+    def test_a_full_ring_falls_back_to_the_pipe_until_it_is_handed_back(self):
+        blob = os.urandom(400_000)
+        self.channel.send(("blob", blob))
+        first, size = self.read_notice()
+        self.channel.send(("blob", blob))
+        second, _ = self.read_notice()
+        # The third does not fit before the first is handed back: it takes the pipe, whole.
+        sender = threading.Thread(target=self.channel.send, args=(("blob", blob),))
+        sender.start()
+        self.assertEqual(marshal.loads(self.read_frame()), ("blob", blob))
+        sender.join()
+        # Once the Swift side has read both, the ring wraps to its start.
+        self.counters[8] = second + size
+        self.channel.send(("blob", blob))
+        position, _ = self.read_notice()
+        self.assertEqual(position % self.CAPACITY, 0)
+        self.assertEqual(marshal.loads(self.towards_swift[:size]), ("blob", blob))
+
+    def test_a_message_ending_with_bytes_is_written_as_marshal_would(self):
+        blob = os.urandom(200_000)
+        self.channel.send_ending_with(("result", 12345678901), blob)
+        position, size = self.read_notice()
+        self.assertEqual(bytes(self.towards_swift[position:position + size]),
+                         marshal.dumps(("result", 12345678901, blob)))
+
+    def test_frames_in_the_ring_are_read_and_handed_back(self):
+        frame = marshal.dumps(("call", 1, "f", (os.urandom(100_000),), {}))
+        position = 4096
+        self.towards_python[position:position + len(frame)] = frame
+        os.write(self.to_python[1], (len(frame) | 1 << 31).to_bytes(4, "little") + position.to_bytes(8, "little"))
+        frames = self.channel.frames()
+        self.assertEqual(marshal.loads(next(frames)), marshal.loads(frame))
+        os.close(self.to_python[1])
+        self.to_python = (self.to_python[0], os.open(os.devnull, os.O_RDONLY))
+        self.assertEqual(list(frames), [])
+        self.assertEqual(self.counters[0], position + len(frame))
+
+    def test_a_notice_outside_the_ring_or_without_one_is_a_protocol_error(self):
+        os.write(self.to_python[1], ((1 << 31) | 100).to_bytes(4, "little") + (self.CAPACITY - 10).to_bytes(8, "little"))
+        with self.assertRaises(ProtocolError):
+            next(self.channel.frames())
+        ours, theirs = socket.socketpair()
+        try:
+            theirs.sendall(((1 << 31) | 100).to_bytes(4, "little") + bytes(8))
+            with self.assertRaises(ProtocolError):
+                next(Channel(ours.fileno()).frames())
+        finally:
+            ours.close()
+            theirs.close()
 
 
 if __name__ == "__main__":

@@ -1,12 +1,36 @@
 #ifndef CJINN_H
 #define CJINN_H
 
+#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/// An identifier of the calling thread, comparable across threads (pthread_t is opaque on some systems).
+static inline uintptr_t jinn_current_thread(void) { return (uintptr_t)pthread_self(); }
+
+/// Loads a 64-bit counter that another process stores in shared memory (acquire ordering).
+static inline uint64_t jinn_load_shared_counter(const void *address) {
+    return __atomic_load_n((const uint64_t *)address, __ATOMIC_ACQUIRE);
+}
+
+/// Stores a 64-bit counter that another process loads from shared memory (release ordering).
+static inline void jinn_store_shared_counter(void *address, uint64_t value) {
+    __atomic_store_n((uint64_t *)address, value, __ATOMIC_RELEASE);
+}
+
+/// Creates an anonymous shared-memory file of `size` bytes (memfd on Linux, an unlinked POSIX shared-memory
+/// object elsewhere), close-on-exec; it disappears with its last descriptor and mapping.
+///
+/// Returns the descriptor, or -1 with errno set.
+int jinn_shared_memory(size_t size);
+
+/// Names the calling thread as `ps -L`, `top -H` and debuggers show it (truncated to 15 bytes on Linux).
+void jinn_name_thread(const char *name);
 
 /// Options for `jinn_spawn`.
 enum {

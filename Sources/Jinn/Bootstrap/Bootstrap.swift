@@ -2,12 +2,13 @@ import JinnWire
 
 /// The two-stage bootstrap that turns a bare interpreter into one running a program held in memory.
 ///
-/// The interpreter starts as `python -u -c FIRST_STAGE` with the channel socket as descriptor 3. The first stage
+/// The interpreter starts as `python -u -c FIRST_STAGE` reading the channel on descriptor 3 (and writing it on 4,
+/// unless the channel is one socket). The first stage
 /// is a few lines that read a frame holding the second stage (`jinn/_importer.py`) and run it; the second stage
 /// reads a frame holding the program (marshal), installs a finder that serves every module from memory (the
 /// `jinn` package included) and runs the entry point as `__main__`.
 enum Bootstrap {
-    /// The descriptor the channel has in the child.
+    /// The descriptor the child reads the channel from.
     static let channelDescriptor: Int32 = 3
 
     /// Kept tiny and free of imports beyond `os` and `sys`, which every interpreter has loaded already.
@@ -55,8 +56,8 @@ enum Bootstrap {
 
     /// The bytes sent on the channel before anything else: the second stage (compiled when the cache has it,
     /// else source; a one-byte tag says which), then the program.
-    static func payload(for program: PythonProgram, interpreter: PythonInterpreter, maximumMessageSize: Int)
-        -> [UInt8]
+    static func payload(for program: PythonProgram, interpreter: PythonInterpreter, maximumMessageSize: Int,
+                        sharedMemory: (descriptor: Int32, capacity: Int)? = nil) -> [UInt8]
     {
         let cached = CodeCache.shared.lookup(executable: interpreter.executable)
         var bytes: [UInt8] = []
@@ -94,6 +95,8 @@ enum Bootstrap {
             .init("code_magic", cached.map { .bytes($0.magic) } ?? .none),
             .init("stage_was_compiled", .bool(compiledStage != nil)),
             .init("listen", .bool(program.pythonListens)),
+            .init("shared_memory", sharedMemory.map { .tuple([.int(Int($0.descriptor)), .int($0.capacity)]) } ?? .none),
+            .init("channel_out", .int(Int(program.transport == .pipes ? channelDescriptor + 1 : channelDescriptor))),
         ])
         Frame.append(payload: Marshal.encode(description), to: &bytes)
         return bytes

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// Each message is a marshal-encoded tuple whose first element is a string naming its kind. A thread of the
 /// channel's own reads frames and hands each message to the handler registered for its kind; any task may send.
-/// The channel owns its descriptor: the reading thread closes it when the stream ends or breaks.
+/// The channel owns its descriptors: the reading thread closes them when the stream ends or breaks.
 final class MessageChannel: Sendable {
     typealias Handler = @Sendable (PythonValue) -> Void
 
@@ -15,33 +15,55 @@ final class MessageChannel: Sendable {
     typealias CloseHandler = @Sendable (JinnError?) -> Void
 
     private let fd: Int32
+    private let writeFD: Int32
+    private let transport: ChannelTransport
     private let maximumSize: Int
+    /// Carry large frames, when the channel has them.
+    private let rings: SharedRings?
+    /// Bytes the reading thread read while it waited to write (see ``waitForRoom()``).
+    private let unread = Mutex<[UInt8]>([])
+    /// Runs, on the reading thread, the jobs of tasks that prefer it.
+    let executor = ChannelExecutor()
     private let state: Mutex<State>
+    private let handlers = Mutex<[String: Handler]>([:])
     private let ended = Mutex<(done: Bool, waiters: [Int: CheckedContinuation<Void, Never>], next: Int)>(
         (false, [:], 0))
 
     private struct State {
         var open = true
-        var handlers: [String: Handler] = [:]
+        /// The position after the last frame reserved in the ring towards Python.
+        var ringHead: UInt64 = 0
     }
 
-    init(fd: Int32, maximumSize: Int) {
-        self.fd = fd
-        self.maximumSize = maximumSize
+    /// A channel that reads `readFD` and writes `writeFD` (one socket for `.socket`), with `rings` for large
+    /// frames when given.
+    init(reading readFD: Int32, writing writeFD: Int32, transport: ChannelTransport, maximumSize: Int,
+         rings: SharedRings? = nil) {
+        self.fd = readFD
+        self.writeFD = writeFD
+        self.transport = transport
+        // The high bit of a frame's length marks a notice of a frame in shared memory.
+        self.maximumSize = min(maximumSize, Int(Int32.max))
+        self.rings = rings
+        if transport == .pipes {
+            _ = fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) | O_NONBLOCK)
+        }
         self.state = Mutex(State())
     }
 
     /// Registers the handler for one kind of message; call before ``start(onClose:)``.
     func on(_ kind: String, _ handler: @escaping Handler) {
-        state.withLock { $0.handlers[kind] = handler }
+        handlers.withLock { $0[kind] = handler }
     }
 
     /// Starts the reading thread.
     func start(onClose: @escaping CloseHandler) {
-        let thread = Thread { [self] in
+        Thread.start(named: "jinn-channel", stackSize: 1 << 20) { [self] in
+            executor.enter()
             let error = readLoop()
             state.withLock { state in
                 state.open = false
+                if writeFD != fd { close(writeFD) }
                 close(fd)
             }
             onClose(error)
@@ -51,10 +73,8 @@ final class MessageChannel: Sendable {
                 return Array(ended.waiters.values)
             }
             for waiter in waiters { waiter.resume() }
+            executor.leave()
         }
-        thread.name = "jinn-channel"
-        thread.stackSize = 1 << 20
-        thread.start()
     }
 
     /// Waits until the reading side has ended, at most `timeout`.
@@ -76,13 +96,16 @@ final class MessageChannel: Sendable {
     }
 
     /// Sends one message, with descriptors attached to its first byte (SCM_RIGHTS) when `descriptors` is not
-    /// empty. The caller keeps its copies of the descriptors.
+    /// empty, which only a `.socket` channel can carry. The caller keeps its copies of the descriptors.
     func send(_ message: PythonValue, passing descriptors: [Int32] = []) throws(JinnError) {
         // Sized first: a message over the limit is refused before a byte of it is built, and the frame is
         // allocated once at its final size.
         let size = Marshal.encodedSize(message)
         guard size <= maximumSize else {
             throw .protocolViolation("a message of \(size) bytes exceeds the limit of \(maximumSize) bytes")
+        }
+        if let rings, size >= SharedRings.threshold, descriptors.isEmpty {
+            return try sendLarge(message, size: size, through: rings)
         }
         var frame: [UInt8] = []
         frame.reserveCapacity(Frame.headerSize + size)
@@ -91,28 +114,110 @@ final class MessageChannel: Sendable {
         try sendRaw(frame, passing: descriptors)
     }
 
+    /// Encodes a large message straight into the ring when it has room, else sends it on the pipe.
+    private func sendLarge(_ message: PythonValue, size: Int, through rings: SharedRings) throws(JinnError) {
+        let failure: JinnError? = withSendLock { state in
+            guard state.open else { return .processNotRunning(nil) }
+            guard let position = rings.reserve(size, head: &state.ringHead) else {
+                var frame = Frame.header(forPayloadSize: size)
+                frame.reserveCapacity(Frame.headerSize + size)
+                Marshal.encode(message, into: &frame)
+                return frame.withUnsafeBytes(writeAll)
+            }
+            Marshal.encode(message, into: UnsafeMutableRawBufferPointer(start: rings.outgoing(at: position), count: size))
+            var notice = Frame.header(forPayloadSize: size)
+            notice[3] |= UInt8(SharedRings.noticeFlag >> 24)
+            withUnsafeBytes(of: position.littleEndian) { notice.append(contentsOf: $0) }
+            return notice.withUnsafeBytes(writeAll)
+        }
+        if let failure { throw failure }
+    }
+
     /// Sends bytes that are already framed, with descriptors attached to the first byte when there are any.
     func sendRaw(_ frame: [UInt8], passing descriptors: [Int32] = []) throws(JinnError) {
-        let failure: JinnError? = state.withLock { state in
+        let failure: JinnError? = withSendLock { state in
             guard state.open else { return .processNotRunning(nil) }
             return frame.withUnsafeBytes { bytes -> JinnError? in
                 var offset = 0
                 if !descriptors.isEmpty {
+                    guard transport == .socket else {
+                        return .system(operation: "passing descriptors on a channel of pipes", errno: EINVAL)
+                    }
                     let sent = descriptors.withUnsafeBufferPointer { fds in
-                        jinn_send_fds(fd, bytes.baseAddress, bytes.count, fds.baseAddress, Int32(fds.count))
+                        jinn_send_fds(writeFD, bytes.baseAddress, bytes.count, fds.baseAddress, Int32(fds.count))
                     }
                     if sent < 0 { return Self.writeFailure(errno) }
                     offset = sent
                 }
-                while offset < bytes.count {
-                    let written = jinn_send(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 { return Self.writeFailure(errno) }
-                    offset += written
-                }
-                return nil
+                return writeAll(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             }
         }
         if let failure { throw failure }
+    }
+
+    /// Runs `body` with the state locked, for a send: frames never interleave.
+    ///
+    /// Another sender may hold the lock while it waits for Python to read, and Python may be waiting for this
+    /// process to read: the reading thread therefore keeps reading while it waits for the lock.
+    private func withSendLock(_ body: (inout State) -> JinnError?) -> JinnError? {
+        guard executor.isReadingThread else { return state.withLock { body(&$0) } }
+        while true {
+            if let outcome = state.withLockIfAvailable({ body(&$0) }) { return outcome }
+            readAhead(waitingAtMost: 1)
+        }
+    }
+
+    /// Writes all of `bytes`; call with the state locked, so that frames never interleave.
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) -> JinnError? {
+        var offset = 0
+        while offset < bytes.count {
+            let rest = bytes.count - offset
+            let written = transport == .socket
+                ? jinn_send(writeFD, bytes.baseAddress! + offset, rest)
+                : jinn_write(writeFD, bytes.baseAddress! + offset, rest)
+            if written >= 0 {
+                offset += written
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                waitForRoom()
+            } else {
+                return Self.writeFailure(errno)
+            }
+        }
+        return nil
+    }
+
+    /// Waits until the pipe to Python has room again, or Python has gone (the next write then fails).
+    ///
+    /// The pipe does not block, because a task that prefers the channel's executor writes from the reading thread:
+    /// there, this keeps reading meanwhile (into ``unread``), since Python may itself be blocked writing to us.
+    private func waitForRoom() {
+        let reading = executor.isReadingThread
+        var descriptors = [pollfd(fd: writeFD, events: Int16(POLLOUT), revents: 0),
+                           pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+        guard poll(&descriptors, reading ? 2 : 1, -1) > 0, reading, descriptors[1].revents != 0 else { return }
+        readAhead(waitingAtMost: 0)
+    }
+
+    /// Reads what the channel holds into ``unread``, waiting at most `milliseconds` for it.
+    private func readAhead(waitingAtMost milliseconds: Int32) {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, milliseconds) > 0 else { return }
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count > 0 { unread.withLock { $0.append(contentsOf: chunk[..<count]) } }
+    }
+
+    /// Reads what ``waitForRoom()`` read ahead, else reads the channel.
+    private func input(into destination: UnsafeMutableRawPointer, count: Int) -> Int {
+        let taken = unread.withLock { unread -> Int in
+            let taken = min(count, unread.count)
+            if taken > 0 {
+                unread.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: taken) }
+                unread.removeFirst(taken)
+            }
+            return taken
+        }
+        return taken > 0 ? taken : read(fd, destination, count)
     }
 
     private static func writeFailure(_ code: Int32) -> JinnError {
@@ -133,7 +238,24 @@ final class MessageChannel: Sendable {
         while true {
             // Deliver every complete frame already buffered.
             while buffer.count - start >= Frame.headerSize {
-                let size = Frame.payloadSize(header: buffer[start..<start + Frame.headerSize])
+                var size = Frame.payloadSize(header: buffer[start..<start + Frame.headerSize])
+                if size & Int(SharedRings.noticeFlag) != 0 {
+                    guard buffer.count - start >= SharedRings.noticeSize else { break }
+                    size &= ~Int(SharedRings.noticeFlag)
+                    var position: UInt64 = 0
+                    for (index, byte) in buffer[(start + Frame.headerSize)..<(start + SharedRings.noticeSize)]
+                        .enumerated() { position |= UInt64(byte) << (8 * index) }
+                    guard let rings, size <= maximumSize, let frame = rings.incoming(at: position, size: size) else {
+                        return .protocolViolation(
+                            "the Python side sent a notice of a frame in shared memory that the channel does not have"
+                                + " (bytes that are not Jinn frames were written to the channel)")
+                    }
+                    let error = dispatch(frame)
+                    rings.release(upTo: position + UInt64(size))
+                    if let error { return error }
+                    start += SharedRings.noticeSize
+                    continue
+                }
                 guard size <= maximumSize else {
                     return .protocolViolation(
                         "the Python side sent a frame of \(size) bytes, over the limit of \(maximumSize) bytes"
@@ -165,7 +287,7 @@ final class MessageChannel: Sendable {
                 buffer.removeSubrange(0..<start)
                 start = 0
             }
-            let count = read(fd, chunk.baseAddress, chunkSize)
+            let count = input(into: chunk.baseAddress!, count: chunkSize)
             if count < 0 {
                 if errno == EINTR { continue }
                 if errno == ECONNRESET { return nil }
@@ -183,7 +305,7 @@ final class MessageChannel: Sendable {
         storage.withUnsafeMutableBytes { bytes in
             var offset = start
             while offset < end {
-                let count = read(fd, bytes.baseAddress! + offset, end - offset)
+                let count = input(into: bytes.baseAddress! + offset, count: end - offset)
                 if count < 0 && errno == EINTR { continue }
                 guard count > 0 else { return false }
                 offset += count
@@ -193,7 +315,7 @@ final class MessageChannel: Sendable {
     }
 
     /// Decodes one payload and hands it to the handler of its kind.
-    private func dispatch(_ payload: ArraySlice<UInt8>) -> JinnError? {
+    private func dispatch(_ payload: some Collection<UInt8>) -> JinnError? {
         let message: PythonValue
         do {
             message = try Marshal.decode(payload)
@@ -203,8 +325,9 @@ final class MessageChannel: Sendable {
         guard case .tuple(let fields) = message, case .string(let kind)? = fields.first else {
             return .protocolViolation("the Python side sent a message that is not a tuple naming its kind")
         }
-        let handler = state.withLock { $0.handlers[kind] }
+        let handler = handlers.withLock { $0[kind] }
         handler?(message)
+        executor.runPending()
         return nil
     }
 }

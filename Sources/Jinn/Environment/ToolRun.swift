@@ -25,7 +25,7 @@ struct ToolRun {
                     onLine: @escaping @Sendable (String) -> Void = { _ in })
         async throws(JinnError) -> Result
     {
-        var descriptors = try ChildDescriptors(input: .null, output: .pipe, error: .pipe, withChannel: false)
+        var descriptors = try ChildDescriptors(input: .null, output: .pipe, error: .pipe, channel: nil)
         var configuration = ChildProcess.Configuration(
             executable: executable, arguments: arguments,
             environment: toolEnvironment(), workingDirectory: nil, descriptors: [])

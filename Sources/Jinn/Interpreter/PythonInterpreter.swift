@@ -170,7 +170,7 @@ package func runCapturing(_ executable: String, _ arguments: [String], environme
                   standardInput: [UInt8]? = nil) async throws(JinnError) -> (Termination, [UInt8], [UInt8])
 {
     var descriptors = try ChildDescriptors(
-        input: standardInput == nil ? .null : .pipe, output: .pipe, error: .pipe, withChannel: false)
+        input: standardInput == nil ? .null : .pipe, output: .pipe, error: .pipe, channel: nil)
     let child = try await ChildProcess.spawn(ChildProcess.Configuration(
         executable: executable, arguments: arguments,
         environment: environment ?? ProcessInfo.processInfo.environment,

@@ -1,16 +1,18 @@
 import CJinn
 import Foundation
 
-/// The descriptors a child is started with (its standard streams and, for Python, the channel socket as
-/// descriptor 3), together with the parent's ends of the pipes and the socket.
+/// The descriptors a child is started with (its standard streams and, for Python, the channel as descriptors 3
+/// and 4, or a socket as descriptor 3), together with the parent's ends.
 ///
 /// Every descriptor is close-on-exec from birth, so no other child started meanwhile inherits one. After the
 /// spawn the parent closes the child's ends at once: a dead child must read as end-of-file, never as a hang.
 struct ChildDescriptors {
     /// `mapping[i]` becomes descriptor `i` in the child; -1 is `/dev/null`.
     private(set) var mapping: [Int32] = []
-    /// The parent's end of the channel socket, or -1.
-    private(set) var channel: Int32 = -1
+    /// The parent's end of the channel it reads, or -1.
+    private(set) var channelRead: Int32 = -1
+    /// The parent's end of the channel it writes (the same socket as ``channelRead`` for `.socket`), or -1.
+    private(set) var channelWrite: Int32 = -1
     /// The parent's write end of the child's standard input, or -1.
     private(set) var standardInput: Int32 = -1
     /// The parent's read end of the child's standard output, or -1.
@@ -20,7 +22,7 @@ struct ChildDescriptors {
     private var childEnds: [Int32] = []
 
     init(input: LaunchOptions.Input, output: LaunchOptions.Output, error: LaunchOptions.Output,
-         withChannel: Bool) throws(JinnError)
+         channel: ChannelTransport?) throws(JinnError)
     {
         do {
             switch input {
@@ -34,7 +36,18 @@ struct ChildDescriptors {
             }
             standardOutput = try addOutput(output, inherited: 1)
             standardError = try addOutput(error, inherited: 2)
-            if withChannel {
+            switch channel {
+            case .pipes:
+                // Pipes wake the other side about twice as fast as a stream socket: they carry every call.
+                let (childReads, parentWrites) = try Self.makePair(socket: false)
+                channelWrite = parentWrites
+                childEnds.append(childReads)
+                mapping.append(childReads)
+                let (parentReads, childWrites) = try Self.makePair(socket: false)
+                channelRead = parentReads
+                childEnds.append(childWrites)
+                mapping.append(childWrites)
+            case .socket:
                 let (parent, child) = try Self.makePair(socket: true)
                 // Large messages cross in fewer, larger writes (the kernel caps the size at net.core.wmem_max;
                 // memory is only taken while bytes are in flight).
@@ -42,14 +55,24 @@ struct ChildDescriptors {
                 for fd in [parent, child] {
                     _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
                 }
-                channel = parent
+                (channelRead, channelWrite) = (parent, parent)
                 childEnds.append(child)
                 mapping.append(child)
+            case nil:
+                break
             }
         } catch {
             closeAll()
             throw error
         }
+    }
+
+    /// Gives the child `fd` as its next descriptor and returns its number there; `fd` is closed in this process
+    /// once the child has it (or the spawn failed).
+    mutating func pass(_ fd: Int32) -> Int32 {
+        childEnds.append(fd)
+        mapping.append(fd)
+        return Int32(mapping.count - 1)
     }
 
     /// Closes the child's ends; call right after the spawn.
@@ -61,8 +84,9 @@ struct ChildDescriptors {
     /// Closes everything; call when the spawn failed.
     mutating func closeAll() {
         closeChildEnds()
-        for fd in [channel, standardInput, standardOutput, standardError] where fd >= 0 { close(fd) }
-        (channel, standardInput, standardOutput, standardError) = (-1, -1, -1, -1)
+        if channelWrite != channelRead && channelWrite >= 0 { close(channelWrite) }
+        for fd in [channelRead, standardInput, standardOutput, standardError] where fd >= 0 { close(fd) }
+        (channelRead, channelWrite, standardInput, standardOutput, standardError) = (-1, -1, -1, -1, -1)
     }
 
     private mutating func addOutput(_ output: LaunchOptions.Output, inherited: Int32) throws(JinnError) -> Int32 {

@@ -106,7 +106,7 @@ final class ChildProcess: Sendable {
     }
 
     private func startReaper() {
-        let thread = Thread { [self] in
+        Thread.start(named: "jinn-reaper", stackSize: 64 << 10) { [self] in
             // Wait without reaping first: while the zombie exists its pid cannot be reused, so `signal` stays safe
             // until the reap below happens under the lock.
             var info = siginfo_t()
@@ -126,9 +126,6 @@ final class ChildProcess: Sendable {
             }
             for waiter in waiters { waiter.resume(returning: termination) }
         }
-        thread.name = "jinn-reaper"
-        thread.stackSize = 64 << 10
-        thread.start()
     }
 }
 

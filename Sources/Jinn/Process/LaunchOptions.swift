@@ -39,8 +39,12 @@ public struct LaunchOptions: Sendable {
     public var interpreterArguments: [String] = []
     /// How long ``PythonProcess/terminate()`` waits after SIGTERM before it sends SIGKILL.
     public var terminationGracePeriod: Duration = .seconds(2)
-    /// The largest message either side accepts on the channel.
+    /// The largest message either side accepts on the channel (at most 2 GiB − 1).
     public var maximumMessageSize: Int = Frame.defaultMaximumSize
+    /// The size of each of the two shared-memory rings (one each way) through which messages of 64 KiB and more
+    /// travel, up to half this size each, instead of through the channel's pipes. Memory is taken as the rings are
+    /// first used; 0 sends every message through the pipes.
+    public var sharedMemorySize = 8 << 20
     /// Whether the process leads a process group of its own, so that signals reach its children too and a
     /// terminal's Ctrl-C does not.
     public var newProcessGroup = false

@@ -31,7 +31,7 @@ final class OutputBuffer: @unchecked Sendable {
     static func reading(_ fd: Int32, name: String) -> OutputBuffer {
         guard fd >= 0 else { return finished() }
         let buffer = OutputBuffer()
-        let thread = Thread {
+        Thread.start(named: name, stackSize: 128 << 10) {
             let size = 64 << 10
             let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
             defer { storage.deallocate() }
@@ -44,9 +44,6 @@ final class OutputBuffer: @unchecked Sendable {
             close(fd)
             buffer.finish()
         }
-        thread.name = name
-        thread.stackSize = 128 << 10
-        thread.start()
         return buffer
     }
 

@@ -83,7 +83,13 @@ public final class PythonProcess: Sendable {
 
         var descriptors = try ChildDescriptors(
             input: options.standardInput, output: options.standardOutput, error: options.standardError,
-            withChannel: true)
+            channel: program.transport)
+        var sharedMemory: (rings: SharedRings, descriptor: Int32)?
+        if program.transport == .pipes, options.sharedMemorySize >= 2 * SharedRings.threshold,
+            let created = SharedRings.create(capacity: options.sharedMemorySize)
+        {
+            sharedMemory = (created.rings, descriptors.pass(created.descriptor))
+        }
         // The script path is not needed by the bootstrap; it makes the process recognisable in `ps`.
         var arguments = ["-u"] + options.interpreterArguments + ["-c", Bootstrap.firstStage]
         if case .script(let path) = program.entry { arguments.append(path) }
@@ -96,7 +102,9 @@ public final class PythonProcess: Sendable {
         if inputWriter >= 0 {
             _ = fcntl(inputWriter, F_SETFL, fcntl(inputWriter, F_GETFL) | O_NONBLOCK)
         }
-        let channel = MessageChannel(fd: descriptors.channel, maximumSize: options.maximumMessageSize)
+        let channel = MessageChannel(reading: descriptors.channelRead, writing: descriptors.channelWrite,
+                                     transport: program.transport, maximumSize: options.maximumMessageSize,
+                                     rings: sharedMemory?.rings)
         let (messages, messageSink) = AsyncStream<PythonValue>.makeStream()
         let process = PythonProcess(
             child: child, interpreter: resolved, channel: channel,
@@ -119,8 +127,9 @@ public final class PythonProcess: Sendable {
         process.installCallHandlers()
         // The program goes out before the reader starts, so nothing can be sent ahead of it.
         do {
-            try channel.sendRaw(Bootstrap.payload(for: program, interpreter: resolved,
-                                                  maximumMessageSize: options.maximumMessageSize))
+            try channel.sendRaw(Bootstrap.payload(
+                for: program, interpreter: resolved, maximumMessageSize: options.maximumMessageSize,
+                sharedMemory: sharedMemory.map { ($0.descriptor, $0.rings.capacity) }))
         } catch {
             // The child died before reading its program; its termination tells why.
         }

@@ -13,10 +13,7 @@ final class SpawnThread: @unchecked Sendable {
     private var jobs: [() -> Void] = []
 
     private init() {
-        let thread = Thread { [unowned self] in self.serve() }
-        thread.name = "jinn-spawn"
-        thread.stackSize = 256 << 10
-        thread.start()
+        Thread.start(named: "jinn-spawn", stackSize: 256 << 10) { [unowned self] in self.serve() }
     }
 
     /// Runs `job` on the spawn thread and returns its result.

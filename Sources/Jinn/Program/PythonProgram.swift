@@ -44,8 +44,12 @@ public struct PythonProgram: Sendable {
     /// The working directory; by default the current directory of this process.
     public var workingDirectory: String?
     /// Whether the Python side starts its thread that reads the channel. A program that reads the channel itself
-    /// turns it off: the script runner's zygote, which must stay single-threaded to fork safely.
+    /// turns it off: the script runner's zygote, which must stay single-threaded to fork safely, and which is sent
+    /// descriptors on its channel (so it gets a socket rather than pipes).
     package var pythonListens = true
+
+    /// What carries the channel: pipes, unless the program reads the channel itself.
+    var transport: ChannelTransport { pythonListens ? .pipes : .socket }
 
     /// The module name that holds the source passed to ``init(main:)``: the program runs it as `__main__`.
     public static let mainModuleName = "__main__"

@@ -53,6 +53,23 @@ extension PythonProcess {
                          operation: "the call of \(function)")
     }
 
+    /// An executor that runs a task's code on the thread that reads this process's replies, for the fastest round
+    /// trips.
+    ///
+    /// A call's reply normally wakes a thread of the global pool to resume its caller. A task that prefers this
+    /// executor resumes on the reading thread itself, right after the reply, and sends its next call from there:
+    /// one thread switch fewer per call. Use it for many small calls in a row; keep long computations and blocking
+    /// work out of such a task, since while its code runs no other reply of this process is read.
+    ///
+    /// ```swift
+    /// let total = try await withTaskExecutorPreference(python.executor) {
+    ///     var total = 0
+    ///     for index in 0..<10_000 { total += try await python.call("math.isqrt", index, as: Int.self) }
+    ///     return total
+    /// }
+    /// ```
+    public var executor: any TaskExecutor { channel.executor }
+
     /// Registers a handler that Python calls with `jinn.call(name, …)`, replacing one of the same name.
     ///
     /// Handlers registered in ``LaunchOptions/handlers`` are there from the start; this adds one later.

@@ -1,7 +1,12 @@
-"""The message channel to the Swift side: length-prefixed ``marshal`` frames over one stream socket.
+"""The message channel to the Swift side: length-prefixed ``marshal`` frames over two pipes (or one stream socket).
 
 Every frame is a 4-byte little-endian length and a ``marshal`` payload holding a tuple whose first element names
 the kind of message. One thread at a time reads and dispatches frames; any thread may send.
+
+Frames of 64 KiB and more may travel through shared memory instead (see ``SharedRings.swift`` for the layout): one
+ring each way in a file that both sides map; the pipe then carries a notice, the frame's header with its high bit
+set followed by the frame's position as 8 little-endian bytes. Each side hands a ring back by storing the position
+up to which it has decoded the frames in it.
 
 The thread that reads may run a handler that takes long (a call from Swift runs on the reading thread while it is
 quick). Such a handler calls :meth:`Channel.hand_off`: a new thread takes over the reading at once and the old one
@@ -21,6 +26,10 @@ DEFAULT_MAXIMUM_SIZE = 256 << 20
 _BUFFER_SIZE = 256 << 10
 # The largest buffer for large frames kept between frames.
 _LARGE_KEPT = 64 << 20
+# Frames at least this large go through a shared-memory ring when there is room in it.
+_RING_THRESHOLD = 64 << 10
+_NOTICE = 1 << 31
+_COUNTERS = 4096
 
 
 class ProtocolError(Exception):
@@ -32,10 +41,33 @@ class MessageTooLarge(ValueError):
 
 
 class Channel:
-    """One end of a framed channel on a stream descriptor."""
+    """One end of a framed channel: it reads ``fd`` and writes ``write_fd`` (the same descriptor for a socket).
 
-    def __init__(self, fd, maximum_size=DEFAULT_MAXIMUM_SIZE, on_close=None):
+    ``shared`` is ``(descriptor, capacity)`` of the shared-memory rings, or None; the descriptor is closed once
+    mapped.
+    """
+
+    def __init__(self, fd, maximum_size=DEFAULT_MAXIMUM_SIZE, on_close=None, write_fd=None, shared=None):
         self.fd = fd
+        self.write_fd = fd if write_fd is None else write_fd
+        self._incoming = self._outgoing = self._counters = None
+        self._consumed = None
+        self._head = 0
+        if shared is not None:
+            descriptor, capacity = shared
+            import mmap  # only for a channel that has shared memory
+
+            try:
+                memory = mmap.mmap(descriptor, _COUNTERS + 2 * capacity)
+            finally:
+                os.close(descriptor)
+            view = memoryview(memory)
+            # Native 8-byte words: each load and store is one instruction, never torn.
+            self._counters = view[:128].cast("Q")
+            self._incoming = view[_COUNTERS:_COUNTERS + capacity]
+            self._outgoing = view[_COUNTERS + capacity:_COUNTERS + 2 * capacity]
+            self._capacity = capacity
+            self._tuned = False
         self.maximum_size = maximum_size
         self._send_lock = _thread.allocate_lock()
         self._role_lock = _thread.allocate_lock()
@@ -70,13 +102,72 @@ class Channel:
                 % (size, self.maximum_size))
         header = size.to_bytes(4, "little")
         with self._send_lock:
+            if size >= _RING_THRESHOLD and self._outgoing is not None:
+                start = self._reserve(size)
+                if start is not None:
+                    offset = start % self._capacity
+                    self._outgoing[offset:offset + size] = payload
+                    self._announce(start, size)
+                    return
             if size < 65536:
                 data = header + payload
-                written = os.write(self.fd, data)
+                written = os.write(self.write_fd, data)
                 if written != len(data):
-                    _write_all(self.fd, [memoryview(data)[written:]])
+                    _write_all(self.write_fd, [memoryview(data)[written:]])
             else:
-                _write_all(self.fd, [header, payload])
+                _write_all(self.write_fd, [header, payload])
+
+    def send_ending_with(self, head, data):
+        """Sends the message ``head + (data,)``, where ``data`` is a large ``bytes`` object, copying its bytes once:
+        straight into the ring when it has room (a tuple's encoding ends with that of its last element)."""
+        prefix = marshal.dumps(head + (b"",))[:-4]  # the empty bytes' length comes last
+        size = len(prefix) + 4 + len(data)
+        if prefix[-1] & 0x7F != 0x73 or size > self.maximum_size or self._outgoing is None:  # 0x73: "s"
+            self.send(head + (data,))  # raises MessageTooLarge above the limit
+            return
+        with self._send_lock:
+            start = self._reserve(size)
+            if start is not None:
+                offset = start % self._capacity
+                end = offset + len(prefix)
+                outgoing = self._outgoing
+                outgoing[offset:end] = prefix
+                outgoing[end:end + 4] = len(data).to_bytes(4, "little")
+                outgoing[end + 4:offset + size] = data
+                self._announce(start, size)
+                return
+        self.send(head + (data,))
+
+    def _reserve(self, size):
+        # With the send lock held, so that notices leave in the order of their positions.
+        if not self._tuned:
+            self._tuned = True
+            keep_freed_memory()
+        capacity = self._capacity
+        if size > capacity // 2:
+            return None
+        start = self._head
+        offset = start % capacity
+        if offset + size > capacity:
+            start += capacity - offset
+        if start + size - self._counters[8] > capacity:
+            return None  # the Swift side has not yet read what is there
+        self._head = start + size
+        return start
+
+    def _announce(self, start, size):
+        _write_all(self.write_fd, [(size | _NOTICE).to_bytes(4, "little") + start.to_bytes(8, "little")])
+
+    @property
+    def has_shared_memory(self):
+        """Whether large messages can travel through shared memory."""
+        return self._outgoing is not None
+
+    def _release(self):
+        consumed = self._consumed
+        if consumed is not None:
+            self._consumed = None
+            self._counters[0] = consumed
 
     def defer(self, payload, ident):
         """Sends a payload together with others, before the reading thread next waits for input.
@@ -84,6 +175,11 @@ class Channel:
         For the reading thread ``ident``, while :attr:`more` frames wait to be handled: their replies leave in one
         write. A thread that no longer reads sends at once, since no one would flush for it.
         """
+        if len(payload) >= _RING_THRESHOLD:
+            # A notice must never wait in the list while a later one goes out: the Swift side would hand back
+            # the ring past a frame it has not read.
+            self.send_payload(payload)
+            return
         data = len(payload).to_bytes(4, "little") + payload
         with self._send_lock:
             # The role passes (give_up) before the deferred payloads are flushed: a payload appended here while
@@ -91,7 +187,7 @@ class Channel:
             if self.reader == ident:
                 self._deferred.append(data)
             else:
-                _write_all(self.fd, [data])
+                _write_all(self.write_fd, [data])
 
     def flush(self):
         """Sends the deferred payloads."""
@@ -99,7 +195,7 @@ class Channel:
             deferred = self._deferred
             if deferred:
                 self._deferred = []
-                _write_all(self.fd, [b"".join(deferred)])
+                _write_all(self.write_fd, [b"".join(deferred)])
 
     def start(self):
         """Starts the thread that reads and dispatches frames until the other side closes the channel."""
@@ -148,6 +244,8 @@ class Channel:
                 self._dispatching = True
                 try:
                     message = loads(payload)
+                    if self._consumed is not None:
+                        self._release()
                     handler = handlers.get(message[0])
                     if handler is not None:
                         handler(message)
@@ -181,36 +279,54 @@ class Channel:
         while True:
             if end - start >= 4:
                 size = int.from_bytes(buffer[start:start + 4], "little")
-                if size > limit:
+                if size & _NOTICE:
+                    if end - start >= 12:
+                        size &= ~_NOTICE
+                        position = int.from_bytes(buffer[start + 4:start + 12], "little")
+                        start += 12
+                        self.more = start < end
+                        incoming = self._incoming
+                        offset = position % self._capacity if incoming is not None else 0
+                        if incoming is None or size > limit or offset + size > self._capacity:
+                            raise ProtocolError("a notice of a frame in shared memory that this channel does not have")
+                        self._consumed = position + size
+                        if not self._tuned:
+                            self._tuned = True
+                            keep_freed_memory()
+                        yield incoming[offset:offset + size]
+                        self._release()
+                        continue
+                elif size > limit:
                     raise ProtocolError("a frame of %d bytes exceeds the limit of %d bytes" % (size, limit))
-                stop = start + 4 + size
-                if stop <= end:
-                    start = stop
-                    self.more = stop < end
-                    yield view[stop - size:stop]
-                    continue
-                if 4 + size > _BUFFER_SIZE:
-                    # A large frame: read the rest straight into a buffer kept for large frames (a fresh one
-                    # each time would cost a page fault per 4 KiB).
-                    self.more = False
-                    if large is None or len(large) < size:
-                        large = bytearray(size)
-                    target = memoryview(large)[:size]
-                    have = end - start - 4
-                    target[:have] = view[start + 4:end]
-                    start = end = 0
-                    while have < size:
-                        try:
-                            count = readv(fd, [target[have:]])
-                        except KeyboardInterrupt:
-                            continue
-                        if count == 0:
-                            raise ProtocolError("the channel closed in the middle of a frame")
-                        have += count
-                    yield target
-                    if size > _LARGE_KEPT:
-                        large = None
-                    continue
+                else:
+                    stop = start + 4 + size
+                    if stop <= end:
+                        start = stop
+                        self.more = stop < end
+                        yield view[stop - size:stop]
+                        continue
+                    if 4 + size > _BUFFER_SIZE:
+                        # A large frame: read the rest straight into a buffer kept for large frames (a fresh one
+                        # each time would cost a page fault per 4 KiB).
+                        self.more = False
+                        if large is None or len(large) < size:
+                            large = bytearray(size)
+                        target = memoryview(large)[:size]
+                        have = end - start - 4
+                        target[:have] = view[start + 4:end]
+                        start = end = 0
+                        while have < size:
+                            try:
+                                count = readv(fd, [target[have:]])
+                            except KeyboardInterrupt:
+                                continue
+                            if count == 0:
+                                raise ProtocolError("the channel closed in the middle of a frame")
+                            have += count
+                        yield target
+                        if size > _LARGE_KEPT:
+                            large = None
+                        continue
             if self._deferred:
                 self.flush()
             if start == end:
@@ -228,6 +344,23 @@ class Channel:
                     raise ProtocolError("the channel closed in the middle of a frame")
                 return
             end += count
+
+
+def keep_freed_memory():
+    """Makes glibc keep freed memory of up to 64 MiB for reuse, for a process that exchanges large messages.
+
+    Each large message allocates and frees megabytes. By default glibc serves such blocks with fresh mappings or
+    gives the top of its heap back at once, and every page of the next block faults in again: most of the time of a
+    large round trip. Elsewhere (no glibc) this does nothing.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: blocks under 32 MiB come from the heap
+        libc.mallopt(-1, 64 << 20)  # M_TRIM_THRESHOLD: up to 64 MiB free at the heap's top stays
+    except (ImportError, OSError, AttributeError):
+        pass
 
 
 def _write_all(fd, buffers):

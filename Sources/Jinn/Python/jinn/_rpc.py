@@ -60,6 +60,7 @@ _READ = object()                     # a job for jinn.serve(): read the channel 
 _loop = None
 
 _PLAIN = frozenset((type(None), bool, int, float, str, bytes))
+_LARGE = 64 << 10                    # a bytes result this large is written once, straight to shared memory
 _OWN_FILES = frozenset(__file__.rpartition("/")[0] + "/" + name for name in ("_rpc.py", "_repl.py", "_values.py"))
 _CO_COROUTINE = 0x80
 _FUNCTION = type(lambda: None)
@@ -148,14 +149,16 @@ def _run(call_id, function, args, kwargs, inline):
         _watchdog.active = call_id
         if _watchdog.asleep:
             _watchdog.arm()
-    payload = None
+    payload = large = None
     on_loop = False
     try:
         try:
             if _cancelled and call_id in _cancelled:
                 raise KeyboardInterrupt  # cancelled while it waited for the main thread
             result = function(*args, **kwargs) if kwargs else function(*args)
-            if type(result) in _PLAIN:
+            if type(result) is bytes and len(result) >= _LARGE and _channel.has_shared_memory:
+                large = result  # its bytes go straight into shared memory
+            elif type(result) in _PLAIN:
                 payload = _dumps(("result", call_id, result))
                 if len(payload) > _channel.maximum_size:
                     payload = _result_payload(call_id, result)
@@ -177,9 +180,16 @@ def _run(call_id, function, args, kwargs, inline):
                     _cancelled.discard(call_id)
                     _clear_interrupt(me)
     except KeyboardInterrupt:  # a cancellation that arrived after the function returned
-        if payload is None and not on_loop:
+        if payload is None and large is None and not on_loop:
             payload = _error_payload(call_id, KeyboardInterrupt())
-    if payload is not None:
+    if large is not None:
+        try:
+            _channel.send_ending_with(("result", call_id), large)
+        except MessageTooLarge as error:
+            _send(_error_payload(call_id, error))
+        except OSError:
+            pass  # the Swift side is gone; the process ends with the channel
+    elif payload is not None:
         # Deferring is only for the thread that still reads (defer checks it under the send lock): a call whose
         # reading was handed on meanwhile sends at once, or its reply could wait while the new reader blocks.
         if inline and _channel.more and len(payload) < 65536:

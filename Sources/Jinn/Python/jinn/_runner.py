@@ -15,7 +15,8 @@ def run(program, finder):
     and exits as it always does (status 1, or death by SIGINT for KeyboardInterrupt).
     """
     channel = _channel.Channel(CHANNEL_FD, program.get("maximum_message_size", _channel.DEFAULT_MAXIMUM_SIZE),
-                               on_close=_parent_gone)
+                               on_close=_parent_gone, write_fd=program.get("channel_out", CHANNEL_FD),
+                               shared=program.get("shared_memory"))
     jinn._connect(channel, program.get("values", {}))
     if program.get("listen", True):
         channel.start()

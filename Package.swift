@@ -49,7 +49,10 @@ let package = Package(
             dependencies: [
                 "Jinn", "JinnWire", "CJinn", "JinnDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // The client starts on every script run: a position-dependent executable skips the dynamic loader's
+            // relocation of its large data (about 0.8 ms of an 8 ms run with the static standard library).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"], .when(platforms: [.linux], configuration: .release))]
         ),
 
         // Side-by-side timings against baselines measured in the same run.

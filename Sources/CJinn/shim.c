@@ -150,6 +150,17 @@ ssize_t jinn_write(int fd, const void *buffer, size_t length) {
     return n;
 }
 
+int jinn_write_all(int fd, const void *buffer, size_t length) {
+    const char *bytes = buffer;
+    while (length > 0) {
+        ssize_t n = jinn_write(fd, bytes, length);
+        if (n < 0) return -1;
+        bytes += n;
+        length -= (size_t)n;
+    }
+    return 0;
+}
+
 ssize_t jinn_send(int socket, const void *buffer, size_t length) {
 #ifdef MSG_NOSIGNAL
     /* One system call where jinn_write needs four: the hot path of every message on a channel. */
@@ -248,44 +259,43 @@ int jinn_accept(int socket) {
     return fd;
 }
 
-int jinn_unix_connect(const char *path) {
-    struct sockaddr_un address = {0};
-    address.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof address.sun_path) {
+/* A stream socket and the address of `path`; -1 with errno set when the path is too long or no socket is left. */
+static int unix_socket(const char *path, struct sockaddr_un *address) {
+    memset(address, 0, sizeof *address);
+    address->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof address->sun_path) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    strcpy(address.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    strcpy(address->sun_path, path);
+    return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
+/* Closes `fd` keeping errno, and returns -1. */
+static int close_failed(int fd) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+}
+
+int jinn_unix_connect(const char *path) {
+    struct sockaddr_un address;
+    int fd = unix_socket(path, &address);
     if (fd < 0) return -1;
     int result;
     do {
         result = connect(fd, (struct sockaddr *)&address, sizeof address);
     } while (result != 0 && errno == EINTR);
-    if (result != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
-    }
-    return fd;
+    return result == 0 ? fd : close_failed(fd);
 }
 
 int jinn_unix_listen(const char *path, int backlog) {
-    struct sockaddr_un address = {0};
-    address.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof address.sun_path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    strcpy(address.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un address;
+    int fd = unix_socket(path, &address);
     if (fd < 0) return -1;
     if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, backlog) != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
+        return close_failed(fd);
     }
     return fd;
 }
@@ -362,13 +372,7 @@ int jinn_shared_memory(size_t size) {
     }
     if (fd < 0) return -1;
 #endif
-    if (ftruncate(fd, (off_t)size) != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
-    }
-    return fd;
+    return ftruncate(fd, (off_t)size) == 0 ? fd : close_failed(fd);
 }
 
 void jinn_name_thread(const char *name) {

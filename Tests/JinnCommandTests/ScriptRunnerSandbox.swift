@@ -193,14 +193,7 @@ final class Spawned: @unchecked Sendable {
 
     func write(_ data: Data) {
         guard input >= 0 else { return }
-        data.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = jinn_write(input, bytes.baseAddress! + offset, bytes.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        data.withUnsafeBytes { _ = jinn_write_all(input, $0.baseAddress, $0.count) }
     }
 
     func closeInput() {

@@ -60,6 +60,10 @@ int jinn_socketpair(int fds[2]);
 /// the calling process. Returns the byte count, or -1 with errno set.
 ssize_t jinn_write(int fd, const void *buffer, size_t length);
 
+/// Writes all `length` bytes with `jinn_write` to a blocking descriptor. Returns 0, or -1 with errno set (the bytes
+/// before the failure were written).
+int jinn_write_all(int fd, const void *buffer, size_t length);
+
 /// `jinn_write` for a stream socket, without the signal-mask system calls where the platform has `MSG_NOSIGNAL`.
 ssize_t jinn_send(int socket, const void *buffer, size_t length);
 

@@ -48,9 +48,6 @@ final class SharedRings: Sendable {
         munmap(base, length)
     }
 
-    /// The offset of the ring towards Python in the file (the ring towards Swift follows it).
-    static let firstRingOffset = counters
-
     /// Reserves `size` bytes of the ring towards Python after `head`, and moves `head` past them; nil when the
     /// frame does not fit now (the caller sends it on the pipe). Call with the channel's send lock held.
     func reserve(_ size: Int, head: inout UInt64) -> UInt64? {

@@ -180,14 +180,7 @@ package func runCapturing(_ executable: String, _ arguments: [String], environme
     if let standardInput {
         let fd = descriptors.standardInput
         let thread = Thread {
-            standardInput.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = jinn_write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
+            standardInput.withUnsafeBytes { _ = jinn_write_all(fd, $0.baseAddress, $0.count) }
             close(fd)
         }
         thread.start()

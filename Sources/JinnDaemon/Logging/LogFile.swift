@@ -18,14 +18,7 @@ package struct LogFile: TextOutputStream, Sendable {
 
     package mutating func write(_ string: String) {
         var text = string
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = jinn_write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        text.withUTF8 { _ = jinn_write_all(fd, $0.baseAddress, $0.count) }
     }
 
     /// A logger writing to this file at `level` and above.

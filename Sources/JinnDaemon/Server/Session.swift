@@ -96,17 +96,9 @@ package final class Session: Sendable {
 
     private func send(_ message: DaemonMessage, to fd: Int32) {
         guard fd >= 0 else { return }
-        var frame = Frame.header(forPayloadSize: 0)
-        Marshal.encode(message.value, into: &frame)
-        frame.replaceSubrange(0..<Frame.headerSize, with: Frame.header(forPayloadSize: frame.count - Frame.headerSize))
-        frame.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = jinn_write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        var frame: [UInt8] = []
+        Frame.append(payload: Marshal.encode(message.value), to: &frame)
+        frame.withUnsafeBytes { _ = jinn_write_all(fd, $0.baseAddress, $0.count) }
     }
 
     /// The session as the `sessions` reply lists it.

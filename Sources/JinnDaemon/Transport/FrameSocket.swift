@@ -70,11 +70,8 @@ package final class FrameSocket {
             guard sent >= 0 else { throw SocketError(operation: "send", errno: errno) }
             offset = sent
         }
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { jinn_write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            guard written >= 0 else { throw SocketError(operation: "send", errno: errno) }
-            offset += written
-        }
+        let result = bytes.withUnsafeBytes { jinn_write_all(fd, $0.baseAddress! + offset, $0.count - offset) }
+        guard result == 0 else { throw SocketError(operation: "send", errno: errno) }
     }
 
     /// Receives one message, or nil at a clean end of stream.

@@ -190,12 +190,5 @@ struct Diagnostics {
 /// Writes a line to standard error without Foundation.
 func printError(_ text: String) {
     var line = text + "\n"
-    line.withUTF8 { bytes in
-        var offset = 0
-        while offset < bytes.count {
-            let written = jinn_write(2, bytes.baseAddress! + offset, bytes.count - offset)
-            if written <= 0 { return }
-            offset += written
-        }
-    }
+    line.withUTF8 { _ = jinn_write_all(2, $0.baseAddress, $0.count) }
 }

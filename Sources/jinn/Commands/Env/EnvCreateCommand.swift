@@ -18,15 +18,7 @@ struct EnvCreateCommand: AsyncParsableCommand {
     @OptionGroup var interpreter: InterpreterOption
     @OptionGroup var installer: InstallerOptions
     @OptionGroup var index: IndexOptions
-
-    @Argument(help: "A name, or a path containing '/'.")
-    var environment: String
-
-    @Argument(help: "Packages: names with version specifiers, local paths, wheels (conda packages with --conda).")
-    var packages: [String] = []
-
-    @Option(name: [.customShort("r"), .customLong("requirement")], help: "A requirements file (repeatable).")
-    var requirementFiles: [String] = []
+    @OptionGroup var contents: PackageArguments
 
     @Flag(name: .long, help: "Give the environment access to the base interpreter's site-packages.")
     var systemSitePackages = false
@@ -49,31 +41,22 @@ struct EnvCreateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The prompt of the activation scripts.")
     var prompt: String?
 
-    @Option(name: .long, help: "Create a conda environment with micromamba or conda (which must be on PATH).")
-    var conda: CondaBackend.Flavor?
-
-    @Option(name: .long, help: "A conda channel (repeatable; with --conda).")
-    var channel: [String] = []
-
-    @Flag(name: .shortAndLong, help: "Print no progress.")
-    var quiet = false
-
     func validate() throws {
         if withPip && withoutPip { throw ValidationError("--with-pip and --without-pip exclude each other") }
-        if conda != nil && (clear || upgrade || copies || systemSitePackages || withPip || withoutPip) {
+        if contents.conda != nil && (clear || upgrade || copies || systemSitePackages || withPip || withoutPip) {
             throw ValidationError("--clear, --upgrade, --copies, --system-site-packages and --with(out)-pip "
                 + "apply to virtual environments, not to --conda")
         }
     }
 
     func run() async throws {
-        let reporter = ProgressReporter(quiet: quiet)
+        let reporter = ProgressReporter(quiet: contents.quiet)
         try await reportingErrors(reporter) {
-            let path = try location.path(of: environment)
+            let path = try location.path(of: contents.environment)
             let created: EnvironmentCreation
-            if let conda {
-                created = try await CondaBackend.find(conda).create(at: path, packages: packages, channels: channel,
-                                                                    progress: reporter.handler)
+            if let conda = contents.conda {
+                created = try await CondaBackend.find(conda).create(
+                    at: path, packages: contents.packages, channels: contents.channel, progress: reporter.handler)
             } else {
                 var options = EnvironmentOptions()
                 options.systemSitePackages = systemSitePackages
@@ -86,7 +69,8 @@ struct EnvCreateCommand: AsyncParsableCommand {
                 options.cacheDirectory = installer.cacheDir
                 created = try await VirtualEnvironment.create(
                     at: path, from: try await interpreter.interpreter(), options: options,
-                    packages: index.request(packages, files: requirementFiles), progress: reporter.handler)
+                    packages: index.request(contents.packages, files: contents.requirementFiles),
+                    progress: reporter.handler)
             }
             reporter.finish()
             let tool = created.installer.map { " with \($0)" } ?? ""

@@ -81,3 +81,24 @@ func reportingErrors(_ reporter: ProgressReporter? = nil, _ body: () async throw
     }
     reporter?.finish()
 }
+
+/// The environment and what goes into it, for `jinn env create` and `jinn env install`.
+struct PackageArguments: ParsableArguments {
+    @Argument(help: "A name, or a path containing '/'.")
+    var environment: String
+
+    @Argument(help: "Packages: names with version specifiers, local paths, wheels (conda packages with --conda).")
+    var packages: [String] = []
+
+    @Option(name: [.customShort("r"), .customLong("requirement")], help: "A requirements file (repeatable).")
+    var requirementFiles: [String] = []
+
+    @Option(name: .long, help: "Use micromamba or conda (which must be on PATH) for a conda environment and packages.")
+    var conda: CondaBackend.Flavor?
+
+    @Option(name: .long, help: "A conda channel (repeatable; with --conda).")
+    var channel: [String] = []
+
+    @Flag(name: .shortAndLong, help: "Print no progress.")
+    var quiet = false
+}

@@ -3,6 +3,7 @@ import mmap
 import os
 import socket
 import threading
+import time
 import unittest
 
 import support  # noqa: F401
@@ -47,6 +48,45 @@ class ChannelTests(unittest.TestCase):
         self.theirs.shutdown(socket.SHUT_WR)
         self.assertTrue(closed.wait(5))
         self.assertEqual(seen, [("ping", 1), ("ping", 2), None])
+
+    def test_a_thread_that_gave_up_reading_leaves_the_new_readers_role_alone(self):
+        # A slow handler's thread hands the reading on (as the watchdog does) and finishes while the new reading
+        # thread is inside a handler of its own: that handler must still be able to hand the reading on (as
+        # jinn.call does before it waits for Swift), or nobody would read the reply it waits for.
+        channel = Channel(self.ours.fileno())
+        slow_handed_off, release_slow, probe_entered, release_probe = (threading.Event() for _ in range(4))
+        results = []
+
+        def slow(message):
+            results.append(("slow handed off", channel.hand_off(threading.get_ident())))
+            slow_handed_off.set()
+            release_slow.wait(5)
+
+        def probe(message):
+            probe_entered.set()
+            release_probe.wait(5)
+            results.append(("probe handed off", channel.hand_off(threading.get_ident())))
+
+        channel.on("slow", slow)
+        channel.on("probe", probe)
+        channel.on("ping", lambda message: results.append(("ping", message[1])))
+        channel.start()
+        self.send_frame(("slow",))
+        self.assertTrue(slow_handed_off.wait(5))
+        self.send_frame(("probe",))
+        self.assertTrue(probe_entered.wait(5))
+        release_slow.set()
+        time.sleep(0.2)  # the slow handler's thread returns and leaves the reading
+        release_probe.set()
+        self.send_frame(("ping", 1))
+        deadline = time.monotonic() + 5
+        while ("ping", 1) not in results and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertEqual(results, [("slow handed off", True), ("probe handed off", True), ("ping", 1)])
+
+    def send_frame(self, message):
+        frame = marshal.dumps(message)
+        self.theirs.sendall(len(frame).to_bytes(4, "little") + frame)
 
     def test_oversized_and_truncated_frames_are_protocol_errors(self):
         channel = Channel(self.ours.fileno(), maximum_size=16)

@@ -254,9 +254,11 @@ class Channel:
                 except KeyboardInterrupt:
                     pass  # aimed at a call that has ended; the handlers reply for calls they run themselves
                 with self._role_lock:
-                    self._dispatching = False
                     if self.reader != me:
-                        return  # the role passed to another thread while a handler ran
+                        # The role passed to another thread while a handler ran; the flag is that thread's now,
+                        # and clearing it would stop that thread's own handlers from handing the role on.
+                        return
+                    self._dispatching = False
         except Exception as caught:  # a broken channel ends the reader, never silently
             error = caught
         self.closed = True

@@ -1,7 +1,7 @@
 // The `jinn` command. A script run (`jinn script.py …`, `jinn -c …`, `jinn -m …`, `jinn run …`, a
-// `#!/usr/bin/env jinn` script) takes the hand-parsed fast path and never reaches ArgumentParser, Foundation or
-// an async runtime; everything else is an administrative subcommand.
-import Dispatch
+// `#!/usr/bin/env jinn` script) is served here, by a client that links neither Foundation nor ArgumentParser;
+// everything else is a subcommand of `jinn-tool`, which replaces this process.
+import JinnDaemonCore
 
 #if canImport(Glibc)
 import Glibc
@@ -18,10 +18,4 @@ for index in 1..<Int(CommandLine.argc) {
 if let invocation = ClientInvocation.parse(rawArguments) {
     ScriptClient.run(invocation)
 }
-
-// ArgumentParser runs async commands on the main actor: the main thread must serve the main queue.
-Task { @MainActor in
-    await JinnCommand.main()
-    exit(0)
-}
-dispatchMain()
+ToolHandOff.exec(arguments: CommandLine.unsafeArgv, count: CommandLine.argc)

@@ -1,4 +1,5 @@
 @testable import jinn
+@testable import jinn_tool
 import JinnWire
 import Testing
 
@@ -29,7 +30,7 @@ struct ClientInvocationTests {
         #expect(run.arguments == bytes(["daemon", "start"]))
     }
 
-    @Test func subcommandsAndEverythingElseGoToArgumentParser() {
+    @Test func subcommandsAndEverythingElseGoToTheTool() {
         for name in JinnCommand.configuration.subcommands.map({ $0.configuration.commandName ?? "" }) + ["help"] {
             #expect(parse([name]) == nil, "\(name)")
             #expect(parse([name, "--help"]) == nil, "\(name)")

@@ -1,7 +1,7 @@
 import CJinn
 import Foundation
 import Jinn
-import JinnDaemon
+import JinnDaemonCore
 import JinnWire
 import Testing
 

@@ -1,7 +1,7 @@
 import CJinn
 import Foundation
 import Jinn
-import JinnDaemon
+import JinnDaemonCore
 import JinnWire
 import Testing
 
@@ -119,7 +119,7 @@ final class ScriptRunnerSandbox: @unchecked Sendable {
         return reply
     }
 
-    /// The identity the daemon answers to: that of the `jinn` binary (this test process is another executable).
+    /// The identity the daemon answers to, as the daemon states it.
     func daemonIdentity() throws -> String {
         let socket = try FrameSocket.connect(to: socketDirectory + "/daemon.sock")
         defer { socket.close() }

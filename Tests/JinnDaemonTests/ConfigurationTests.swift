@@ -1,5 +1,5 @@
 import Foundation
-@testable import JinnDaemon
+@testable import JinnDaemonCore
 import Testing
 
 struct ConfigurationTests {

@@ -1,6 +1,6 @@
 import CJinn
 import Foundation
-@testable import JinnDaemon
+@testable import JinnDaemonCore
 import JinnWire
 import Testing
 

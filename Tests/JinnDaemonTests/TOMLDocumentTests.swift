@@ -1,4 +1,4 @@
-@testable import JinnDaemon
+@testable import JinnDaemonCore
 import Testing
 
 struct TOMLDocumentTests {

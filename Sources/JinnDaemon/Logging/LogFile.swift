@@ -1,4 +1,5 @@
 import CJinn
+import JinnDaemonCore
 import Foundation
 import Logging
 

@@ -1,6 +1,7 @@
 import CJinn
 import Foundation
 import Jinn
+import JinnDaemonCore
 import JinnWire
 import Logging
 import Synchronization

@@ -1,5 +1,6 @@
 import CJinn
 import Foundation
+import JinnDaemonCore
 import JinnWire
 import Synchronization
 

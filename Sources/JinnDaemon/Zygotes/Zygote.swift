@@ -1,5 +1,6 @@
 import Foundation
 import Jinn
+import JinnDaemonCore
 import JinnWire
 import Logging
 import Synchronization

@@ -1,5 +1,4 @@
 import CJinn
-import JinnDaemon
 
 #if canImport(Glibc)
 import Glibc
@@ -11,23 +10,29 @@ import Darwin
 ///
 /// Two clients that start a daemon at the same moment both spawn one; the daemon that takes the directory's lock
 /// serves and the other exits at once, and both clients connect to the winner.
-struct DaemonLauncher {
-    var configuration: Configuration
-    var diagnostics: Diagnostics
+package struct DaemonLauncher {
+    package var configuration: Configuration
+    package var diagnostics: Diagnostics
     /// Settings from the command line that the daemon must get too.
-    var flags = Configuration.Flags()
+    package var flags = Configuration.Flags()
     /// How long a client waits for a daemon it started to answer.
-    var startTimeout: Duration = .seconds(5)
+    package var startTimeout: Duration = .seconds(5)
 
-    enum Outcome {
+    package init(configuration: Configuration, diagnostics: Diagnostics, flags: Configuration.Flags = .init()) {
+        self.configuration = configuration
+        self.diagnostics = diagnostics
+        self.flags = flags
+    }
+
+    package enum Outcome {
         case connected(FrameSocket)
         case unavailable(String)
     }
 
-    var directory: SocketDirectory { SocketDirectory(unchecked: configuration.socketDirectory) }
+    package var directory: SocketDirectory { SocketDirectory(unchecked: configuration.socketDirectory) }
 
     /// Connects to the daemon, starting one if needed.
-    func connect() -> Outcome {
+    package func connect() -> Outcome {
         if SystemCalls.linkStatus(directory.path) != nil {
             do {
                 try directory.check()
@@ -75,7 +80,7 @@ struct DaemonLauncher {
     }
 
     /// Stops a daemon of another build and waits until it has given up the socket.
-    func replace(pid: pid_t) {
+    package func replace(pid: pid_t) {
         kill(pid, SIGTERM)
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(3)
@@ -93,9 +98,9 @@ struct DaemonLauncher {
         }
     }
 
-    /// Starts `jinn daemon serve` in a session of its own, with no terminal and no descriptors of ours.
-    func spawnDaemon() -> Result<pid_t, SocketError> {
-        guard let executable = SystemCalls.executablePath() else {
+    /// Starts `jinn-tool daemon serve` in a session of its own, with no terminal and no descriptors of ours.
+    package func spawnDaemon() -> Result<pid_t, SocketError> {
+        guard let executable = Executables.sibling(Executables.tool) else {
             return .failure(SocketError(protocol: "cannot find this program's own executable"))
         }
         var flags = self.flags

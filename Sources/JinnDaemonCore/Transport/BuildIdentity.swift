@@ -7,17 +7,20 @@ import Darwin
 #endif
 
 /// Names the code a client or daemon runs, so that a client never talks to a daemon built from other code: the
-/// release, the protocol version, and the size and modification time of the executable file.
+/// release, the protocol version, and the size and modification time of both installed executables (``Executables``),
+/// which the client and the daemon find in the same directory.
 package enum BuildIdentity {
     /// The release of Jinn.
     package static let release = "0.1.0"
 
-    /// The identity of this process's executable.
+    /// The identity of the executables beside this process's own.
     package static func current() -> String {
         var identity = "jinn \(release) protocol \(DaemonProtocol.version)"
         #if os(Linux)
-        if let path = SystemCalls.executablePath(), let info = SystemCalls.status(path) {
-            identity += " build \(info.st_size)-\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        for name in [Executables.client, Executables.tool] {
+            if let path = Executables.sibling(name), let info = SystemCalls.status(path) {
+                identity += " \(name) \(info.st_size)-\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+            }
         }
         #endif
         return identity

@@ -25,6 +25,7 @@ package final class FrameSocket {
     private var buffer: [UInt8] = []
     private var start = 0
     private var descriptors: [Int32] = []
+    private var scratch: UnsafeMutableRawBufferPointer?
     private var closed = false
 
     /// Wraps a connected socket; the `FrameSocket` owns it from now on.
@@ -33,7 +34,10 @@ package final class FrameSocket {
         self.maximumSize = maximumSize
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        scratch?.deallocate()
+    }
 
     /// Connects to a Unix socket.
     package static func connect(to path: String) throws(SocketError) -> FrameSocket {
@@ -133,27 +137,26 @@ package final class FrameSocket {
 
     /// Reads more bytes; false at end of stream.
     private func fill() throws(SocketError) -> Bool {
-        let chunk = 64 << 10
-        let old = buffer.count
-        buffer.reserveCapacity(old + chunk)
+        // Received into scratch memory that is never cleared: a zero-filled 64 KiB buffer costs a client, whose
+        // replies are a few dozen bytes, sixteen page faults per receive.
+        let scratch = self.scratch ?? UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunk, alignment: 16)
+        self.scratch = scratch
         var received: [Int32] = [-1, -1, -1, -1, -1, -1, -1, -1]
         var receivedCount: Int32 = 0
-        var count = 0
-        buffer.append(contentsOf: repeatElement(0, count: chunk))
-        count = buffer.withUnsafeMutableBytes { raw in
-            received.withUnsafeMutableBufferPointer { fds in
-                jinn_recv_fds(fd, raw.baseAddress! + old, chunk, fds.baseAddress, Int32(fds.count), &receivedCount)
-            }
+        let count = received.withUnsafeMutableBufferPointer { fds in
+            jinn_recv_fds(fd, scratch.baseAddress, scratch.count, fds.baseAddress, Int32(fds.count), &receivedCount)
         }
-        let error = errno
-        buffer.removeLast(chunk - max(count, 0))
         if count < 0 {
+            let error = errno
             if error == ECONNRESET { return false }
             throw SocketError(operation: "receive", errno: error)
         }
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch.prefix(count)))
         descriptors += received.prefix(Int(receivedCount))
         return count > 0
     }
+
+    private static let chunk = 64 << 10
 }
 
 /// A socket operation failed, or the bytes on a connection broke the protocol.

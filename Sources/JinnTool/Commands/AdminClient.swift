@@ -1,5 +1,6 @@
 import ArgumentParser
 import JinnDaemon
+import JinnDaemonCore
 import JinnWire
 
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JinnDaemon
+import JinnDaemonCore
 import JinnWire
 
 /// `jinn daemon start|stop|restart|status|serve`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import JinnDaemon
+import JinnDaemonCore
 
 /// The settings every daemon-related subcommand accepts; they beat `JINN_*` variables and the file.
 struct DaemonOptions: ParsableArguments {

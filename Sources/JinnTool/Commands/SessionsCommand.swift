@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JinnDaemon
+import JinnDaemonCore
 import JinnWire
 
 /// `jinn sessions`: the scripts the daemon is running.

@@ -9,7 +9,7 @@ import JinnWire
 /// jinn run [-v] [--no-daemon] [--config PATH] SCRIPT | -c CODE | -m MODULE [ARGS…]
 /// ```
 ///
-/// Anything else (a subcommand, `--help`, no arguments) is left to ArgumentParser.
+/// Anything else (a subcommand, `--help`, no arguments) is left to `jinn-tool`.
 struct ClientInvocation: Equatable {
     /// What runs.
     var entry: RunRequest.Entry
@@ -24,9 +24,15 @@ struct ClientInvocation: Equatable {
     /// `--config PATH`.
     var configFile: String?
 
-    /// Subcommands that ArgumentParser handles (`JinnCommand`'s, kept in step by a test); a script with one of
-    /// these names runs with `jinn run NAME`.
-    static let subcommands: Set<String> = ["exec", "python", "env", "repl", "daemon", "sessions", "kill", "help"]
+    /// Whether `name` is a subcommand of `jinn-tool` (`JinnCommand`'s, kept in step by a test); a script with one
+    /// of these names runs with `jinn run NAME`. A switch rather than a `Set`: the client pays for every generic
+    /// type it instantiates at run time, on every run.
+    static func isSubcommand(_ name: String) -> Bool {
+        switch name {
+        case "exec", "python", "env", "repl", "daemon", "sessions", "kill", "help": true
+        default: false
+        }
+    }
 
     /// Reads the arguments after the program name; nil when they are not a script run.
     static func parse(_ arguments: [[UInt8]]) -> ClientInvocation? {
@@ -77,7 +83,7 @@ struct ClientInvocation: Equatable {
                 arguments: [first] + tail, pythonArguments: [first, target] + tail)
         default:
             if firstText.hasPrefix("-") { return nil }
-            if !sawRun && subcommands.contains(firstText) { return nil }
+            if !sawRun && isSubcommand(firstText) { return nil }
             invocation = ClientInvocation(entry: .script(first), arguments: [first] + rest,
                                           pythonArguments: [first] + rest)
         }

@@ -1,5 +1,5 @@
 import CJinn
-import JinnDaemon
+import JinnDaemonCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import CJinn
-import JinnDaemon
+import JinnDaemonCore
 import JinnWire
 
 #if canImport(Glibc)
@@ -175,20 +175,4 @@ enum ScriptClient {
         return RunRequest(entry: invocation.entry, arguments: invocation.arguments, workingDirectory: cwd,
                           environment: environment, umask: Int(jinn_umask_get()))
     }
-}
-
-/// `-v` diagnostics on standard error.
-struct Diagnostics {
-    var enabled: Bool
-
-    func note(_ text: @autoclosure () -> String) {
-        guard enabled else { return }
-        printError("jinn: " + text())
-    }
-}
-
-/// Writes a line to standard error without Foundation.
-func printError(_ text: String) {
-    var line = text + "\n"
-    line.withUTF8 { _ = jinn_write_all(2, $0.baseAddress, $0.count) }
 }

@@ -139,6 +139,33 @@ struct DaemonFaultTests {
         #expect(box.log().contains("zygote \(zygote) ended unexpectedly"))
     }
 
+    @Test func sparesKilledFromOutsideAreReplaced() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        #expect(try box.jinn(["-c", "print(1)"]).output == "1\n")
+        let zygote = pid_t(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue ?? 0)
+        // The zygote keeps two spares forked ahead (and reaps finished runs, so its children are spares).
+        #expect(eventually { Self.children(of: zygote).count == 2 })
+        let spares = Self.children(of: zygote)
+        for spare in spares { kill(spare, SIGKILL) }
+        #expect(eventually { Set(Self.children(of: zygote)).isDisjoint(with: spares) })
+        #expect(try box.jinn(["-c", "import sys; print(2, sys.argv)", "a"]).output == "2 ['-c', 'a']\n")
+        #expect(eventually { Self.children(of: zygote).count == 2 })
+        #expect(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue == Int(zygote))
+    }
+
+    /// The processes whose parent is `pid` (zombies excluded).
+    private static func children(of pid: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let child = pid_t(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 2
+            else { return nil }
+            return fields[0] != "Z" && pid_t(fields[1]) == pid ? child : nil
+        }
+    }
+
     @Test func aDaemonOfAnotherBuildIsReplaced() async throws {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }

@@ -31,6 +31,71 @@ class EnvironmentTests(unittest.TestCase):
         self.assertEqual(_zygote.environment_from([b"P=\xff\xfe"]), {b"P": b"\xff\xfe"})
 
 
+class ReplaceEnvironmentTests(unittest.TestCase):
+    def setUp(self):
+        saved = dict(os.environb)
+        self.addCleanup(_zygote.replace_environment, saved)
+
+    def test_the_environment_becomes_exactly_the_given_one(self):
+        import ctypes
+
+        os.environb[b"JINN_TEST_GOES"] = b"1"
+        os.environb[b"JINN_TEST_CHANGES"] = b"old"
+        wanted = dict(os.environb)
+        del wanted[b"JINN_TEST_GOES"]
+        wanted[b"JINN_TEST_CHANGES"] = b"new"
+        wanted[b"JINN_TEST_ARRIVES"] = b"\xff"
+        _zygote.replace_environment(wanted)
+        self.assertEqual(dict(os.environb), wanted)
+        # The C environment too: what a subprocess or a C extension sees.
+        getenv = ctypes.CDLL(None).getenv
+        getenv.restype = ctypes.c_char_p
+        self.assertIsNone(getenv(b"JINN_TEST_GOES"))
+        self.assertEqual(getenv(b"JINN_TEST_CHANGES"), b"new")
+        self.assertEqual(getenv(b"JINN_TEST_ARRIVES"), b"\xff")
+
+
+class PrepareSpareTests(unittest.TestCase):
+    def in_child(self, check):
+        """Runs ``check`` in a forked child (the rehearsal touches interpreter state) and returns its result."""
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(reader)
+                os.write(writer, repr(check()).encode())
+            finally:
+                os._exit(0)
+        os.close(writer)
+        with os.fdopen(reader, "rb") as pipe:
+            result = pipe.read().decode()
+        os.waitpid(pid, 0)
+        return result
+
+    def test_the_rehearsal_leaves_no_trace(self):
+        def check():
+            import random
+
+            before = (list(sys.argv), getattr(sys, "orig_argv", None), sys.path[0], sys.modules["__main__"],
+                      dict(os.environb), os.getcwd(), sys.stdout, random.getstate())
+            _zygote.prepare_spare()
+            after = (list(sys.argv), getattr(sys, "orig_argv", None), sys.path[0], sys.modules["__main__"],
+                     dict(os.environb), os.getcwd(), sys.stdout, random.getstate())
+            return [b is a or b == a for b, a in zip(before, after)]
+
+        # Everything stays but the random state, which each spare reseeds.
+        self.assertEqual(self.in_child(check), repr([True] * 7 + [False]))
+
+    def test_two_spares_draw_different_numbers(self):
+        def draw():
+            import random
+
+            _zygote.prepare_spare()
+            return random.random()
+
+        self.assertNotEqual(self.in_child(draw), self.in_child(draw))
+
+
 class StatusTests(unittest.TestCase):
     def test_wait_statuses(self):
         self.assertEqual(_zygote.describe_status(0), ("exited", 0))

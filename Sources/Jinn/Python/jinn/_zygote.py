@@ -5,14 +5,21 @@ thread of the channel left off, so the zygote stays single-threaded: a forked ch
 thread, and a lock held by any other thread would stay locked forever in the child.
 
 The zygote imports the modules the configuration preloads, freezes the garbage collector's generations so that
-copy-on-write pages stay shared, and keeps one spare child forked ahead of time, parked on a socket pair. A run
+copy-on-write pages stay shared, and keeps spare children forked ahead of time, parked on socket pairs. A run
 request from the daemon carries the caller's standard input, output and error as descriptors (SCM_RIGHTS); the
-zygote hands request and descriptors to the spare, reports the spare's pid, forks the next spare, and reports
-the run's exit status or signal once it has reaped it.
+zygote hands request and descriptors to a spare, reports the spare's pid, and reports the run's exit status or
+signal when the run announces it or once it has reaped it.
 
-The child calls ``setsid``, installs the descriptors, changes directory, replaces ``os.environ``, sets the umask,
-reseeds ``random``, rebuilds ``sys.stdin``/``sys.stdout``/``sys.stderr`` as the interpreter builds them at start-up
-and runs the script as ``__main__`` the way ``python3`` does. It ends as a ``python3`` process ends (exit status,
+Forking a zygote that holds numpy and scipy takes about a millisecond of CPU, and on a small machine that
+millisecond is taken from the run, its client and the daemon whenever they overlap. So the zygote keeps two
+spares and forks replacements once it has been quiet for a moment (``REPLENISH_AFTER``); only when the last spare
+is taken does it fork at once, so back-to-back runs never wait for a fork either.
+
+A spare prepares what does not depend on the run while it waits: it reseeds ``random`` (and numpy's global
+generator) and builds a throwaway set of standard streams, which copies the pages that building the real ones
+writes to. Given a run, the child calls ``setsid``, installs the descriptors, changes directory, replaces
+``os.environ``, sets the umask, rebuilds ``sys.stdin``/``sys.stdout``/``sys.stderr`` as the interpreter builds them
+at start-up and runs the script as ``__main__`` the way ``python3`` does. It ends as a ``python3`` process ends (exit status,
 traceback, threads joined, ``atexit``, flush, status 120 for a failed flush, death by SIGINT after an uncaught
 ``KeyboardInterrupt``) without tearing down the interpreter it shares with the zygote (see :func:`finish`).
 
@@ -32,12 +39,16 @@ import select
 import signal
 import socket
 import sys
+import time
 
 import jinn
 
 CHANNEL_FD = 3
 _MAX_FDS = 3
 _CHUNK = 1 << 16
+# Spares kept forked ahead, and how long the zygote must have been quiet (seconds) before it forks replacements.
+SPARES = 2
+REPLENISH_AFTER = 0.01
 
 # ---------------------------------------------------------------------------------------------------------------
 # What the zygote does before it serves: preload, describe itself, freeze.
@@ -173,7 +184,8 @@ class Zygote:
         self.fds = []
         self.runs = {}  # pid -> (run id, the run's report socket or None, whether its end was reported)
         self.reports = {}  # report socket fd -> pid
-        self.spare = None  # (pid, socket)
+        self.spares = []  # (pid, socket), oldest first
+        self.last_event = 0.0  # when the zygote last handed out a spare or heard of a run's end
         self.wakeup_read, self.wakeup_write = os.pipe()
         os.set_blocking(self.wakeup_write, False)
         os.set_blocking(self.wakeup_read, False)
@@ -191,14 +203,18 @@ class Zygote:
         # SIGINT and SIGTERM must not interrupt the loop with an exception; the daemon ends the zygote by closing
         # the channel. Children get the defaults back before they run anything.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        self.fork_spare()
+        while len(self.spares) < SPARES:
+            self.fork_spare()
         self.poller = poller = select.poll()
         poller.register(self.channel.fileno(), select.POLLIN)
         poller.register(self.wakeup_read, select.POLLIN)
         while True:
             try:
-                events = poller.poll()
+                events = poller.poll(self.replenish_timeout())
             except InterruptedError:  # pragma: no cover - PEP 475 retries
+                continue
+            if not events:
+                self.fork_spare()
                 continue
             for fd, _ in events:
                 if fd == self.wakeup_read:
@@ -211,6 +227,12 @@ class Zygote:
                         self.shutdown()
                         return
                 # Any other descriptor was a run's report socket, already closed by an earlier event.
+
+    def replenish_timeout(self):
+        """Milliseconds until a missing spare is due (None: wait for events only)."""
+        if len(self.spares) >= SPARES:
+            return None
+        return max(0, (self.last_event + REPLENISH_AFTER - time.monotonic()) * 1000)
 
     def drain_wakeup(self):
         try:
@@ -235,11 +257,11 @@ class Zygote:
                 if not reported:
                     kind, number = describe_status(status)
                     self.send(("exit", run_id, kind, number))
-            elif self.spare is not None and self.spare[0] == pid:
-                # The spare died before it was used (killed from outside): park a new one.
-                self.spare[1].close()
-                self.spare = None
-                self.fork_spare()
+            else:
+                # A spare died before it was used (killed from outside): the poll's timeout replaces it.
+                for spare in [spare for spare in self.spares if spare[0] == pid]:
+                    spare[1].close()
+                    self.spares.remove(spare)
 
     def read_report(self, fd):
         """A run announces how it ends just before it leaves, so that its client need not wait for the kernel to
@@ -258,6 +280,7 @@ class Zygote:
         else:
             self.runs[pid] = (run_id, None, reported)
         self.forget_report(report)
+        self.last_event = time.monotonic()
 
     def forget_report(self, report):
         fd = report.fileno()
@@ -302,10 +325,10 @@ class Zygote:
                 os.close(fd)
             self.send(("failed", run_id, "the run request came without its three standard streams"))
             return
-        if self.spare is None:
+        if not self.spares:
             self.fork_spare()
-        pid, spare = self.spare
-        self.spare = None
+        pid, spare = self.spares.pop(0)
+        self.last_event = time.monotonic()
         try:
             socket.send_fds(spare, [marshal.dumps(request)], fds)
         except OSError as error:
@@ -313,7 +336,6 @@ class Zygote:
             spare.close()
             for fd in fds:
                 os.close(fd)
-            self.fork_spare()
             return
         self.runs[pid] = (run_id, spare, False)
         self.send(("started", run_id, pid))
@@ -323,7 +345,9 @@ class Zygote:
         self.poller.register(spare.fileno(), select.POLLIN)
         for fd in fds:
             os.close(fd)
-        self.fork_spare()
+        if not self.spares:
+            # Runs are arriving back to back: the next one must not wait for a fork.
+            self.fork_spare()
 
     def fork_spare(self):
         parent_end, child_end = socket.socketpair()
@@ -334,13 +358,12 @@ class Zygote:
             # ``become_spare`` returns only when the zygote went away before sending a request.
             os._exit(0)
         child_end.close()
-        self.spare = (pid, parent_end)
+        self.spares.append((pid, parent_end))
 
     def shutdown(self):
-        if self.spare is not None:
-            pid, spare = self.spare
+        for _, spare in self.spares:
             spare.close()  # the spare sees end of file and exits
-            self.spare = None
+        self.spares = []
 
     # -- in the child --------------------------------------------------------------------------------------------
 
@@ -363,7 +386,10 @@ class Zygote:
         for pid, (_, report, _) in self.runs.items():
             if report is not None:
                 os.close(report.detach())
+        for _, other in self.spares:
+            os.close(other.detach())
         try:
+            prepare_spare()
             data, fds, _, _ = socket.recv_fds(requests, 1 << 22, _MAX_FDS)
             if not data:
                 return
@@ -395,6 +421,69 @@ def _parent_death_setter():
     return lambda: prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+def prepare_spare():
+    """What a spare does while it waits: the parts of a run's set-up that do not depend on the run, and a
+    rehearsal of the rest on harmless input.
+
+    A forked child pays a page fault (microseconds on a virtual machine) for each page it first writes, and the
+    reference counts of everything a run's path touches are spread over hundreds of pages shared with the zygote.
+    Walking that path once while nobody waits copies those pages ahead of the run.
+    """
+    _reseed()
+    try:
+        _rehearse()
+    except Exception:  # pragma: no cover - a rehearsal must never cost a run
+        pass
+
+
+def _rehearse():
+    null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        for fd in (0, 1, 2):
+            _warm_stream(null, fd != 0)
+    finally:
+        os.close(null)
+    replace_environment(environment_from([key + b"=" + value for key, value in os.environb.items()]))
+    time.tzset()
+    # The script path of ``run_main`` with /dev/null as the script; the interpreter state it sets is put back.
+    saved_argv, saved_orig = sys.argv[:], getattr(sys, "orig_argv", None)
+    saved_path0 = sys.path[0] if sys.path else None
+    saved_main = sys.modules.get("__main__")
+    try:
+        run_main("script", os.devnull, [os.devnull], os.getcwd())
+        _clear_namespace(vars(sys.modules["__main__"]))
+    finally:
+        sys.argv[:] = saved_argv
+        if saved_orig is not None:
+            sys.orig_argv = saved_orig
+        if saved_path0 is not None:
+            sys.path[0] = saved_path0
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
+    gc.collect()
+
+
+def _warm_stream(fd, write):
+    import io
+
+    stream = io.open(fd, "wb" if write else "rb", -1, closefd=False)
+    stream.raw.isatty()
+    io.TextIOWrapper(stream, "utf-8", "strict", "\n", False, False)
+
+
+def replace_environment(environment):
+    """Makes ``os.environ`` (and the C environment) hold exactly ``environment``, a dict of bytes."""
+    environ = os.environb
+    current = getattr(environ, "_data", None)
+    if not isinstance(current, dict):  # pragma: no cover - another os module layout
+        current = dict(environ)
+    for key in [key for key in current if key not in environment]:
+        del environ[key]
+    for key, value in environment.items():
+        if current.get(key) != value:
+            environ[key] = value
+
+
 def become_script(request, fds, report_fd, startup_modules):
     """Turns this forked child into the run the request describes and runs it; never returns normally.
 
@@ -409,23 +498,14 @@ def become_script(request, fds, report_fd, startup_modules):
     cwd = os.fsdecode(request["cwd"])
     environment = environment_from(request["env"])
     os.umask(request["umask"])
-    environ = os.environb
-    for key in [key for key in environ if key not in environment]:
-        del environ[key]
-    for key, value in environment.items():
-        if environ.get(key) != value:
-            environ[key] = value
-    if "time" in sys.modules:
-        import time
-
-        time.tzset()
+    replace_environment(environment)
+    time.tzset()
     try:
         os.chdir(cwd)
     except OSError as error:
         os.write(2, ("%s: cannot enter the working directory %r: %s\n"
                      % (sys.executable, cwd, error.strerror)).encode())
         os._exit(2)
-    _reseed()
     tempfile = sys.modules.get("tempfile")
     if tempfile is not None:
         tempfile.tempdir = None  # computed from TMPDIR, which is the caller's now

@@ -24,12 +24,16 @@ enum RPCBenchmark {
         options.standardOutput = .discard
         options.standardError = .discard
         let process = try await PythonProcess.start(program, interpreter: python, options: options)
+        // The same process without busy polling: every wait for the other side sleeps.
+        var sleeping = options
+        sleeping.busyPolling = .zero
+        let sleeper = try await PythonProcess.start(program, interpreter: python, options: sleeping)
         let session = REPLSession(process: process)
         let payload = Data(repeating: 7, count: 1 << 20)
 
         var jinnAdd = Samples(), jinnEcho = Samples(), jinnREPL = Samples(), jinnThroughput: [Double] = []
         var preferredAdd = Samples(), preferredREPL = Samples(), preferredThroughput: [Double] = []
-        var jinnCPU = Samples()
+        var jinnCPU = Samples(), sleeperAdd = Samples(), sleeperPreferredAdd = Samples()
         var pipeAdd = Samples(), pipeEcho = Samples(), pipeREPL = Samples(), pipeThroughput: [Double] = []
         // One warm-up round fills caches, starts the threads and compiles the code paths on both sides.
         for round in 0...rounds {
@@ -58,9 +62,23 @@ enum RPCBenchmark {
                 }
                 return try await callsPerSecond(process, total: calls * 10, inFlight: 64)
             }
+            var unpolled = Samples(), unpolledOnExecutor = Samples()
+            for _ in 0..<200 { _ = try await sleeper.call("bench.add", 1, 2, as: Int.self) }
+            for _ in 0..<calls {
+                unpolled.add(try await measure { _ = try await sleeper.call("bench.add", 1, 2, as: Int.self) })
+            }
+            try await withTaskExecutorPreference(sleeper.executor) {
+                for _ in 0..<calls {
+                    unpolledOnExecutor.add(try await measure {
+                        _ = try await sleeper.call("bench.add", 1, 2, as: Int.self)
+                    })
+                }
+            }
             let baseline = try await pipeBaseline(python, calls: calls)
             guard round > 0 else { continue }
             jinnAdd.add(add.median)
+            sleeperAdd.add(unpolled.median)
+            sleeperPreferredAdd.add(unpolledOnExecutor.median)
             preferredAdd.add(onExecutor.median)
             preferredREPL.add(replOnExecutor.median)
             preferredThroughput.append(preferred.rate)
@@ -74,6 +92,7 @@ enum RPCBenchmark {
             pipeThroughput.append(baseline.throughput)
         }
         await process.shutdown()
+        await sleeper.shutdown()
 
         func ratio(_ mine: Double, _ theirs: Double) -> String { String(format: "%.2f×", mine / theirs) }
         let jinnRate = jinnThroughput.sorted()[jinnThroughput.count / 2]
@@ -86,6 +105,10 @@ enum RPCBenchmark {
              ratio(jinnAdd.median, pipeAdd.median), "≤ 25 µs"],
             ["  on the process's executor", formatDuration(preferredAdd.median), "",
              ratio(preferredAdd.median, pipeAdd.median), "≤ 25 µs"],
+            ["  without busy polling", formatDuration(sleeperAdd.median), "",
+             ratio(sleeperAdd.median, pipeAdd.median), ""],
+            ["  without busy polling, on the executor", formatDuration(sleeperPreferredAdd.median), "",
+             ratio(sleeperPreferredAdd.median, pipeAdd.median), ""],
             ["calls/s, 64 in flight", String(format: "%.0f", jinnRate), String(format: "%.0f", pipeRate),
              ratio(jinnRate, pipeRate), "≥ 50000"],
             ["  on the process's executor", String(format: "%.0f", preferredRate), "",

@@ -103,6 +103,38 @@ class ChannelTests(unittest.TestCase):
             other_ours.close()
 
 
+class BusyPollingTests(unittest.TestCase):
+    def frame(self, message):
+        payload = marshal.dumps(message)
+        return len(payload).to_bytes(4, "little") + payload
+
+    def test_the_reader_polls_a_moment_after_a_send_then_sleeps(self):
+        read_fd, their_write = os.pipe()
+        their_read, write_fd = os.pipe()
+        for fd in (read_fd, their_write, their_read, write_fd):
+            self.addCleanup(os.close, fd)
+        channel = Channel(read_fd, write_fd=write_fd, busy_poll=0.05)
+        self.assertFalse(os.get_blocking(read_fd))
+        frames = channel.frames()
+        channel.send(("ping",))
+        os.write(their_write, self.frame(("a", 1)))
+        self.assertEqual(marshal.loads(next(frames)), ("a", 1))
+        # A frame that comes long after the send is waited for asleep: little CPU time, whatever the wait.
+        timer = threading.Timer(0.3, os.write, (their_write, self.frame(("b", 2))))
+        timer.start()
+        self.addCleanup(timer.cancel)
+        cpu = time.thread_time()
+        self.assertEqual(marshal.loads(next(frames)), ("b", 2))
+        self.assertLess(time.thread_time() - cpu, 0.15)
+
+    def test_a_socket_channel_never_polls(self):
+        ours, theirs = socket.socketpair()
+        self.addCleanup(ours.close)
+        self.addCleanup(theirs.close)
+        Channel(ours.fileno(), busy_poll=0.05)
+        self.assertTrue(os.get_blocking(ours.fileno()))
+
+
 class SharedMemoryChannelTests(unittest.TestCase):
     """Large frames through the rings, with this test standing in for the Swift side."""
 

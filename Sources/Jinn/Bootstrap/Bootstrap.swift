@@ -57,8 +57,11 @@ enum Bootstrap {
     /// The bytes sent on the channel before anything else: the second stage (compiled when the cache has it,
     /// else source; a one-byte tag says which), then the program.
     static func payload(for program: PythonProgram, interpreter: PythonInterpreter, maximumMessageSize: Int,
-                        sharedMemory: (descriptor: Int32, capacity: Int)? = nil) -> [UInt8]
+                        sharedMemory: (descriptor: Int32, capacity: Int)? = nil, busyPolling: Duration = .zero)
+        -> [UInt8]
     {
+        let (whole, fraction) = busyPolling.components
+        let busyPolling = program.transport == .pipes ? Double(whole) + Double(fraction) / 1e18 : 0
         let cached = CodeCache.shared.lookup(executable: interpreter.executable)
         var bytes: [UInt8] = []
         let compiledStage = cached?.code(stagePath, stageSource)
@@ -96,6 +99,7 @@ enum Bootstrap {
             .init("stage_was_compiled", .bool(compiledStage != nil)),
             .init("listen", .bool(program.pythonListens)),
             .init("shared_memory", sharedMemory.map { .tuple([.int(Int($0.descriptor)), .int($0.capacity)]) } ?? .none),
+            .init("busy_poll", .float(busyPolling)),
             .init("channel_out", .int(Int(program.transport == .pipes ? channelDescriptor + 1 : channelDescriptor))),
         ])
         Frame.append(payload: Marshal.encode(description), to: &bytes)

@@ -24,6 +24,11 @@ final class MessageChannel: Sendable {
     private let unread = Mutex<[UInt8]>([])
     /// Runs, on the reading thread, the jobs of tasks that prefer it.
     let executor = ChannelExecutor()
+    /// How long, in nanoseconds after a send from the reading thread, it polls for the answer before it sleeps (0:
+    /// never).
+    private let busyPolling: UInt64
+    /// When this side last sent, in ``monotonicNanoseconds()``.
+    private let lastSend = Atomic<UInt64>(0)
     private let state: Mutex<State>
     private let handlers = Mutex<[String: Handler]>([:])
     private let ended = Mutex<(done: Bool, waiters: [Int: CheckedContinuation<Void, Never>], next: Int)>(
@@ -38,15 +43,21 @@ final class MessageChannel: Sendable {
     /// A channel that reads `readFD` and writes `writeFD` (one socket for `.socket`), with `rings` for large
     /// frames when given.
     init(reading readFD: Int32, writing writeFD: Int32, transport: ChannelTransport, maximumSize: Int,
-         rings: SharedRings? = nil) {
+         rings: SharedRings? = nil, busyPolling: Duration = .zero) {
         self.fd = readFD
         self.writeFD = writeFD
         self.transport = transport
         // The high bit of a frame's length marks a notice of a frame in shared memory.
         self.maximumSize = min(maximumSize, Int(Int32.max))
         self.rings = rings
+        let (seconds, attoseconds) = busyPolling.components
+        self.busyPolling = transport == .pipes ? UInt64(max(0, seconds)) * 1_000_000_000
+            + UInt64(max(0, attoseconds) / 1_000_000_000) : 0
         if transport == .pipes {
             _ = fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) | O_NONBLOCK)
+            if self.busyPolling > 0 {
+                _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
+            }
         }
         self.state = Mutex(State())
     }
@@ -177,6 +188,11 @@ final class MessageChannel: Sendable {
                 : jinn_write(writeFD, bytes.baseAddress! + offset, rest)
             if written >= 0 {
                 offset += written
+                // Only a send from the reading thread (a task on ``executor``) is answered on this thread; a caller
+                // elsewhere is resumed on another thread, which needs the core this one would keep busy.
+                if busyPolling > 0 && executor.isReadingThread {
+                    lastSend.store(Self.monotonicNanoseconds(), ordering: .relaxed)
+                }
             } else if errno == EAGAIN || errno == EWOULDBLOCK {
                 waitForRoom()
             } else {
@@ -217,7 +233,26 @@ final class MessageChannel: Sendable {
             }
             return taken
         }
-        return taken > 0 ? taken : read(fd, destination, count)
+        if taken > 0 { return taken }
+        guard busyPolling > 0 else { return read(fd, destination, count) }
+        // The descriptor does not block: poll busily while an answer to a recent send may be on its way, then sleep.
+        while true {
+            let count = read(fd, destination, count)
+            if count >= 0 || errno != EAGAIN { return count }
+            let deadline = lastSend.load(ordering: .relaxed) &+ busyPolling
+            if Self.monotonicNanoseconds() < deadline {
+                sched_yield()  // a thread that has work on this core goes first
+                continue
+            }
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&descriptor, 1, -1)
+        }
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
     private static func writeFailure(_ code: Int32) -> JinnError {

@@ -45,6 +45,13 @@ public struct LaunchOptions: Sendable {
     /// travel, up to half this size each, instead of through the channel's pipes. Memory is taken as the rings are
     /// first used; 0 sends every message through the pipes.
     public var sharedMemorySize = 8 << 20
+    /// How long each side of the channel keeps polling for the other side's next message, after sending one,
+    /// before its reading thread sleeps.
+    ///
+    /// A thread woken from another core costs tens of microseconds on some virtual machines, twice per round trip;
+    /// a side that is still polling when the answer arrives pays nothing. The price is up to this much CPU time on
+    /// each side after each exchange. `.zero` sleeps at once.
+    public var busyPolling: Duration = .microseconds(100)
     /// Whether the process leads a process group of its own, so that signals reach its children too and a
     /// terminal's Ctrl-C does not.
     public var newProcessGroup = false

@@ -104,7 +104,7 @@ public final class PythonProcess: Sendable {
         }
         let channel = MessageChannel(reading: descriptors.channelRead, writing: descriptors.channelWrite,
                                      transport: program.transport, maximumSize: options.maximumMessageSize,
-                                     rings: sharedMemory?.rings)
+                                     rings: sharedMemory?.rings, busyPolling: options.busyPolling)
         let (messages, messageSink) = AsyncStream<PythonValue>.makeStream()
         let process = PythonProcess(
             child: child, interpreter: resolved, channel: channel,
@@ -129,7 +129,8 @@ public final class PythonProcess: Sendable {
         do {
             try channel.sendRaw(Bootstrap.payload(
                 for: program, interpreter: resolved, maximumMessageSize: options.maximumMessageSize,
-                sharedMemory: sharedMemory.map { ($0.descriptor, $0.rings.capacity) }))
+                sharedMemory: sharedMemory.map { ($0.descriptor, $0.rings.capacity) },
+                busyPolling: options.busyPolling))
         } catch {
             // The child died before reading its program; its termination tells why.
         }

@@ -16,7 +16,7 @@ def run(program, finder):
     """
     channel = _channel.Channel(CHANNEL_FD, program.get("maximum_message_size", _channel.DEFAULT_MAXIMUM_SIZE),
                                on_close=_parent_gone, write_fd=program.get("channel_out", CHANNEL_FD),
-                               shared=program.get("shared_memory"))
+                               shared=program.get("shared_memory"), busy_poll=program.get("busy_poll", 0.0))
     jinn._connect(channel, program.get("values", {}))
     if program.get("listen", True):
         channel.start()

@@ -15,7 +15,8 @@ enum ScriptsBenchmark {
             .deletingLastPathComponent()
         let jinn = directory.appending(path: "jinn").path
         // Without jinn-tool beside it, jinn cannot start a daemon and runs every script on the interpreter.
-        for name in ["jinn", "jinn-tool"] where !FileManager.default.isExecutableFile(atPath: directory.appending(path: name).path) {
+        for name in ["jinn", "jinn-tool"]
+        where !FileManager.default.isExecutableFile(atPath: directory.appending(path: name).path) {
             print("no \(name) executable beside this benchmark in \(directory.path); build both first "
                   + "(swift build -c release --static-swift-stdlib)")
             return

@@ -15,13 +15,13 @@ millisecond is taken from the run, its client and the daemon whenever they overl
 spares and forks replacements once it has been quiet for a moment (``REPLENISH_AFTER``); only when the last spare
 is taken does it fork at once, so back-to-back runs never wait for a fork either.
 
-A spare prepares what does not depend on the run while it waits: it reseeds ``random`` (and numpy's global
-generator) and builds a throwaway set of standard streams, which copies the pages that building the real ones
-writes to. Given a run, the child calls ``setsid``, installs the descriptors, changes directory, replaces
-``os.environ``, sets the umask, rebuilds ``sys.stdin``/``sys.stdout``/``sys.stderr`` as the interpreter builds them
-at start-up and runs the script as ``__main__`` the way ``python3`` does. It ends as a ``python3`` process ends (exit status,
-traceback, threads joined, ``atexit``, flush, status 120 for a failed flush, death by SIGINT after an uncaught
-``KeyboardInterrupt``) without tearing down the interpreter it shares with the zygote (see :func:`finish`).
+A spare prepares what does not depend on the run while it waits (see :func:`prepare_spare`): it reseeds
+``random`` (and numpy's global generator) and rehearses a run's set-up on ``/dev/null``. Given a run, the child
+calls ``setsid``, installs the descriptors, changes directory, replaces ``os.environ``, sets the umask, rebuilds
+``sys.stdin``/``sys.stdout``/``sys.stderr`` as the interpreter builds them at start-up and runs the script as
+``__main__`` the way ``python3`` does. It ends as a ``python3`` process ends (exit status, traceback, threads
+joined, ``atexit``, flush, status 120 for a failed flush, death by SIGINT after an uncaught ``KeyboardInterrupt``)
+without tearing down the interpreter it shares with the zygote (see :func:`finish`).
 
 Messages (``marshal`` tuples in length-prefixed frames, the first element names the kind):
 

@@ -24,8 +24,7 @@ final class MessageChannel: Sendable {
     private let unread = Mutex<[UInt8]>([])
     /// Runs, on the reading thread, the jobs of tasks that prefer it.
     let executor = ChannelExecutor()
-    /// How long, in nanoseconds after a send from the reading thread, it polls for the answer before it sleeps (0:
-    /// never).
+    /// How long, in nanoseconds after a send, the reading thread polls for the answer before it sleeps (0: never).
     private let busyPolling: UInt64
     /// When this side last sent, in ``monotonicNanoseconds()``.
     private let lastSend = Atomic<UInt64>(0)
@@ -188,9 +187,7 @@ final class MessageChannel: Sendable {
                 : jinn_write(writeFD, bytes.baseAddress! + offset, rest)
             if written >= 0 {
                 offset += written
-                // Only a send from the reading thread (a task on ``executor``) is answered on this thread; a caller
-                // elsewhere is resumed on another thread, which needs the core this one would keep busy.
-                if busyPolling > 0 && executor.isReadingThread {
+                if busyPolling > 0 {
                     lastSend.store(Self.monotonicNanoseconds(), ordering: .relaxed)
                 }
             } else if errno == EAGAIN || errno == EWOULDBLOCK {

@@ -49,8 +49,9 @@ public struct LaunchOptions: Sendable {
     /// before its reading thread sleeps.
     ///
     /// A thread woken from another core costs tens of microseconds on some virtual machines, twice per round trip;
-    /// a side that is still polling when the answer arrives pays nothing. The price is up to this much CPU time on
-    /// each side after each exchange. `.zero` sleeps at once.
+    /// a side that is still polling when the answer arrives pays nothing. A polling thread yields its core to any
+    /// thread that wants it; the price is up to this much CPU time on each side after each exchange. `.zero`
+    /// sleeps at once.
     public var busyPolling: Duration = .microseconds(100)
     /// Whether the process leads a process group of its own, so that signals reach its children too and a
     /// terminal's Ctrl-C does not.

@@ -27,9 +27,9 @@ DEFAULT_MAXIMUM_SIZE = 256 << 20
 _BUFFER_SIZE = 256 << 10
 # The largest buffer for large frames kept between frames.
 _LARGE_KEPT = 64 << 20
-# Frames at least this large go through a shared-memory ring when there is room in it.
 _monotonic = time.monotonic
 _yield = getattr(os, "sched_yield", lambda: None)
+# Frames at least this large go through a shared-memory ring when there is room in it.
 _RING_THRESHOLD = 64 << 10
 _NOTICE = 1 << 31
 _COUNTERS = 4096
@@ -60,11 +60,7 @@ class Channel:
         self._busy_poll = busy_poll if busy_poll > 0 and self.write_fd != fd else 0.0
         self._poller = None
         if self._busy_poll:
-            import select
-
             os.set_blocking(fd, False)
-            self._poller = select.poll()
-            self._poller.register(fd, select.POLLIN)
         self._incoming = self._outgoing = self._counters = None
         self._consumed = None
         self._head = 0
@@ -222,12 +218,17 @@ class Channel:
         while True:
             try:
                 return os.readv(fd, buffers)
-            except BlockingIOError:  # only with busy polling, whose descriptor does not block
+            except BlockingIOError:  # a descriptor that does not block (busy polling)
                 pass
             if _monotonic() < self._last_send + self._busy_poll:
                 _yield()  # a thread that has work on this core goes first
-            else:
-                self._poller.poll()
+                continue
+            if self._poller is None:
+                import select
+
+                self._poller = select.poll()
+                self._poller.register(fd, select.POLLIN)
+            self._poller.poll()
 
     def start(self):
         """Starts the thread that reads and dispatches frames until the other side closes the channel."""

@@ -59,10 +59,7 @@ struct DaemonControlTests {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }
         let (client, run) = try startWaiting(box, "stoppable.py", "")
-        func state(_ pid: pid_t) -> String {
-            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-            return stat.split(separator: ")").last?.split(separator: " ").first.map(String.init) ?? "?"
-        }
+        func state(_ pid: pid_t) -> String { ProcessStatus(pid)?.state ?? "?" }
         kill(client.pid, SIGTSTP)
         #expect(eventually { state(client.pid) == "T" && state(run) == "T" }, "\(state(client.pid)) \(state(run))")
         kill(client.pid, SIGCONT)

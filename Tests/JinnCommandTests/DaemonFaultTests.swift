@@ -156,13 +156,9 @@ struct DaemonFaultTests {
 
     /// The processes whose parent is `pid` (zombies excluded).
     private static func children(of pid: pid_t) -> [pid_t] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { entry -> pid_t? in
-            guard let child = pid_t(entry),
-                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 2
-            else { return nil }
-            return fields[0] != "Z" && pid_t(fields[1]) == pid ? child : nil
+        ProcessStatus.allPIDs.filter { child in
+            guard let status = ProcessStatus(child) else { return false }
+            return status.parent == pid && status.state != "Z"
         }
     }
 

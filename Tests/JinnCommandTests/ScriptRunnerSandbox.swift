@@ -135,17 +135,11 @@ final class ScriptRunnerSandbox: @unchecked Sendable {
 
     /// Processes whose command line is `jinn daemon serve … --socket-dir THIS SANDBOX`.
     func daemonProcesses() -> [pid_t] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { entry -> pid_t? in
-            guard let pid = pid_t(entry),
-                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
-            else { return nil }
+        ProcessStatus.allPIDs.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
             let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            guard words.contains("serve"), words.contains(socketDirectory) else { return nil }
             // A zombie (exited, not yet reaped by its starter) is not a daemon.
-            let state = (try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8))?
-                .split(separator: ")").last?.split(separator: " ").first
-            return state == "Z" ? nil : pid
+            return words.contains("serve") && words.contains(socketDirectory) && isRunning(pid)
         }
     }
 
@@ -252,9 +246,7 @@ final class Collector: @unchecked Sendable {
 /// Whether a process exists (and is not a zombie).
 func isRunning(_ pid: pid_t) -> Bool {
     guard kill(pid, 0) == 0 else { return false }
-    let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?
-        .split(separator: ")").last?.split(separator: " ").first
-    return state != "Z"
+    return ProcessStatus(pid)?.state != "Z"
 }
 
 /// Polls until `condition` holds, for at most `seconds`; returns whether it held.

@@ -60,8 +60,6 @@ enum Bootstrap {
                         sharedMemory: (descriptor: Int32, capacity: Int)? = nil, busyPolling: Duration = .zero)
         -> [UInt8]
     {
-        let (whole, fraction) = busyPolling.components
-        let busyPolling = program.transport == .pipes ? Double(whole) + Double(fraction) / 1e18 : 0
         let cached = CodeCache.shared.lookup(executable: interpreter.executable)
         var bytes: [UInt8] = []
         let compiledStage = cached?.code(stagePath, stageSource)
@@ -99,7 +97,7 @@ enum Bootstrap {
             .init("stage_was_compiled", .bool(compiledStage != nil)),
             .init("listen", .bool(program.pythonListens)),
             .init("shared_memory", sharedMemory.map { .tuple([.int(Int($0.descriptor)), .int($0.capacity)]) } ?? .none),
-            .init("busy_poll", .float(busyPolling)),
+            .init("busy_poll", .float(busyPolling.seconds)),
             .init("channel_out", .int(Int(program.transport == .pipes ? channelDescriptor + 1 : channelDescriptor))),
         ])
         Frame.append(payload: Marshal.encode(description), to: &bytes)

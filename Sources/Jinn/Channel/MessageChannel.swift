@@ -40,7 +40,7 @@ final class MessageChannel: Sendable {
     }
 
     /// A channel that reads `readFD` and writes `writeFD` (one socket for `.socket`), with `rings` for large
-    /// frames when given.
+    /// frames when given, polling for answers for `busyPolling` after each send (pipes only).
     init(reading readFD: Int32, writing writeFD: Int32, transport: ChannelTransport, maximumSize: Int,
          rings: SharedRings? = nil, busyPolling: Duration = .zero) {
         self.fd = readFD
@@ -49,12 +49,10 @@ final class MessageChannel: Sendable {
         // The high bit of a frame's length marks a notice of a frame in shared memory.
         self.maximumSize = min(maximumSize, Int(Int32.max))
         self.rings = rings
-        let (seconds, attoseconds) = busyPolling.components
-        self.busyPolling = transport == .pipes ? UInt64(max(0, seconds)) * 1_000_000_000
-            + UInt64(max(0, attoseconds) / 1_000_000_000) : 0
+        self.busyPolling = UInt64(max(0, busyPolling.seconds) * 1e9)
         if transport == .pipes {
             _ = fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) | O_NONBLOCK)
-            if self.busyPolling > 0 {
+            if self.busyPolling > 0 {  // the reading loop waits in poll(2) instead
                 _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
             }
         }

@@ -102,9 +102,11 @@ public final class PythonProcess: Sendable {
         if inputWriter >= 0 {
             _ = fcntl(inputWriter, F_SETFL, fcntl(inputWriter, F_GETFL) | O_NONBLOCK)
         }
+        // Polling needs a descriptor of its own to read without blocking: a pair of pipes, not one socket.
+        let busyPolling = program.transport == .pipes ? options.busyPolling : .zero
         let channel = MessageChannel(reading: descriptors.channelRead, writing: descriptors.channelWrite,
                                      transport: program.transport, maximumSize: options.maximumMessageSize,
-                                     rings: sharedMemory?.rings, busyPolling: options.busyPolling)
+                                     rings: sharedMemory?.rings, busyPolling: busyPolling)
         let (messages, messageSink) = AsyncStream<PythonValue>.makeStream()
         let process = PythonProcess(
             child: child, interpreter: resolved, channel: channel,
@@ -130,7 +132,7 @@ public final class PythonProcess: Sendable {
             try channel.sendRaw(Bootstrap.payload(
                 for: program, interpreter: resolved, maximumMessageSize: options.maximumMessageSize,
                 sharedMemory: sharedMemory.map { ($0.descriptor, $0.rings.capacity) },
-                busyPolling: options.busyPolling))
+                busyPolling: busyPolling))
         } catch {
             // The child died before reading its program; its termination tells why.
         }

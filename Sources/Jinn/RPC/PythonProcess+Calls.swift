@@ -153,9 +153,8 @@ extension PythonProcess {
                 if let timeout {
                     calls.setTimer(id, Task { [weak self] in
                         guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                        let seconds = Double(timeout.components.seconds)
-                            + Double(timeout.components.attoseconds) / 1e18
-                        if calls.complete(id, with: .failure(.timedOut(operation: operation, seconds: seconds))) {
+                        if calls.complete(id, with: .failure(.timedOut(operation: operation,
+                                                                       seconds: timeout.seconds))) {
                             self?.cancelCall(id)
                         }
                     })

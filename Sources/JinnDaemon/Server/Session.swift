@@ -117,9 +117,3 @@ package final class Session: Sendable {
     }
 }
 
-extension Duration {
-    /// The duration in seconds.
-    package var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

@@ -11,7 +11,12 @@ package enum Executables {
 
     /// The path of `name` in the directory of this process's own executable.
     package static func sibling(_ name: String) -> String? {
-        guard let own = SystemCalls.executablePath(), let slash = own.lastIndex(of: "/") else { return nil }
-        return String(own[...slash]) + name
+        directory.map { $0 + name }
     }
+
+    /// The directory of this process's executable, with its final `/`; read once.
+    private static let directory: String? = {
+        guard let own = SystemCalls.executablePath(), let slash = own.lastIndex(of: "/") else { return nil }
+        return String(own[...slash])
+    }()
 }

@@ -9,13 +9,13 @@ import Darwin
 /// Replaces this process with `jinn-tool`, which serves every command line that is not a script run
 /// (`jinn daemon status`, `jinn env create …`, `jinn --help`, …) with the same arguments.
 enum ToolHandOff {
-    static func exec(arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, count: Int32) -> Never {
+    static func exec() -> Never {
         guard let tool = Executables.sibling(Executables.tool) else {
             printError("jinn: cannot find this program's own executable, so not \(Executables.tool) either")
             exit(127)
         }
         var argv: [UnsafeMutablePointer<CChar>?] = [strdup(tool)]
-        for index in 1..<Int(count) { argv.append(arguments[index]) }
+        for index in 1..<Int(CommandLine.argc) { argv.append(CommandLine.unsafeArgv[index]) }
         argv.append(nil)
         execv(tool, argv)
         let reason = SystemCalls.describe(errno)

@@ -143,19 +143,21 @@ def main_module(loader=None, file=None):
     return module
 
 
-def make_stdio(fd, write, encoding, errors, buffered):
-    """A standard stream built the way CPython's start-up builds one (``create_stdio``)."""
+def make_stdio(fd, write, encoding, errors, buffered, role=None):
+    """A standard stream built the way CPython's start-up builds one (``create_stdio``), for standard descriptor
+    ``role`` (0, 1 or 2; ``fd`` itself unless given)."""
     import io
 
+    role = fd if role is None else role
     buffering = 0 if (write and not buffered) else -1
     stream = io.open(fd, "wb" if write else "rb", buffering, closefd=False)
     raw = stream if buffering == 0 else stream.raw
-    raw.name = ("<stdin>", "<stdout>", "<stderr>")[fd]
+    raw.name = ("<stdin>", "<stdout>", "<stderr>")[role]
     try:
         isatty = raw.isatty()
     except OSError:
         isatty = False
-    line_buffering = buffered and (isatty or fd == 2)
+    line_buffering = buffered and (isatty or role == 2)
     text = io.TextIOWrapper(stream, encoding, errors, "\n", line_buffering, not buffered)
     text.mode = "w" if write else "r"
     return text
@@ -439,8 +441,8 @@ def prepare_spare():
 def _rehearse():
     null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
     try:
-        for fd in (0, 1, 2):
-            _warm_stream(null, fd != 0)
+        for role in (0, 1, 2):
+            make_stdio(null, role != 0, "utf-8", "strict", True, role)
     finally:
         os.close(null)
     replace_environment(environment_from([key + b"=" + value for key, value in os.environb.items()]))
@@ -461,14 +463,6 @@ def _rehearse():
         if saved_main is not None:
             sys.modules["__main__"] = saved_main
     gc.collect()
-
-
-def _warm_stream(fd, write):
-    import io
-
-    stream = io.open(fd, "wb" if write else "rb", -1, closefd=False)
-    stream.raw.isatty()
-    io.TextIOWrapper(stream, "utf-8", "strict", "\n", False, False)
 
 
 def replace_environment(environment):

@@ -331,6 +331,19 @@ struct RPCCallTests {
         await python.shutdown()
     }
 
+    @Test func shutdownEndsAProgramThatDoesNotServeAfterItsTimeout() async throws {
+        let program = PythonProgram(main: "import time\nwhile True:\n    time.sleep(0.05)\n")
+        var options = LaunchOptions()
+        options.terminationGracePeriod = .seconds(1)
+        let python = try await PythonProcess.start(program, interpreter: try await PythonInterpreter.system(),
+                                                   options: options)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let termination = await python.shutdown(timeout: .milliseconds(200))
+        #expect(termination == .signaled(SIGTERM))
+        #expect(clock.now - started < .seconds(5))
+    }
+
     @Test func shutdownLetsTheProgramFinish() async throws {
         let program = PythonProgram(main: "import jinn\njinn.serve()\nprint('after serve')\n")
         let python = try await PythonProcess.start(program, interpreter: try await PythonInterpreter.system())

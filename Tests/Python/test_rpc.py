@@ -267,6 +267,26 @@ class DeferredReplyTests(unittest.TestCase):
         theirs.close()
 
 
+class ServeTests(unittest.TestCase):
+    def test_a_stop_that_comes_before_serve_makes_it_return_at_once(self):
+        from jinn import _rpc
+
+        peer.send(("stop",))
+        deadline = time.monotonic() + 5
+        while not _rpc._stop_early and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # Without the early stop remembered, serve() would wait for a second one.
+        rescue = threading.Timer(5, peer.send, (("stop",),))
+        rescue.start()
+        started = time.monotonic()
+        try:
+            jinn.serve()
+        finally:
+            rescue.cancel()
+        self.assertLess(time.monotonic() - started, 2)
+        self.assertEqual(peer.value("rpc_fixture.add", 1, 2), 3)  # calls are still served
+
+
 class SwiftCallTests(unittest.TestCase):
     def setUp(self):
         peer.handlers["double"] = lambda value: value * 2

@@ -91,14 +91,8 @@ extension PythonProcess {
         } catch {
             return await wait()
         }
-        let child = self.child
-        let ended = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { _ = await child.wait(); return true }
-            group.addTask { try? await Task.sleep(for: timeout); return false }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        // A task group would wait for its child waiting on the process too, which no cancellation ends.
+        let ended = await child.wait(timeout: timeout) != nil
         return ended ? await wait() : await terminate()
     }
 

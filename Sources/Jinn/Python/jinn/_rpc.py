@@ -56,6 +56,7 @@ _main_functions = set()              # functions that run on the main thread whi
 _next_id = 0
 _main_queue = None                   # the queue jinn.serve() works from, while it runs
 _main_wants_role = False             # jinn.serve() waits with nothing to do: the main thread would read
+_stop_early = False                  # a stop came before jinn.serve() started: it returns at once
 _READ = object()                     # a job for jinn.serve(): read the channel on the main thread
 _loop = None
 
@@ -535,7 +536,7 @@ def serve():
     thread reads the channel itself, so that REPL executions run there at once, and Ctrl-C and timeouts interrupt
     even blocking system calls.
     """
-    global _main_queue, _main_wants_role
+    global _main_queue, _main_wants_role, _stop_early
     _connected()
     if _thread.get_ident() != _main_ident:
         raise RuntimeError("jinn.serve() must run on the main thread")
@@ -543,6 +544,9 @@ def serve():
     queue = _queue.SimpleQueue()
     with _lock:
         _main_queue = queue
+        if _stop_early:
+            _stop_early = False
+            queue.put(None)
     try:
         while True:
             try:
@@ -589,10 +593,12 @@ def _offer_role(ident):
 
 
 def _on_stop(message):
-    global _main_wants_role
+    global _main_wants_role, _stop_early
     with _lock:
         queue = _main_queue
         _main_wants_role = False
+        # The Swift side may stop the server before the program has reached jinn.serve().
+        _stop_early = queue is None
     if queue is not None:
         queue.put(None)
         if _get_ident() == _main_ident:

@@ -53,6 +53,39 @@ extension PythonProcess {
                          operation: "the call of \(function)")
     }
 
+    /// Calls a Python function with arguments written as ``PythonValue`` literals, and decodes its result.
+    ///
+    /// This form lets a literal mix types, which `Encodable` arguments cannot:
+    ///
+    /// ```swift
+    /// let text: String = try await python.call("json.dumps", ["n": 1, "name": "x", "tags": [1, "a", nil]])
+    /// ```
+    ///
+    /// Otherwise it is ``call(_:_:keywords:timeout:as:)``.
+    @_disfavoredOverload
+    public func call<Result: Decodable>(
+        _ function: String, _ arguments: PythonValue..., keywords: KeyValuePairs<String, PythonValue> = [:],
+        timeout: Duration? = nil, as type: Result.Type = Result.self
+    ) async throws(JinnError) -> Result {
+        let value = try await invoke(.string(function), arguments: arguments,
+                                     keywords: keywords.map { .init(.string($0.key), $0.value) },
+                                     timeout: timeout, operation: "the call of \(function)")
+        return try PythonValueDecoder().decode(Result.self, from: value, describing: "the result of \(function)")
+    }
+
+    /// Calls a Python function with arguments written as ``PythonValue`` literals, and returns its result as a
+    /// ``PythonValue``.
+    @_disfavoredOverload
+    @discardableResult
+    public func call(
+        _ function: String, _ arguments: PythonValue..., keywords: KeyValuePairs<String, PythonValue> = [:],
+        timeout: Duration? = nil
+    ) async throws(JinnError) -> PythonValue {
+        try await invoke(.string(function), arguments: arguments,
+                         keywords: keywords.map { .init(.string($0.key), $0.value) },
+                         timeout: timeout, operation: "the call of \(function)")
+    }
+
     /// An executor that runs a task's code on the thread that reads this process's replies, for the fastest round
     /// trips.
     ///

@@ -91,6 +91,32 @@ public final class PythonService: Sendable {
                                  timeout: timeout, operation: "the call of \(name).\(method)")
     }
 
+    /// Calls a method with arguments written as ``PythonValue`` literals, which may mix types, and decodes its
+    /// result.
+    @_disfavoredOverload
+    public func call<Result: Decodable>(
+        _ method: String, _ arguments: PythonValue..., keywords: KeyValuePairs<String, PythonValue> = [:],
+        timeout: Duration? = nil, as type: Result.Type = Result.self
+    ) async throws(JinnError) -> Result {
+        let value = try await process.invoke(.tuple([key, .string(method)]), arguments: arguments,
+                                             keywords: keywords.map { .init(.string($0.key), $0.value) },
+                                             timeout: timeout, operation: "the call of \(name).\(method)")
+        return try PythonValueDecoder().decode(Result.self, from: value, describing: "the result of \(name).\(method)")
+    }
+
+    /// Calls a method with arguments written as ``PythonValue`` literals and returns its result as a
+    /// ``PythonValue``.
+    @_disfavoredOverload
+    @discardableResult
+    public func call(
+        _ method: String, _ arguments: PythonValue..., keywords: KeyValuePairs<String, PythonValue> = [:],
+        timeout: Duration? = nil
+    ) async throws(JinnError) -> PythonValue {
+        try await process.invoke(.tuple([key, .string(method)]), arguments: arguments,
+                                 keywords: keywords.map { .init(.string($0.key), $0.value) },
+                                 timeout: timeout, operation: "the call of \(name).\(method)")
+    }
+
     /// The exposed methods, in alphabetical order, with their signatures and docstrings.
     public func methods() async throws(JinnError) -> [Method] {
         let value = try await process.invoke("jinn._rpc.describe_service", arguments: [key], keywords: [],

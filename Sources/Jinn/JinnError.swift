@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that can go wrong when Jinn starts, talks to or stops a Python process.
 ///
 /// Each case carries what a user needs to act on it: the path and version of an interpreter, the module a
@@ -10,7 +12,7 @@
 ///     print(exception.typeName, exception.message, exception.frames.last?.line ?? 0)
 /// }
 /// ```
-public enum JinnError: Error, Sendable, CustomStringConvertible {
+public enum JinnError: Error, Sendable, CustomStringConvertible, LocalizedError {
     /// No Python interpreter was found on the search path.
     case interpreterNotFound(searched: [String])
     /// The interpreter path does not exist or is not executable.
@@ -26,8 +28,11 @@ public enum JinnError: Error, Sendable, CustomStringConvertible {
     /// Python raised an exception that was not caught. `termination` is set when the exception ended the process.
     case python(PythonException, termination: Termination?)
     /// The process ended unsuccessfully without a Python exception: a non-zero exit status or a signal.
-    case processEnded(Termination)
-    /// The process is no longer running, so the operation could not be carried out.
+    ///
+    /// ``PythonProcess/waitForSuccess()`` throws it; compare ``processNotRunning(_:)``, which an operation throws
+    /// when it needs a process that has already ended.
+    case processFailed(Termination)
+    /// The operation needs a running process, and the process has ended (how, when that is known yet).
     case processNotRunning(Termination?)
     /// The other side broke the message protocol.
     case protocolViolation(String)
@@ -42,6 +47,13 @@ public enum JinnError: Error, Sendable, CustomStringConvertible {
     /// Creating, changing, freezing or restoring a Python environment failed.
     case environment(EnvironmentError)
 
+    /// The error's description, so that `localizedDescription` reads as ``description`` does.
+    public var errorDescription: String? { description }
+
+    /// Renamed ``processFailed(_:)``, which is easier to tell from ``processNotRunning(_:)``.
+    @available(*, deprecated, renamed: "processFailed")
+    public static func processEnded(_ termination: Termination) -> JinnError { .processFailed(termination) }
+
     public var description: String {
         switch self {
         case .interpreterNotFound(let searched):
@@ -53,7 +65,8 @@ public enum JinnError: Error, Sendable, CustomStringConvertible {
         case .unsupportedPython(let path, let version):
             return "the Python interpreter '\(path)' is version \(version); Jinn needs Python 3.9 or newer"
         case .interpreterInspectionFailed(let path, let details):
-            return "the Python interpreter '\(path)' could not be inspected: \(details)"
+            return "'\(path)' is not a working Python interpreter: asked to describe itself, \(details)\n"
+                + "name a Python 3.9 or newer executable, such as python3 or an environment's bin/python"
         case .invalidProgram(let reason):
             return "invalid program: \(reason)"
         case .launchFailed(let path, let errno):
@@ -62,10 +75,11 @@ public enum JinnError: Error, Sendable, CustomStringConvertible {
             var text = exception.description
             if let termination { text += "\n(the process \(termination))" }
             return text
-        case .processEnded(let termination):
+        case .processFailed(let termination):
             return "the Python process \(termination)"
         case .processNotRunning(let termination):
             return "the Python process is not running" + (termination.map { " (it \($0))" } ?? "")
+                + "; start a new process to go on"
         case .protocolViolation(let message):
             return "protocol error: \(message)"
         case .system(let operation, let errno):

@@ -1,3 +1,4 @@
+import Foundation
 import JinnWire
 
 /// A Python exception as Swift sees it: its type, message, traceback frames, and the exceptions chained to it.
@@ -8,7 +9,7 @@ import JinnWire
 ///     print(exception.frames.last!)      // <jinn>/__main__.py:3 in divide: return a / b
 /// }
 /// ```
-public struct PythonException: Error, Sendable, Hashable, CustomStringConvertible {
+public struct PythonException: Error, Sendable, Hashable, CustomStringConvertible, LocalizedError {
     /// One frame of a traceback, outermost first.
     public struct Frame: Sendable, Hashable, CustomStringConvertible {
         /// The file (or virtual path of a module held in memory).
@@ -105,6 +106,9 @@ public struct PythonException: Error, Sendable, Hashable, CustomStringConvertibl
             cause: report["cause"].map(PythonException.init(report:)),
             context: report["context"].map(PythonException.init(report:)))
     }
+
+    /// The description, so that `localizedDescription` reads as ``description`` does.
+    public var errorDescription: String? { description }
 
     /// `TypeName: message`, followed by the location of a syntax error or the innermost frame.
     public var description: String {

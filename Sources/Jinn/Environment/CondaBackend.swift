@@ -43,7 +43,7 @@ public struct CondaBackend: Sendable, Hashable {
         throw .environment(.toolNotFound(
             tool: names,
             hint: "no \(names) executable is on PATH; install micromamba or conda and put it on PATH, "
-                + "or use a virtual environment (jinn env create without --conda)"))
+                + "or use a virtual environment (VirtualEnvironment.create; jinn env create without --conda)"))
     }
 
     /// The arguments that create an environment at `prefix` with `packages`.

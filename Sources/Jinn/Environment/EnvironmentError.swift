@@ -1,3 +1,5 @@
+import Foundation
+
 /// What went wrong while creating, changing, freezing or restoring a Python environment.
 ///
 /// It reaches callers as ``JinnError/environment(_:)``:
@@ -9,9 +11,11 @@
 ///     print(package ?? "?", installer, message)   // sixx pip ERROR: No matching distribution found for sixx
 /// }
 /// ```
-public enum EnvironmentError: Error, Sendable, Hashable, CustomStringConvertible {
+public enum EnvironmentError: Error, Sendable, Hashable, CustomStringConvertible, LocalizedError {
     /// The directory is not a virtual environment (no `pyvenv.cfg`) nor a conda environment (no `conda-meta`).
     case notAnEnvironment(path: String)
+    /// No file or directory exists where an environment was expected.
+    case missingDirectory(path: String)
     /// No environment of that name exists under the root.
     case notFound(name: String, root: String)
     /// The name cannot be used for a named environment.
@@ -38,10 +42,16 @@ public enum EnvironmentError: Error, Sendable, Hashable, CustomStringConvertible
     /// The operation was cancelled; nothing was left half-done.
     case cancelled(operation: String)
 
+    /// The description, so that `localizedDescription` reads as ``description`` does.
+    public var errorDescription: String? { description }
+
     public var description: String {
         switch self {
         case .notAnEnvironment(let path):
             return "'\(path)' is not a Python environment (it has neither pyvenv.cfg nor conda-meta)"
+        case .missingDirectory(let path):
+            return "'\(path)' does not exist; create the environment first (VirtualEnvironment.create(at:from:); "
+                + "jinn env create PATH on the command line)"
         case .notFound(let name, let root):
             return "no environment named '\(name)' in \(root); `jinn env list` shows the existing ones"
         case .invalidName(let name, let reason):
@@ -61,7 +71,7 @@ public enum EnvironmentError: Error, Sendable, Hashable, CustomStringConvertible
             return "the lock file '\(path)' is not valid: \(reason)"
         case .lockMismatch(let lock, let interpreter):
             return "the lock was made for \(lock), but the interpreter is \(interpreter); "
-                + "restore it with a matching interpreter (--python)"
+                + "restore it with a matching interpreter (the `from:` argument; --python on the command line)"
         case .verificationFailed(let missing, let unexpected, let differing):
             var parts: [String] = []
             if !missing.isEmpty { parts.append("missing: " + missing.joined(separator: ", ")) }

@@ -82,7 +82,7 @@ public struct InstalledPackage: Sendable, Hashable, Codable, CustomStringConvert
             python, ["-I", "-c", listingScript], environment: ToolRun.toolEnvironment())
         guard termination.isSuccess else {
             throw .interpreterInspectionFailed(
-                path: python, details: "listing its packages failed: " + String(decoding: errors.suffix(4000), as: UTF8.self))
+                path: python, details: "it could not list its packages: " + String(decoding: errors.suffix(4000), as: UTF8.self))
         }
         do {
             return try JSONDecoder().decode([InstalledPackage].self, from: Data(output))

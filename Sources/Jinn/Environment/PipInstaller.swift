@@ -28,8 +28,9 @@ struct PipInstaller: Installer {
         guard check.termination.isSuccess else {
             throw .environment(.toolNotFound(
                 tool: "pip in the environment of \(python)",
-                hint: "the environment was created without pip; install with uv (--installer uv), "
-                    + "or recreate it with pip (--clear --installer pip)"))
+                hint: "the environment was created without pip; install with uv (EnvironmentOptions.installer "
+                    + "= .uv; --installer uv), or recreate it with pip (options.clear and options.installer = .pip; "
+                    + "--clear --installer pip)"))
         }
         try await Installers.runInstall(python, installArguments(request), kind: .pip, name: name,
                                         request: request, progress: progress)

@@ -214,7 +214,7 @@ public struct VirtualEnvironment: Sendable, Hashable {
             } catch .environment(let error) {
                 throw .environment(.targetOccupied(
                     path: target, reason: "already exists and does not match the lock (\(error)); "
-                        + "restore elsewhere or replace it (--clear)"))
+                        + "restore it elsewhere, or replace it (EnvironmentOptions.clear; --clear on the command line)"))
             }
             progress?(InstallProgress(.finished, detail: "\(target) exists and matches the lock; reused"))
             return EnvironmentCreation(environment: existing, reused: true, installer: nil)

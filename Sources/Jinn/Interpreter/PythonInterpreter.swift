@@ -84,9 +84,11 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
 
     /// Inspects the interpreter of the virtual environment at `directory`.
     public init(virtualEnvironment directory: String) async throws(JinnError) {
-        let configuration = directory + "/pyvenv.cfg"
-        guard FileManager.default.fileExists(atPath: configuration) else {
-            throw .interpreterNotExecutable(path: directory + " (no pyvenv.cfg: not a virtual environment)")
+        guard FileManager.default.fileExists(atPath: directory) else {
+            throw .environment(.missingDirectory(path: directory))
+        }
+        guard FileManager.default.fileExists(atPath: directory + "/pyvenv.cfg") else {
+            throw .environment(.notAnEnvironment(path: directory))
         }
         let binary = directory + "/bin/python3"
         try await self.init(path: FileManager.default.fileExists(atPath: binary) ? binary : directory + "/bin/python")
@@ -132,19 +134,24 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
         """
 
     private static func inspect(_ path: String) async throws(JinnError) -> PythonInterpreter {
-        let (status, output, errors) = try await runCapturing(path, ["-S", "-c", inspectionScript])
+        // The script travels on standard input, so that a program that is not Python quotes "-" in its complaint
+        // rather than the whole script.
+        let (status, output, errors) = try await runCapturing(path, ["-S", "-"],
+                                                              standardInput: Array(inspectionScript.utf8))
         if status == .exited(3) {
             throw .unsupportedPython(path: path, version: String(decoding: output, as: UTF8.self))
         }
         guard status.isSuccess else {
-            let details = String(decoding: errors.suffix(2000), as: UTF8.self)
-            throw .interpreterInspectionFailed(path: path, details: "it \(status): \(details)")
+            let lines = String(decoding: errors.suffix(4000), as: UTF8.self).split(separator: "\n")
+            let details = lines.suffix(3).joined(separator: "\n")
+            throw .interpreterInspectionFailed(
+                path: path, details: "it \(status)" + (details.isEmpty ? "" : ": \(details)"))
         }
         let report: PythonValue
         do {
             report = try Marshal.decode(output)
         } catch {
-            throw .interpreterInspectionFailed(path: path, details: "unexpected output (\(error.message))")
+            throw .interpreterInspectionFailed(path: path, details: "it answered something else (\(error.message))")
         }
         let version = report["version"]
         guard let executable = report["executable"]?.stringValue, !executable.isEmpty,

@@ -165,13 +165,43 @@ public struct PythonProgram: Sendable {
                 throw .invalidProgram("two modules are named '\(module.name)'; each module name may be used once")
             }
         }
-        if case .module(let name) = entry {
+        for module in modules {
+            let parts = module.name.split(separator: ".")
+            for end in parts.indices.dropFirst() {
+                let package = parts[..<end].joined(separator: ".")
+                guard let parent = modules.first(where: { $0.name == package }) else {
+                    throw .invalidProgram(
+                        "the module '\(module.name)' is in the package '\(package)', which the program does not hold; "
+                            + "add it too (PythonModule(name: \"\(package)\", source: \"\", isPackage: true)), "
+                            + "or add the whole directory with addPackage(at:)")
+                }
+                guard parent.isPackage else {
+                    throw .invalidProgram(
+                        "the module '\(module.name)' is in '\(package)', which is a module, not a package; "
+                            + "make '\(package)' a package (isPackage: true)")
+                }
+            }
+        }
+        switch entry {
+        case .module(let name):
             try Self.validate(moduleName: name, allowJinn: true)
+        case .script(let path):
+            let base = workingDirectory ?? FileManager.default.currentDirectoryPath
+            let absolute = path.hasPrefix("/") ? path : base + "/" + path
+            guard FileManager.default.fileExists(atPath: absolute) else {
+                throw .invalidProgram("the script '\(absolute)' does not exist")
+            }
+        case .code:
+            break
         }
     }
 
     static func validate(moduleName name: String, allowJinn: Bool = false) throws(JinnError) {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        if let keyword = parts.first(where: { keywords.contains(String($0)) }) {
+            throw .invalidProgram(
+                "'\(name)' cannot name a module: '\(keyword)' is a Python keyword, which an import cannot name")
+        }
         guard !parts.isEmpty, parts.allSatisfy({ isIdentifier(String($0)) }) else {
             throw .invalidProgram(
                 "'\(name)' is not a valid module name: each dot-separated part must be a Python identifier")

@@ -21,8 +21,8 @@ enum RPCBenchmark {
         var program = PythonProgram.server()
         try program.add(module)
         var options = LaunchOptions()
-        options.standardOutput = .discard
-        options.standardError = .discard
+        options.standardOutput = .null
+        options.standardError = .null
         let process = try await PythonProcess.start(program, interpreter: python, options: options)
         // The same process without busy polling: every wait for the other side sleeps.
         var sleeping = options
@@ -166,7 +166,7 @@ enum RPCBenchmark {
         let (termination, output, errors) = try await runCapturing(python.executable,
                                                                    ["-c", baselineScript, String(calls)])
         guard termination.isSuccess else {
-            throw JinnError.processEnded(termination).withDetails(String(decoding: errors, as: UTF8.self))
+            throw JinnError.processFailed(termination).withDetails(String(decoding: errors, as: UTF8.self))
         }
         return try JSONDecoder().decode(Baseline.self, from: Data(output))
     }

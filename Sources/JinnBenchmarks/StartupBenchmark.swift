@@ -8,8 +8,8 @@ enum StartupBenchmark {
         let python = try await PythonInterpreter.system()
         let rounds = Int(ProcessInfo.processInfo.environment["JINN_BENCH_ROUNDS"] ?? "") ?? 25
         var options = LaunchOptions()
-        options.standardOutput = .discard
-        options.standardError = .discard
+        options.standardOutput = .null
+        options.standardError = .null
         let program = PythonProgram(main: "import jinn\njinn.send('ready')\n")
         let empty = PythonProgram.code("pass")
         var jinn = Samples(), jinnWhole = Samples(), plain = Samples(), noSite = Samples()
@@ -19,14 +19,14 @@ enum StartupBenchmark {
             let firstMessage = try await measure {
                 let started = try await PythonProcess.start(program, interpreter: python, options: options)
                 var iterator = started.messages.makeAsyncIterator()
-                guard await iterator.next() != nil else { throw JinnError.processEnded(await started.wait()) }
+                guard await iterator.next() != nil else { throw JinnError.processFailed(await started.wait()) }
                 process = started
             }
             // The figure ends at the first message; the interpreter's shutdown is not part of it.
             await process?.wait()
             let whole = try await measure {
                 let termination = await (try await PythonProcess.start(empty, interpreter: python, options: options)).wait()
-                guard termination.isSuccess else { throw JinnError.processEnded(termination) }
+                guard termination.isSuccess else { throw JinnError.processFailed(termination) }
             }
             let cold = try await measure { try await runQuietly(python.executable, ["-c", "pass"]) }
             let coldNoSite = try await measure { try await runQuietly(python.executable, ["-S", "-c", "pass"]) }
@@ -55,6 +55,6 @@ enum StartupBenchmark {
     /// bootstrap differs between the contenders.
     private static func runQuietly(_ executable: String, _ arguments: [String]) async throws {
         let (termination, _, _) = try await runCapturing(executable, arguments)
-        guard termination.isSuccess else { throw JinnError.processEnded(termination) }
+        guard termination.isSuccess else { throw JinnError.processFailed(termination) }
     }
 }

@@ -84,7 +84,7 @@ struct ExceptionTests {
         await #expect {
             try await process.waitForSuccess()
         } throws: { error in
-            guard case JinnError.processEnded(.signaled(SIGKILL)) = error else { return false }
+            guard case JinnError.processFailed(.signaled(SIGKILL)) = error else { return false }
             return "\(error)".contains("SIGKILL")
         }
     }

@@ -112,8 +112,8 @@ struct ProcessLifecycleTests {
 
     @Test func inheritedAndDiscardedOutputLeaveTheStreamsEmpty() async throws {
         var options = LaunchOptions()
-        options.standardOutput = .discard
-        options.standardError = .discard
+        options.standardOutput = .null
+        options.standardError = .null
         let process = try await PythonProcess.start(.code("print('gone')"), interpreter: try await systemPython(), options: options)
         #expect(await process.standardOutput.collect().isEmpty)
         #expect(await process.wait() == .exited(0))

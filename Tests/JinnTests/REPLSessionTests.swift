@@ -8,8 +8,8 @@ import Testing
 struct REPLSessionTests {
     static func quietSession(input: REPLSession.InputHandler? = nil) async throws -> REPLSession {
         var options = LaunchOptions()
-        options.standardOutput = .discard
-        options.standardError = .discard
+        options.standardOutput = .null
+        options.standardError = .null
         return try await REPLSession.start(interpreter: try await PythonInterpreter.system(), options: options,
                                            input: input)
     }

@@ -9,8 +9,8 @@ struct RPCBusyPollingTests {
     @Test(arguments: [Duration.zero, .microseconds(100), .milliseconds(5)])
     func callsAndReplExecutionsWorkWithAnyPolling(_ polling: Duration) async throws {
         var options = LaunchOptions()
-        options.standardOutput = .discard
-        options.standardError = .discard
+        options.standardOutput = .null
+        options.standardError = .null
         options.busyPolling = polling
         let python = try await startServer([fixtureModule], options: options)
         var total = 0
@@ -31,8 +31,8 @@ struct RPCBusyPollingTests {
 
     @Test func neitherSideKeepsPollingWhileIdle() async throws {
         var options = LaunchOptions()
-        options.standardOutput = .discard
-        options.standardError = .discard
+        options.standardOutput = .null
+        options.standardError = .null
         options.busyPolling = .milliseconds(5)
         let python = try await startServer([fixtureModule], options: options)
         try await withTaskExecutorPreference(python.executor) {

@@ -304,8 +304,8 @@ struct RPCCallTests {
     @Test func messagesOverTheSizeLimitAreRefused() async throws {
         var options = LaunchOptions()
         options.maximumMessageSize = 1 << 20
-        options.standardOutput = .discard
-        options.standardError = .discard
+        options.standardOutput = .null
+        options.standardError = .null
         let python = try await startServer([fixtureModule], options: options)
         do {
             let error = await failure { () async throws(JinnError) in

@@ -34,8 +34,8 @@ struct RPCExecutorTests {
     @Test func callsInFlightNestedCallsAndTimeoutsWorkOnIt() async throws {
         let holder = ProcessHolder()
         var options = LaunchOptions()
-        options.standardOutput = .discard
-        options.standardError = .discard
+        options.standardOutput = .null
+        options.standardError = .null
         options.handlers.register("deeper") { (depth: Int) async throws -> Int in
             guard let python = holder.process else { return -1 }
             if depth == 0 { return try await python.call("fixture.add", 100, 0) }

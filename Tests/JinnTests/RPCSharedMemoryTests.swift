@@ -60,8 +60,8 @@ struct RPCSharedMemoryTests {
     @Test func withoutSharedMemoryEverythingTakesThePipes() async throws {
         var options = LaunchOptions()
         options.sharedMemorySize = 0
-        options.standardOutput = .discard
-        options.standardError = .discard
+        options.standardOutput = .null
+        options.standardError = .null
         let before = sharedFiles()
         let python = try await startServer([fixtureModule], options: options)
         #expect(sharedFiles().subtracting(before).isEmpty)

@@ -16,8 +16,8 @@ struct RPCSwiftHandlerTests {
 
     static func options(_ register: (inout SwiftHandlers) -> Void) -> LaunchOptions {
         var options = LaunchOptions()
-        options.standardOutput = .discard
-        options.standardError = .discard
+        options.standardOutput = .null
+        options.standardError = .null
         register(&options.handlers)
         return options
     }

@@ -10,8 +10,8 @@ func startServer(_ modules: [PythonModule] = [], setup: String = "", options: La
     for module in modules { try program.add(module) }
     var launch = options ?? LaunchOptions()
     if options == nil {
-        launch.standardOutput = .discard
-        launch.standardError = .discard
+        launch.standardOutput = .null
+        launch.standardError = .null
     }
     return try await PythonProcess.start(program, interpreter: try await PythonInterpreter.system(), options: launch)
 }

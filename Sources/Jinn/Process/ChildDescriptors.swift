@@ -99,7 +99,7 @@ struct ChildDescriptors {
         case .inherit:
             mapping.append(inherited)
             return -1
-        case .discard:
+        case .null:
             mapping.append(-1)
             return -1
         }

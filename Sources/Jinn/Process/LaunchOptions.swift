@@ -25,8 +25,12 @@ public struct LaunchOptions: Sendable {
         case pipe
         /// The same stream of this process.
         case inherit
-        /// `/dev/null`.
-        case discard
+        /// `/dev/null`: what the process writes is dropped.
+        case null
+
+        /// Renamed ``null``, the name of `/dev/null` for standard input too.
+        @available(*, deprecated, renamed: "null")
+        public static var discard: Output { .null }
     }
 
     /// Standard input; `.null` unless you ask for a pipe.

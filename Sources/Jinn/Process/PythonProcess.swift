@@ -168,7 +168,8 @@ public final class PythonProcess: Sendable {
     /// Writes bytes to the process's standard input (which must be a pipe: see ``LaunchOptions/standardInput``).
     ///
     /// Waits while the pipe is full; fails with ``JinnError/processNotRunning(_:)`` once the process has closed
-    /// its input or ended.
+    /// its input or ended, and with ``JinnError/cancelled(operation:)`` when the writing task is cancelled (the
+    /// bytes before that point have been written).
     public func writeToStandardInput(_ bytes: some Sequence<UInt8>) async throws(JinnError) {
         let data = Array(bytes)
         var offset = 0
@@ -184,7 +185,7 @@ public final class PythonProcess: Sendable {
                 do {
                     try await Task.sleep(for: .milliseconds(1))
                 } catch {
-                    throw .timedOut(operation: "writing to standard input (cancelled)", seconds: 0)
+                    throw .cancelled(operation: "writing to standard input")
                 }
             } else if result == -Int(EPIPE) || result == -Int(EBADF) {
                 throw .processNotRunning(child.termination)
@@ -234,14 +235,14 @@ public final class PythonProcess: Sendable {
     /// Waits until the process ends and throws unless it exited with status 0.
     ///
     /// - Throws: ``JinnError/python(_:termination:)`` for an uncaught Python exception,
-    ///   ``JinnError/processEnded(_:)`` for another non-zero status or a signal, and
+    ///   ``JinnError/processFailed(_:)`` for another non-zero status or a signal, and
     ///   ``JinnError/protocolViolation(_:)`` when the program broke the channel.
     public func waitForSuccess() async throws(JinnError) {
         let termination = await wait()
         let (exception, channelError) = report.withLock { ($0.exception, $0.channelError) }
         if let exception { throw .python(exception, termination: termination) }
         if let channelError, !termination.isSuccess || channelError.isProtocolViolation { throw channelError }
-        if !termination.isSuccess { throw .processEnded(termination) }
+        if !termination.isSuccess { throw .processFailed(termination) }
     }
 
     /// The uncaught exception that ended the program, once it has been reported.
@@ -268,8 +269,21 @@ public final class PythonProcess: Sendable {
         child.signal(SIGKILL)
     }
 
-    /// Sends a signal to the process (to its whole group when it leads one and `toGroup` is true).
-    /// Returns false when the process has already ended.
+    /// Sends a signal to the process, or to its whole process group when `toProcessGroup` is true and it leads
+    /// one (see ``LaunchOptions/newProcessGroup``).
+    ///
+    /// ```swift
+    /// process.signal(.hangup)
+    /// ```
+    ///
+    /// - Returns: false when the process has already ended (and was therefore not signalled).
+    @discardableResult
+    public func signal(_ signal: Signal, toProcessGroup: Bool = false) -> Bool {
+        child.signal(signal.rawValue, toGroup: toProcessGroup)
+    }
+
+    /// Renamed ``signal(_:toProcessGroup:)``, which takes a ``Signal``.
+    @available(*, deprecated, renamed: "signal(_:toProcessGroup:)")
     @discardableResult
     public func signal(_ signal: Int32, toGroup: Bool = false) -> Bool {
         child.signal(signal, toGroup: toGroup)

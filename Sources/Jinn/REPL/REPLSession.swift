@@ -69,15 +69,30 @@ public final class REPLSession: Sendable {
 
     /// Starts a Python process of its own for a new session.
     ///
+    /// ```swift
+    /// let session = try await REPLSession.start(setup: "import math")
+    /// try await session.execute("math.tau").value   // "6.283185307179586"
+    /// ```
+    ///
     /// - Parameters:
-    ///   - setup: code the process runs before it serves the session, such as imports.
+    ///   - setup: code run in the session's namespace before the session is returned, such as imports; what it
+    ///     defines is there for every execution. When it raises, the process is shut down and the error thrown.
     ///   - options: by default the process's standard output and error are this process's own (see
     ///     ``defaultLaunchOptions``).
     public static func start(interpreter: PythonInterpreter? = nil, options: LaunchOptions = defaultLaunchOptions,
                              setup: String = "", input: InputHandler? = nil) async throws(JinnError) -> REPLSession
     {
-        let process = try await PythonProcess.start(.server(setup: setup), interpreter: interpreter, options: options)
-        return REPLSession(process: process, input: input, ownsProcess: true)
+        let process = try await PythonProcess.start(.server(), interpreter: interpreter, options: options)
+        let session = REPLSession(process: process, input: input, ownsProcess: true)
+        if !setup.isEmpty {
+            do {
+                try await session.execute(setup)
+            } catch {
+                await process.shutdown()
+                throw error
+            }
+        }
+        return session
     }
 
     /// Launch options whose standard output and error are inherited, so that output the session does not capture
@@ -89,9 +104,22 @@ public final class REPLSession: Sendable {
         return options
     }
 
-    /// Sets the handler that feeds standard input to the session's code.
+    /// The handler that feeds standard input to the session's code; `nil` gives that code an end of input.
+    ///
+    /// ```swift
+    /// session.inputHandler = { prompt in prompt == "Name: " ? "Ada" : nil }
+    /// ```
+    ///
+    /// An execution uses the handler set when it starts.
+    public var inputHandler: InputHandler? {
+        get { state.withLock { $0.input } }
+        set { state.withLock { $0.input = newValue } }
+    }
+
+    /// Renamed: set ``inputHandler`` instead.
+    @available(*, deprecated, renamed: "inputHandler")
     public func setInputHandler(_ handler: InputHandler?) {
-        state.withLock { $0.input = handler }
+        inputHandler = handler
     }
 
     /// Runs source text in the session.
@@ -102,6 +130,7 @@ public final class REPLSession: Sendable {
     ///     ``JinnError/timedOut(operation:seconds:)``.
     ///   - output: called with each piece of output while the code runs (line by line, in order), before this
     ///     method returns. Without it, output is gathered and comes back in the result only.
+    @discardableResult
     public func execute(_ source: String, mode: Mode = .cell, timeout: Duration? = nil,
                         output: (@Sendable (REPLOutput) -> Void)? = nil) async throws(JinnError) -> REPLResult
     {

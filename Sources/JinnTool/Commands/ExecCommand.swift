@@ -56,7 +56,7 @@ struct ExecCommand: AsyncParsableCommand {
         let forwarders = [SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { process.signal(number) }
+            source.setEventHandler { process.signal(Signal(rawValue: number)) }
             source.resume()
             return source
         }

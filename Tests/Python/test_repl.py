@@ -165,6 +165,14 @@ class InteractiveTests(unittest.TestCase):
         self.assertEqual(chunks, [(1, "2\n")])
         reply, chunks = session.run("for i in range(2):\n    i\n\n", interactive=True)
         self.assertEqual(chunks, [(1, "0\n1\n")])
+        self.assertEqual(reply[2], (True, None))  # echoed as python3 does, but a loop is not an expression
+
+    def test_only_a_top_level_expression_statement_is_the_value(self):
+        session = Session()
+        self.assertEqual(session.run("x = 3", interactive=True)[0][2], (True, None))
+        self.assertEqual(session.run("x * 2", interactive=True)[0][2], (True, "6"))
+        reply, chunks = session.run("if x:\n    x + 1\n\n", interactive=True)
+        self.assertEqual((reply[2], chunks), ((True, None), [(1, "4\n")]))
 
     def test_a_block_needs_its_blank_line(self):
         session = Session()

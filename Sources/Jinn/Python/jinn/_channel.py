@@ -259,6 +259,22 @@ class Channel:
         self.flush()
         return True
 
+    def take_over(self, ident):
+        """Gives the reader role, which :meth:`give_up` left with nobody, to thread ``ident`` as if it were inside a
+        handler; the caller then dispatches a message it was handed and calls :meth:`still_reads`."""
+        with self._role_lock:
+            self.reader = ident
+            self._dispatching = True
+
+    def still_reads(self, ident):
+        """After :meth:`take_over`: True if thread ``ident`` kept the role (it must now call :meth:`read_here`),
+        False if its handler handed the role on meanwhile."""
+        with self._role_lock:
+            if self.reader != ident:
+                return False
+            self._dispatching = False
+            return True
+
     def read_here(self):
         """Reads and dispatches frames on this thread until the role passes to another thread or the stream ends.
 

@@ -234,7 +234,7 @@ def execute(session_id, source, interactive, streaming):
         _captures[me] = capture
         try:
             if interactive:
-                complete = _run_interactive(session, source, filename)
+                complete = _run_interactive(session, source, filename, capture)
             else:
                 complete = _run_cell(session, source, filename, capture)
         except BaseException as error:
@@ -264,13 +264,23 @@ def _compiled(compile_step, *arguments):
         raise error.with_traceback(None)
 
 
-def _run_interactive(session, source, filename):
+def _run_interactive(session, source, filename, capture):
     code = _compiled(session.compiler, source, filename, "single")
     if code is None:
         return False
     _remember_source(filename, source)
     exec(code, session.namespace)
+    # Every expression statement was echoed, in blocks too, as python3 does; only one at the top level is the
+    # statement's value.
+    if capture.value is not None and not _ends_with_expression(source, filename, session.compiler.compiler.flags):
+        capture.value = None
     return True
+
+
+def _ends_with_expression(source, filename, flags):
+    import ast
+    tree = compile(source, filename, "single", flags | ast.PyCF_ONLY_AST, True)
+    return bool(tree.body) and isinstance(tree.body[-1], ast.Expr)
 
 
 def _run_cell(session, source, filename, capture):

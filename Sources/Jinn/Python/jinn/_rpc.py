@@ -108,21 +108,27 @@ def _on_call(message):
     except BaseException as error:
         _send(_error_payload(call_id, error))
         return
-    if kind == _SYNC:
-        _run(call_id, function, message[3], message[4], True)
-    elif kind == _ASYNC:
+    if kind == _ASYNC:
         _start_async(call_id, function, message[3], message[4])
-    else:
-        queue = None
-        if _get_ident() != _main_ident:
-            with _lock:
-                queue = _main_queue
-                if queue is not None:
-                    _main_wants_role = False
-                    _running[call_id] = _main_ident
-                    queue.put((call_id, function, message[3], message[4]))
-        if queue is None:
-            _run(call_id, function, message[3], message[4], True)
+        return
+    # A call runs on the main thread when jinn.serve() is idle there, because only the main thread's blocking
+    # system calls can be interrupted (by SIGINT) when the call times out or is cancelled. An idle main thread
+    # takes the reading over with the call, so that the calls after it run there too without a switch of threads.
+    me = _get_ident()
+    if me != _main_ident and _main_wants_role:
+        with _lock:
+            if _main_wants_role and _main_queue is not None and _channel.give_up(me):
+                _main_wants_role = False
+                _main_queue.put((_READ, message))
+                return
+    if kind == _MAIN and me != _main_ident:
+        with _lock:
+            queue = _main_queue
+            if queue is not None:
+                _running[call_id] = _main_ident
+                queue.put((call_id, function, message[3], message[4]))
+                return
+    _run(call_id, function, message[3], message[4], True)
 
 
 def _kind(function):
@@ -561,6 +567,12 @@ def serve():
                     return
                 if job is _READ:
                     _channel.read_here()
+                elif job[0] is _READ:
+                    # The reading thread gave the role up to hand this call over: it runs here as on a reader.
+                    _channel.take_over(_main_ident)
+                    _on_call(job[1])
+                    if _channel.still_reads(_main_ident):
+                        _channel.read_here()
                 else:
                     _run(job[0], job[1], job[2], job[3], False)
             except KeyboardInterrupt:  # a Ctrl-C aimed at a call that had just ended
@@ -572,6 +584,11 @@ def serve():
         # Calls queued behind the stop still get their one reply.
         while not queue.empty():
             job = queue.get()
+            if job is not None and job is not _READ and job[0] is _READ:
+                # The reading came with this call: it goes on on a new thread, for the program after serve().
+                _channel.take_over(_main_ident)
+                _channel.hand_off(_main_ident)
+                job = (job[1][1], None)
             if job is not None and job is not _READ:
                 with _lock:
                     _running.pop(job[0], None)

@@ -81,6 +81,13 @@ let package = Package(
             dependencies: ["Jinn", "JinnWire", "CJinn"],
             resources: [.copy("Fixtures/resourcepkg")]
         ),
+        // The library as a user's package meets it: these tests import only `Jinn`, and hold the README's examples.
+        .testTarget(
+            name: "JinnUserTests",
+            dependencies: ["Jinn"],
+            resources: [.copy("Fixtures/analysis")],
+            swiftSettings: [.unsafeFlags(["-warnings-as-errors"])]
+        ),
         .testTarget(name: "JinnDaemonTests", dependencies: ["JinnDaemonCore", "JinnWire", "CJinn"]),
         .testTarget(
             name: "JinnCommandTests",

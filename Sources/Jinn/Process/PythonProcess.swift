@@ -68,8 +68,13 @@ public final class PythonProcess: Sendable {
     ///   - program: what to run.
     ///   - interpreter: the interpreter; by default `python3` from `PATH`, resolved to its real executable.
     ///   - options: standard streams, interpreter flags and termination.
+    /// A program whose ``PythonProgram/waitsUntilServing`` is set (``PythonProgram/server(setup:)``) is returned
+    /// once its set-up has run and it serves calls; cancelling the task meanwhile kills it.
+    ///
     /// - Throws: ``JinnError/invalidProgram(_:)`` before anything is launched when the program is malformed;
-    ///   interpreter and launch errors otherwise.
+    ///   interpreter and launch errors otherwise; for a program that ended before it served,
+    ///   ``JinnError/python(_:termination:)`` when its set-up raised, and ``JinnError/processFailed(_:)`` or
+    ///   ``JinnError/processNotRunning(_:)`` when it exited.
     public static func start(_ program: PythonProgram, interpreter: PythonInterpreter? = nil,
                              options: LaunchOptions = LaunchOptions()) async throws(JinnError) -> PythonProcess
     {
@@ -126,6 +131,8 @@ public final class PythonProcess: Sendable {
         channel.on("code") { message in
             Bootstrap.storeCompiledCode(message, program: program, interpreter: resolved)
         }
+        let serving = ServingGate()
+        channel.on("serving") { _ in serving.open(serving: true) }
         process.installCallHandlers()
         // The program goes out before the reader starts, so nothing can be sent ahead of it.
         do {
@@ -138,10 +145,31 @@ public final class PythonProcess: Sendable {
         }
         channel.start { [weak process] error in
             if let error { process?.report.withLock { $0.channelError = error } }
+            serving.open(serving: false)
             messageSink.finish()
             process?.endCalls(channelError: error)
         }
+        if program.waitsUntilServing {
+            try await process.waitUntilServing(serving)
+        }
         return process
+    }
+
+    /// Waits for a server program's set-up to end in `jinn.serve()`; throws what ended the program instead.
+    private func waitUntilServing(_ serving: ServingGate) async throws(JinnError) {
+        let serves = await withTaskCancellationHandler {
+            await serving.wait()
+        } onCancel: {
+            child.signal(SIGKILL)
+            serving.open(serving: false)
+        }
+        guard !serves else { return }
+        let termination = await wait()
+        if Task.isCancelled { throw .cancelled(operation: "starting the program") }
+        let (exception, channelError) = report.withLock { ($0.exception, $0.channelError) }
+        if let exception { throw .python(exception, termination: termination) }
+        if let channelError { throw channelError }
+        throw termination.isSuccess ? .processNotRunning(termination) : .processFailed(termination)
     }
 
     // MARK: - Talking to the program

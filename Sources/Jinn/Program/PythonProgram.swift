@@ -43,6 +43,10 @@ public struct PythonProgram: Sendable {
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// The working directory; by default the current directory of this process.
     public var workingDirectory: String?
+    /// Whether ``PythonProcess/start(_:interpreter:options:)`` returns only once the program has entered
+    /// `jinn.serve()`, so that calls run on its main thread from the first; ``server(setup:)`` sets it. A program
+    /// that ends before it serves makes the start throw what ended it.
+    public var waitsUntilServing = false
     /// Whether the Python side starts its thread that reads the channel. A program that reads the channel itself
     /// turns it off: the script runner's zygote, which must stay single-threaded to fork safely, and which is sent
     /// descriptors on its channel (so it gets a socket rather than pipes).

@@ -277,6 +277,10 @@ extension PythonProgram {
     /// A program that serves calls from Swift until ``PythonProcess/shutdown(timeout:)``: its main module runs
     /// `setup`, then `jinn.serve()`.
     ///
+    /// ``PythonProcess/start(_:interpreter:options:)`` returns once `setup` has run (and throws its exception if
+    /// it raised), so that every call runs on the main thread while it is free, where a timeout or a cancellation
+    /// interrupts even a blocking system call.
+    ///
     /// ```swift
     /// var program = PythonProgram.server(setup: "import numpy")
     /// try program.add(PythonModule(name: "geometry", source: geometrySource))
@@ -284,6 +288,8 @@ extension PythonProgram {
     /// let area: Double = try await python.call("geometry.area", 3.0)
     /// ```
     public static func server(setup: String = "") -> PythonProgram {
-        PythonProgram(main: setup + "\nimport jinn\njinn.serve()\n")
+        var program = PythonProgram(main: setup + "\nimport jinn\njinn.serve()\n")
+        program.waitsUntilServing = true
+        return program
     }
 }

@@ -1,0 +1,3 @@
+"""A package the README example loads from a resource folder."""
+
+THRESHOLD = 0.5

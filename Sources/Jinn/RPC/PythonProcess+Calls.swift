@@ -23,7 +23,13 @@ extension PythonProcess {
     ///   - timeout: how long to wait for the result. At the deadline the call fails with
     ///     ``JinnError/timedOut(operation:seconds:)`` and the running Python code is interrupted with
     ///     `KeyboardInterrupt` (an `async def` function's task is cancelled); the interpreter carries on.
-    ///     Cancelling the calling task does the same, with ``JinnError/cancelled(operation:)``.
+    ///     Cancelling the calling task does the same, with ``JinnError/cancelled(operation:)``. A call that runs
+    ///     on the main thread (the program waits in `jinn.serve()` and its main thread is free, as with
+    ///     ``PythonProgram/server(setup:)``) gets a real SIGINT, which also breaks blocking calls such as
+    ///     `time.sleep`, lock waits and socket reads, unless the program replaced Python's SIGINT handler. A call
+    ///     that runs on another thread (the main thread runs another call, or the program does not serve) sees
+    ///     `KeyboardInterrupt` at its next Python instruction only: CPython cannot break a blocking C call on
+    ///     any thread but the main one, so such a call finishes first.
     /// - Throws: ``JinnError/python(_:termination:)`` when the function raised (a missing module, function or
     ///   attribute included, named in the message); ``JinnError/valueConversion(_:)`` when the result does not
     ///   fit `Result`; ``JinnError/processNotRunning(_:)`` with the exit status or signal when the process ended.

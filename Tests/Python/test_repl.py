@@ -125,6 +125,22 @@ class CellTests(unittest.TestCase):
         self.assertEqual(report["type"], "NameError")
         self.assertEqual(report["frames"][-1][2:], ("broken", "return undefined_name"))
 
+    def test_errors_from_swift_leave_jinn_frames_out(self):
+        from jinn import _errors
+
+        def fails(value):
+            raise RuntimeError("the Swift side said no")
+
+        peer.handlers["fails"] = fails
+        session = Session()
+        session.value("import jinn\ndef ask():\n    return jinn.call('fails', 0)\n")
+        report = session.run("ask()")[0][2]
+        self.assertEqual(report["type"], "jinn.SwiftError")
+        self.assertEqual([frame[2:] for frame in report["frames"]],
+                         [("<module>", "ask()"), ("ask", "return jinn.call('fails', 0)")])
+        self.assertNotIn(_errors.PACKAGE_DIRECTORY, report["traceback"])
+        self.assertIn("    return jinn.call('fails', 0)\n", report["traceback"])
+
     def test_input_is_asked_from_the_swift_side(self):
         session = Session()
         call_id = session.start("name = input('Name: ')\nname.upper()")

@@ -12,6 +12,30 @@ import support  # noqa: F401  (puts the jinn sources on the path)
 
 import jinn
 import rpc_peer
+from jinn._importer import MemoryFinder
+
+try:
+    import numpy
+except ImportError:
+    numpy = None
+
+FRAMES_FIXTURE = """import jinn
+
+
+def outer(name):
+    return middle(name)
+
+
+def middle(name):
+    return jinn.call(name, 0)
+
+
+def wrapped(name):
+    try:
+        middle(name)
+    except jinn.SwiftError as error:
+        raise LookupError("wrapped") from error
+"""
 
 
 peer = None
@@ -65,6 +89,25 @@ def open_gate():
 
 def complex_result():
     return 1 + 2j
+
+def enum_results():
+    import enum
+    class Level(enum.IntEnum):
+        LOW = 1
+        HIGH = 3
+    class Colour(str, enum.Enum):
+        RED = "red"
+    return {Level.HIGH: [Level.LOW, Colour.RED], "flag": enum.IntFlag("Mode", "R W")(3)}
+
+def numpy_result(kind):
+    import numpy
+    return {"float64": numpy.float64(1.5), "int64": numpy.int64(7), "bool": numpy.bool_(True),
+            "float32": numpy.float32(0.25), "nested": [numpy.arange(3).sum(), {numpy.int8(2): (numpy.bool_(False),)}],
+            "complex": numpy.complex128(1)}[kind]
+
+async def async_numpy_result():
+    import numpy
+    return numpy.float64(2.5)
 
 def nested_unsendable():
     return {"ok": [1, 2, object()]}
@@ -205,6 +248,24 @@ class CallTests(unittest.TestCase):
         self.assertIn("the result['ok'][2]", report["message"])
         self.assertIn("builtins.object", report["message"])
 
+    def test_results_of_subclasses_travel_as_their_plain_type(self):
+        self.assertEqual(peer.call("rpc_fixture.enum_results")[2], {3: [1, "red"], "flag": 3})
+
+    @unittest.skipIf(numpy is None, "numpy is not installed")
+    def test_numpy_scalar_results_travel_as_bool_int_and_float(self):
+        for kind, expected, kind_of_value in [("float64", 1.5, float), ("int64", 7, int), ("bool", True, bool),
+                                              ("float32", 0.25, float)]:
+            with self.subTest(kind=kind):
+                message = peer.call("rpc_fixture.numpy_result", kind)
+                self.assertEqual(message[0], "result", message)
+                self.assertIs(type(message[2]), kind_of_value)
+                self.assertEqual(message[2], expected)
+        self.assertEqual(peer.value("rpc_fixture.numpy_result", "nested"), [3, {2: (False,)}])
+        self.assertEqual(peer.value("rpc_fixture.async_numpy_result"), 2.5)
+        report = peer.call("rpc_fixture.numpy_result", "complex")[2]
+        self.assertEqual(report["type"], "TypeError")
+        self.assertIn("cannot send the result of type numpy.complex128", report["message"])
+
     def test_a_result_over_the_limit_is_refused_and_the_channel_survives(self):
         report = peer.call("rpc_fixture.big", 2 << 20)[2]
         self.assertIn("limit", report["message"])
@@ -306,6 +367,57 @@ class SwiftCallTests(unittest.TestCase):
         self.assertEqual(report["message"], "the Swift side said no")
         report = peer.call("rpc_fixture.ask_swift", "nobody", 0)[2]
         self.assertIn("nobody", report["message"])
+
+    def test_a_swift_error_report_leaves_jinn_frames_out(self):
+        from jinn import _errors
+
+        finder = MemoryFinder([("rpc_frames_fixture", "<jinn>/rpc_frames_fixture.py", FRAMES_FIXTURE, False)])
+        sys.meta_path.insert(0, finder)
+        try:
+            report = peer.call("rpc_frames_fixture.outer", "fails")[2]
+            wrapped = peer.call("rpc_frames_fixture.wrapped", "fails")[2]
+        finally:
+            sys.meta_path.remove(finder)
+            sys.modules.pop("rpc_frames_fixture", None)
+        path = "<jinn>/rpc_frames_fixture.py"
+        self.assertEqual(report["type"], "jinn.SwiftError")
+        self.assertEqual(report["frames"], [(path, 5, "outer", "return middle(name)"),
+                                            (path, 9, "middle", "return jinn.call(name, 0)")])
+        self.assertNotIn(_errors.PACKAGE_DIRECTORY, report["traceback"])
+        self.assertIn('  File "<jinn>/rpc_frames_fixture.py", line 9, in middle\n    return jinn.call(name, 0)\n',
+                      report["traceback"])
+        self.assertTrue(report["traceback"].endswith("\njinn.SwiftError: the Swift side said no\n"))
+        self.assertEqual([frame[2] for frame in wrapped["frames"]], ["wrapped"])
+        self.assertEqual(wrapped["cause"]["frames"], [(path, 14, "wrapped", "middle(name)"),
+                                                      (path, 9, "middle", "return jinn.call(name, 0)")])
+        self.assertNotIn(_errors.PACKAGE_DIRECTORY, wrapped["traceback"])
+        self.assertNotIn(_errors.PACKAGE_DIRECTORY, wrapped["cause"]["traceback"])
+
+    def test_requests_with_subclasses_travel_as_their_plain_type(self):
+        import enum
+
+        class Level(enum.IntEnum):
+            HIGH = 3
+
+        peer.handlers["echo"] = lambda value: value
+        self.assertEqual(jinn.call("echo", [Level.HIGH, {Level.HIGH: "x"}]), [3, {3: "x"}])
+        self.assertEqual(jinn.call("echo", level=Level.HIGH), {"level": 3})
+        if numpy is not None:
+            echoed = jinn.call("echo", numpy.float64(0.5), numpy.int64(2), numpy.bool_(True))
+            self.assertEqual(echoed, [0.5, 2, True])
+            self.assertEqual([type(value) for value in echoed], [float, int, bool])
+
+    def test_messages_with_subclasses_travel_as_their_plain_type(self):
+        import enum
+
+        class Level(enum.IntEnum):
+            HIGH = 3
+
+        sent = {"level": Level.HIGH, "values": [numpy.float32(1.5), numpy.int16(4)] if numpy is not None else [1.5, 4]}
+        jinn.send(sent)
+        message = peer.wait_for(lambda event: event[0] == "message" and event[1].get("level") == 3)
+        self.assertEqual(message[1], {"level": 3, "values": [1.5, 4]})
+        self.assertEqual([type(value) for value in message[1]["values"]], [float, int])
 
     def test_nested_calls_do_not_deadlock(self):
         # Swift -> Python -> Swift -> Python: the handler calls back into Python while the first call waits.

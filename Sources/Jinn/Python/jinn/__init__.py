@@ -34,7 +34,9 @@ def is_connected():
 def send(value):
     """Sends a value to the Swift side, where it arrives on ``PythonProcess.messages``.
 
-    The value may be None, a bool, int, float, str, bytes, or a list, tuple, dict or set of these.
+    The value may be None, a bool, int, float, str, bytes, or a list, tuple, dict or set of these; values of their
+    subclasses (``IntEnum`` members, ``numpy.float64``) and numpy's bool, integer and floating scalars travel as
+    the plain type.
     """
     from jinn import _values
 

@@ -1,4 +1,4 @@
-"""Describes Python exceptions for the Swift side, and hides the bootstrap's own frames from tracebacks."""
+"""Describes Python exceptions for the Swift side, and hides the bootstrap's and Jinn's own frames from tracebacks."""
 
 import sys
 
@@ -10,29 +10,53 @@ BOOT_FILES = frozenset((
     "<frozen runpy>",
 ))
 
+#: The files the first stage calls into.
+_STAGE_FILES = frozenset(("<jinn>/jinn/_importer.py", "<jinn>/jinn/_runner.py"))
+
 _IMPORT_SYSTEM_FILES = frozenset(("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>"))
+
+#: The directory of the jinn package (``<jinn>/jinn/`` when it is served from memory): frames of files inside it
+#: are Jinn's own, not the program's, wherever they appear in a traceback.
+PACKAGE_DIRECTORY = globals().get("__file__", "<jinn>/jinn/_errors.py").rpartition("/")[0] + "/"
+
+_IMPORTER_FILE = PACKAGE_DIRECTORY + "_importer.py"
+
+#: How many frames the interpreter prints when ``sys.tracebacklimit`` is not set.
+_DEFAULT_LIMIT = 1000
+
+
+def is_own_file(filename):
+    """Whether a frame's file is part of the jinn package."""
+    return filename.startswith(PACKAGE_DIRECTORY)
 
 
 def strip_boot_frames(tb):
     """Returns the traceback from its first frame that belongs to the program.
 
     Only the leading run of bootstrap frames is removed: the program's own frames (even one named ``<string>``,
-    from code run with ``-c``) always stay.
+    from code run with ``-c``) always stay. A ``<string>`` frame is the first stage's only when it leads into the
+    bootstrap; a traceback of only bootstrap frames is returned whole.
     """
-    first = tb
     current = tb
     passed_runner = False
     while current is not None:
         filename = current.tb_frame.f_code.co_filename
         if filename not in BOOT_FILES:
-            break
-        if filename == "<jinn>/jinn/_runner.py":
+            # Before Python 3.11 runpy, which runs a module as __main__ for the runner, is a file of its own.
+            if not passed_runner or current.tb_frame.f_globals.get("__name__") != "runpy":
+                break
+        elif filename == "<string>":
+            if passed_runner or current is not tb or not _leads_into_bootstrap(current):
+                break
+        elif filename == "<jinn>/jinn/_runner.py":
             passed_runner = True
-        elif passed_runner and filename == "<string>":
-            break
         current = current.tb_next
-        first = current
-    return first if first is not None else tb
+    return current if current is not None else tb
+
+
+def _leads_into_bootstrap(tb):
+    following = tb.tb_next
+    return following is not None and following.tb_frame.f_code.co_filename in _STAGE_FILES
 
 
 def type_name(error):
@@ -44,18 +68,92 @@ def type_name(error):
     return "%s.%s" % (module, kind.__qualname__)
 
 
-def describe(error, tb=None, _seen=None):
-    """A marshallable dict with the exception's type, message, frames, syntax location, cause and context."""
+def summarize(error, tb=None):
+    """A ``traceback.TracebackException`` of the exception and its cause/context chain without Jinn's frames.
+
+    ``tb`` replaces the exception's own traceback (its chained exceptions keep theirs). The bootstrap's leading
+    frames are removed from it, and every frame of a file inside the jinn package from all of the chain; each
+    traceback then keeps its last ``sys.tracebacklimit`` frames (1000 when unset), as the interpreter prints them.
+    """
     import traceback
 
+    if tb is None:
+        tb = error.__traceback__
+    if tb is not None:
+        stripped = strip_boot_frames(tb)
+        if stripped is tb and tb.tb_frame.f_code.co_filename == "<string>" and _leads_into_bootstrap(tb):
+            # Nothing but the bootstrap: the program's entry point did not compile, or the start was interrupted.
+            stripped = None
+        tb = stripped
+    summary = traceback.TracebackException(type(error), error, tb, limit=sys.maxsize)
+    limit = getattr(sys, "tracebacklimit", None)
+    if type(limit) is not int:
+        limit = _DEFAULT_LIMIT
+    pending = [summary]
+    seen = set()
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        stack = current.stack
+        kept = _program_frames(stack)
+        if len(kept) > limit:
+            kept = kept[len(kept) - limit:] if limit > 0 else []
+        if len(kept) != len(stack):
+            stack[:] = kept  # still a StackSummary, which formats repeated frames as the interpreter does
+        pending.append(current.__cause__)
+        pending.append(current.__context__)
+        pending.extend(getattr(current, "exceptions", None) or ())  # the members of an ExceptionGroup
+    return summary
+
+
+def _program_frames(stack):
+    # Jinn's frames go. So do the import system's frames that lead into a module the in-memory loader runs, as
+    # the interpreter removes those that lead into a module loaded from a file (``_call_with_frames_removed``).
+    kept = []
+    importing = []
+    for frame in stack:
+        filename = frame.filename
+        if filename in _IMPORT_SYSTEM_FILES:
+            importing.append(frame)
+        elif is_own_file(filename):
+            if filename == _IMPORTER_FILE:
+                importing = []
+        else:
+            if importing:
+                kept.extend(importing)
+                importing = []
+            kept.append(frame)
+    kept.extend(importing)
+    return kept
+
+
+def format_exception(error, tb=None, colorize=False):
+    """The text ``python3`` prints for the exception, without Jinn's frames; see :func:`summarize`.
+
+    ``colorize`` colours it as Python 3.13 and later do on a terminal (it is ignored before 3.13).
+    """
+    summary = summarize(error, tb)
+    if colorize:
+        try:
+            return "".join(summary.format(colorize=True))
+        except TypeError:  # before Python 3.13
+            pass
+    return "".join(summary.format())
+
+
+def describe(error, tb=None, _seen=None):
+    """A marshallable dict with the exception's type, message, frames, syntax location, cause and context.
+
+    Neither the frames nor the traceback text include Jinn's own frames (see :func:`summarize`).
+    """
     if _seen is None:
         _seen = set()
     _seen.add(id(error))
-    if tb is None:
-        tb = error.__traceback__
-    tb = strip_boot_frames(tb) if tb is not None else None
+    summary = summarize(error, tb)
     frames = []
-    for frame in traceback.extract_tb(tb) if tb is not None else ():
+    for frame in summary.stack:
         if frame.filename in _IMPORT_SYSTEM_FILES:
             continue
         frames.append((frame.filename, frame.lineno or 0, frame.name, frame.line or ""))
@@ -63,7 +161,7 @@ def describe(error, tb=None, _seen=None):
         "type": type_name(error),
         "message": _message(error),
         "frames": frames,
-        "traceback": "".join(traceback.format_exception(type(error), error, tb)),
+        "traceback": "".join(summary.format()),
     }
     if isinstance(error, SyntaxError):
         report["syntax"] = (
@@ -91,7 +189,13 @@ def _message(error):
 
 
 def install_excepthook():
-    """Wraps ``sys.excepthook`` so an uncaught exception is printed without the bootstrap's frames."""
+    """Wraps ``sys.excepthook`` so an uncaught exception is printed without the bootstrap's and Jinn's frames.
+
+    The interpreter's own printer reads source lines from files on disk only; the text is made by the
+    ``traceback`` module instead, which also gets the lines of modules held in memory from their loaders, and is
+    otherwise what ``python3`` prints. A hook installed before this one (by ``sitecustomize``, say) is still
+    called, with the bootstrap's frames removed.
+    """
     original = sys.excepthook
 
     def excepthook(kind, value, tb):
@@ -100,6 +204,30 @@ def install_excepthook():
             # The default hook prints the traceback attached to the exception, not the one it is given.
             if isinstance(value, BaseException):
                 value.__traceback__ = tb
+        if original is sys.__excepthook__ and isinstance(value, BaseException):
+            stderr = sys.stderr if sys.stderr is not None else sys.__stderr__
+            try:
+                text = format_exception(value, tb, _colorize())
+            except Exception:  # whatever the traceback module cannot format, the interpreter still prints
+                text = None
+            if text is not None:
+                if stderr is not None:
+                    stderr.write(text)
+                    stderr.flush()
+                return
         original(kind, value, tb)
 
     sys.excepthook = excepthook
+
+
+def _colorize():
+    # Whether the interpreter's own hook would colour the traceback (Python 3.13 and later, on a terminal).
+    import traceback  # noqa: F401  (it loads _colorize on the versions that colour)
+
+    can_colorize = getattr(sys.modules.get("_colorize"), "can_colorize", None)
+    if can_colorize is None:
+        return False
+    try:
+        return bool(can_colorize())
+    except Exception:
+        return False

@@ -25,6 +25,7 @@ def run(program, finder):
     sys.argv[:] = program["argv"]
     _errors.install_excepthook()
     kind, target = program["entry"]
+    _replace_first_stage_lines(target if kind == "code" else None)
     try:
         if kind == "module":
             run_module(target)
@@ -40,6 +41,18 @@ def run(program, finder):
         except Exception:
             pass
         raise
+
+
+def _replace_first_stage_lines(source):
+    # Since Python 3.13 the interpreter keeps the lines of its -c code, which is the first stage here, for the
+    # tracebacks of "<string>" frames. Those lines are the program's -c code, as under python3 -c, or none.
+    linecache = sys.modules.get("linecache")
+    if linecache is None or "<string>" not in linecache.cache:
+        return
+    if source is None:
+        del linecache.cache["<string>"]
+    else:
+        linecache.cache["<string>"] = (len(source), None, source.splitlines(True), "<string>")
 
 
 def _parent_gone(error):

@@ -210,7 +210,7 @@ def _run(call_id, function, args, kwargs, inline):
 
 def _result_payload(call_id, result):
     if type(result) not in _PLAIN:
-        _values.check(result, "the result")
+        result = _values.check(result, "the result")  # values of subclasses travel as their plain type
     payload = _dumps(("result", call_id, result))
     if len(payload) > _channel.maximum_size:
         raise MessageTooLarge(
@@ -553,6 +553,7 @@ def serve():
         if _stop_early:
             _stop_early = False
             queue.put(None)
+    _send_quietly(("serving",))  # a Swift side that waits for the set-up to end may now return the process
     try:
         while True:
             try:

@@ -60,8 +60,8 @@ final class MessageChannel: Sendable {
     }
 
     /// Registers the handler for one kind of message; call before ``start(onClose:)``.
-    func on(_ kind: String, _ handler: @escaping Handler) {
-        handlers.withLock { $0[kind] = handler }
+    func on(_ kind: ChannelMessageKind, _ handler: @escaping Handler) {
+        handlers.withLock { $0[kind.rawValue] = handler }
     }
 
     /// Starts the reading thread.

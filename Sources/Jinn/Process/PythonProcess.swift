@@ -120,19 +120,19 @@ public final class PythonProcess: Sendable {
             standardInput: inputWriter, messages: messages, gracePeriod: options.terminationGracePeriod,
             handlers: options.handlers)
         let messageHandler = options.messageHandler
-        channel.on("message") { message in
+        channel.on(.message) { message in
             guard let value = message[1] else { return }
             if let messageHandler { messageHandler(value) } else { messageSink.yield(value) }
         }
-        channel.on("exception") { [weak process] message in
+        channel.on(.exception) { [weak process] message in
             guard let report = message[1] else { return }
             process?.report.withLock { $0.exception = PythonException(report: report) }
         }
-        channel.on("code") { message in
+        channel.on(.code) { message in
             Bootstrap.storeCompiledCode(message, program: program, interpreter: resolved)
         }
         let serving = ServingGate()
-        channel.on("serving") { _ in serving.open(serving: true) }
+        channel.on(.serving) { _ in serving.open(serving: true) }
         process.installCallHandlers()
         // The program goes out before the reader starts, so nothing can be sent ahead of it.
         do {
@@ -177,7 +177,7 @@ public final class PythonProcess: Sendable {
     /// Sends a value to the program, which receives it with `jinn.receive()`.
     public func send(_ value: PythonValue) throws(JinnError) {
         do {
-            try channel.send(.tuple(["message", value]))
+            try channel.send(.tuple([PythonValue(.message), value]))
         } catch .processNotRunning {
             throw .processNotRunning(child.termination)
         }

@@ -213,7 +213,7 @@ private final class Execution: Sendable {
     var observe: CallRegistry.Observer {
         { [self] kind, message in
             guard case .int(let id)? = message[1] else { return }
-            if kind == "output" {
+            if kind == .output {
                 let pieces = (message[2]?.elements ?? []).compactMap { chunk -> REPLOutput? in
                     guard let stream = chunk[0]?.intValue, let text = chunk[1]?.stringValue else { return nil }
                     return REPLOutput(stream == 2 ? .standardError : .standardOutput, text)
@@ -222,7 +222,7 @@ private final class Execution: Sendable {
                 if streaming {
                     for piece in pieces { sink.yield(piece) }
                 }
-            } else if kind == "input" {
+            } else if kind == .input {
                 let prompt = message[2]?.stringValue ?? ""
                 let input = self.input
                 let process = self.process
@@ -230,7 +230,7 @@ private final class Execution: Sendable {
                     state.inputs.append(Task {
                         let line = await input?(prompt)
                         let reply: PythonValue = Task.isCancelled ? .none : line.map(PythonValue.string) ?? .none
-                        try? process.channel.send(.tuple(["input", .int(id), reply]))
+                        try? process.channel.send(.tuple([PythonValue(.input), .int(id), reply]))
                     })
                 }
             }

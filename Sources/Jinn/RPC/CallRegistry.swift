@@ -11,7 +11,7 @@ final class CallRegistry: Sendable {
 
     /// Receives the messages a call gets before its reply (REPL output, input requests), on the channel's thread;
     /// it must not block.
-    typealias Observer = @Sendable (_ kind: String, _ message: PythonValue) -> Void
+    typealias Observer = @Sendable (_ kind: ChannelMessageKind, _ message: PythonValue) -> Void
 
     private struct Pending {
         var continuation: UnsafeContinuation<Reply, Never>

@@ -126,7 +126,7 @@ extension PythonProcess {
     @discardableResult
     public func shutdown(timeout: Duration = .seconds(5)) async -> Termination {
         do {
-            try channel.send(.tuple(["stop"]))
+            try channel.send(.tuple([PythonValue(.stop)]))
         } catch {
             return await wait()
         }
@@ -160,7 +160,7 @@ extension PythonProcess {
     {
         let calls = self.calls
         let id = calls.makeID()
-        let message: PythonValue = .tuple(["call", .int(id), target, .tuple(arguments), .dict(keywords)])
+        let message: PythonValue = .tuple([PythonValue(.call), .int(id), target, .tuple(arguments), .dict(keywords)])
         let operation = operation()
         let reply = await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<CallRegistry.Reply, Never>) in
@@ -203,12 +203,12 @@ extension PythonProcess {
 
     /// Interrupts a call inside Python; its late reply is dropped.
     func cancelCall(_ id: Int) {
-        try? channel.send(.tuple(["cancel", .int(id)]))
+        try? channel.send(.tuple([PythonValue(.cancel), .int(id)]))
     }
 
     /// Sends a call whose reply nobody waits for.
     func callWithoutReply(_ target: PythonValue, arguments: [PythonValue]) {
-        try? channel.send(.tuple(["call", .int(calls.makeID()), target, .tuple(arguments), .dict([])]))
+        try? channel.send(.tuple([PythonValue(.call), .int(calls.makeID()), target, .tuple(arguments), .dict([])]))
     }
 
     /// Routes the channel's call messages; runs in ``start(_:interpreter:options:)`` before the channel starts.
@@ -216,30 +216,30 @@ extension PythonProcess {
         let calls = self.calls
         let handlers = self.swiftHandlers
         let channel = self.channel
-        channel.on("result") { message in
+        channel.on(.result) { message in
             guard case .int(let id)? = message[1] else { return }
             calls.complete(id, with: .success(message[2] ?? .none))
         }
-        channel.on("error") { message in
+        channel.on(.error) { message in
             guard case .int(let id)? = message[1] else { return }
             calls.complete(id, with: .failure(.python(PythonException(report: message[2] ?? .none),
                                                       termination: nil)))
         }
-        for kind in ["output", "input"] {
+        for kind in [ChannelMessageKind.output, .input] {
             channel.on(kind) { message in
                 guard case .int(let id)? = message[1] else { return }
                 calls.observer(for: id)?(kind, message)
             }
         }
         // Weak: the channel keeps its handlers, and a handler that kept the channel would never let it go.
-        channel.on("swift.call") { [weak channel] message in
+        channel.on(.swiftCall) { [weak channel] message in
             guard case .int(let id)? = message[1], case .string(let name)? = message[2] else { return }
             let replyChannel = channel
             handlers.start(id: id, name: name, request: message[3] ?? .none) { reply in
                 try? replyChannel?.send(reply)
             }
         }
-        channel.on("swift.cancel") { message in
+        channel.on(.swiftCancel) { message in
             guard case .int(let id)? = message[1] else { return }
             handlers.cancel(id: id)
         }

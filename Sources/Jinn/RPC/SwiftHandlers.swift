@@ -89,15 +89,15 @@ final class SwiftHandlerTable: Sendable {
                 let message: PythonValue
                 if let body {
                     do {
-                        message = .tuple(["swift.result", .int(id), try await body(request)])
+                        message = .tuple([PythonValue(.swiftResult), .int(id), try await body(request)])
                     } catch {
-                        message = .tuple(["swift.error", .int(id), .string(String(describing: error)),
+                        message = .tuple([PythonValue(.swiftError), .int(id), .string(String(describing: error)),
                                           .string(String(describing: type(of: error)))])
                     }
                 } else {
                     let known = self.bodies.withLock { $0.keys.sorted() }
                     message = .tuple([
-                        "swift.error", .int(id),
+                        PythonValue(.swiftError), .int(id),
                         .string("no Swift handler is registered under the name '\(name)' (registered: "
                             + (known.isEmpty ? "none" : known.joined(separator: ", ")) + ")"),
                         "LookupError",

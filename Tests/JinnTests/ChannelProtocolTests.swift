@@ -1,0 +1,42 @@
+import Foundation
+import Jinn
+import JinnWire
+import Testing
+
+/// The channel's message kinds are defined once per side, `ChannelMessageKind` in Swift and `jinn/_protocol.py`
+/// in Python; these tests fail when the two lists differ.
+struct ChannelProtocolTests {
+    /// The lists of `_protocol.py`, read by the real interpreter from the sources.
+    static func pythonLists() async throws -> [String: [String]] {
+        let python = try await PythonInterpreter.system()
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appending(path: "Sources/Jinn/Python/jinn/_protocol.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python.executable)
+        process.arguments = ["-I", "-c", """
+            import json, runpy, sys
+            names = runpy.run_path(sys.argv[1])
+            json.dump({key: list(names[key]) for key in ("SENT_BY_SWIFT", "SENT_BY_PYTHON", "ZYGOTE_EVENTS")},
+                      sys.stdout)
+            """, source.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return try JSONDecoder().decode([String: [String]].self, from: data)
+    }
+
+    @Test func bothSidesListTheSameKinds() async throws {
+        let lists = try await Self.pythonLists()
+        #expect(lists["SENT_BY_SWIFT"] == ChannelMessageKind.sentBySwift.map(\.rawValue))
+        #expect(lists["SENT_BY_PYTHON"] == ChannelMessageKind.sentByPython.map(\.rawValue))
+        #expect(lists["ZYGOTE_EVENTS"] == ZygoteEventKind.allCases.map(\.rawValue))
+    }
+
+    @Test func everyKindHasASender() {
+        let sent = Set(ChannelMessageKind.sentBySwift + ChannelMessageKind.sentByPython)
+        #expect(sent == Set(ChannelMessageKind.allCases))
+    }
+}

@@ -44,10 +44,46 @@ struct ExecCommandTests {
             """)
     }
 
+    @Test func aProgramHeldInMemoryPrintsItsSourceLinesAsPython3Does() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = [
+            "__main__.py": "from pkg.sub import deep\n\ndeep.explode([1, 2, 3], 7)\n",
+            "pkg/__init__.py": "",
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/deep.py": "def explode(values, index):\n    try:\n        return values[index] + 1\n"
+                + "    except IndexError as error:\n        raise KeyError(index) from error\n",
+        ]
+        for (path, source) in files {
+            let url = directory.appending(path: "program/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
+                                                    withIntermediateDirectories: true)
+            try source.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let jinn = try CommandRunner.run(["exec", "program"], directory: directory)
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", directory.appending(path: "program").path]
+        let errors = Pipe()
+        python.standardError = errors
+        try python.run()
+        let fromDisk = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        python.waitUntilExit()
+        #expect(jinn.status == 1 && python.terminationStatus == 1)
+        #expect(jinn.standardError.contains("    return values[index] + 1\n"), "\(jinn.standardError)")
+        // python3 runs the same files from disk: only the paths differ, and its runpy frames, which have no lines.
+        let expected = fromDisk.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("  File \"<frozen runpy>\"") }.joined(separator: "\n")
+            .replacingOccurrences(of: directory.path + "/program/", with: "<jinn>/")
+        #expect(jinn.standardError == expected)
+    }
+
     @Test func aMissingScriptGetsPythonsMessageAndStatus() throws {
         let result = try CommandRunner.run(["exec", "no-such-script.py"])
         #expect(result.status == 2)
-        #expect(result.standardError.contains("can't open file 'no-such-script.py': [Errno 2] No such file or directory"))
+        let path = CommandRunner.packageRoot.path + "/no-such-script.py"
+        #expect(result.standardError.hasSuffix(": can't open file '\(path)': [Errno 2] No such file or directory\n"),
+                "\(result.standardError)")
     }
 
     @Test func deathBySignalIsPassedOn() throws {

@@ -153,7 +153,7 @@ public struct PythonProgram: Sendable {
     }
 
     /// Checks everything that can be checked before a process is started.
-    func validate() throws(JinnError) {
+    package func validate() throws(JinnError) {
         for name in values.keys {
             guard Self.isIdentifier(name), !name.hasPrefix("_") else {
                 throw .invalidProgram(

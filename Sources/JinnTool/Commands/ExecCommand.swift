@@ -32,7 +32,18 @@ struct ExecCommand: AsyncParsableCommand {
             } else {
                 interpreter = try await PythonInterpreter.system()
             }
+        } catch {
+            FileHandle.standardError.write(Data("jinn: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        do {
             program = try Self.program(at: path, arguments: arguments)
+        } catch .invalidProgram where !FileManager.default.fileExists(atPath: path) {
+            // python3's own words and status for a script that is not there.
+            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            FileHandle.standardError.write(Data(
+                "\(interpreter.executable): can't open file '\(absolute)': [Errno 2] No such file or directory\n".utf8))
+            throw ExitCode(2)
         } catch {
             FileHandle.standardError.write(Data("jinn: \(error)\n".utf8))
             throw ExitCode(2)
@@ -85,6 +96,8 @@ struct ExecCommand: AsyncParsableCommand {
             program.arguments = arguments
             return program
         }
-        return .script(path, arguments: arguments)
+        let program = PythonProgram.script(path, arguments: arguments)
+        try program.validate()
+        return program
     }
 }

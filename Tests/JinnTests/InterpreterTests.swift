@@ -76,14 +76,14 @@ struct InterpreterTests {
         let wrapper = directory.appending(path: "python3.8")
         let script = """
             #!/bin/sh
-            # Runs the given -c code with the version information of Python 3.8.10.
+            # Runs the code given on standard input (`-S -`) with the version information of Python 3.8.10.
             shift 2
             exec '\(python.executable)' -S -c '
             import sys
             class V(tuple):
                 major, minor, micro, releaselevel = 3, 8, 10, "final"
             sys.version_info = V((3, 8, 10, "final", 0))
-            exec(sys.argv[1])' "$@"
+            exec(sys.stdin.read())' "$@"
             """
         try script.write(to: wrapper, atomically: true, encoding: .utf8)
         chmod(wrapper.path, 0o755)

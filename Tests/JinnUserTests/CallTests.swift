@@ -34,6 +34,13 @@ import Testing
 
         def ask(handler):
             return jinn.call(handler)
+
+        @jinn.expose
+        class Bag:
+            def __init__(self, items=None, **named):
+                self.items, self.named = items, named
+            def contents(self, extra=None):
+                return [self.items, self.named, extra]
         """
 
     @Test func pythonValueNeedsNoOtherImport() async throws {
@@ -57,6 +64,15 @@ import Testing
         let radius = 2.0
         let doubled: Double = try await python.call("operator.mul", radius, 2)
         #expect(doubled == 4)
+    }
+
+    @Test func servicesTakeLiteralsThatMixTypesToo() async throws {
+        let python = try await startServer(module: Self.module)
+        defer { Task { await python.shutdown() } }
+        let bag = try await python.makeService("user.Bag", [1, "two", nil], keywords: ["weight": 1.5])
+        let contents = try await bag.call("contents", ["k": [true, "v"]])
+        #expect(contents == [[1, "two", nil], ["weight": 1.5], ["k": [true, "v"]]])
+        await bag.close()
     }
 
     @Test func subclassesOfPlainTypesArriveAsTheirBaseType() async throws {

@@ -156,6 +156,19 @@ extension PythonProcess {
         return PythonService(process: self, name: className, key: handle, owned: true)
     }
 
+    /// Creates an instance of an exposed Python class with arguments written as ``PythonValue`` literals, which
+    /// may mix types; otherwise it is ``makeService(_:_:keywords:)``.
+    @_disfavoredOverload
+    public func makeService(
+        _ className: String, _ arguments: PythonValue..., keywords: KeyValuePairs<String, PythonValue> = [:]
+    ) async throws(JinnError) -> PythonService {
+        let named = keywords.map { PythonValue.Item(.string($0.key), $0.value) }
+        let handle = try await invoke("jinn._rpc.create_service",
+                                      arguments: [.string(className), .tuple(arguments), .dict(named)], keywords: [],
+                                      timeout: nil, operation: "the creation of \(className)")
+        return PythonService(process: self, name: className, key: handle, owned: true)
+    }
+
     /// The object the program exposed with `jinn.expose(obj, name=name)`.
     ///
     /// - Throws: ``JinnError/python(_:termination:)`` naming the exposed objects when none has that name.

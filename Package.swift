@@ -78,13 +78,15 @@ let package = Package(
         .testTarget(name: "JinnWireTests", dependencies: ["JinnWire"]),
         .testTarget(
             name: "JinnTests",
-            dependencies: ["Jinn", "JinnWire", "CJinn"],
+            dependencies: ["Jinn", "JinnWire", "CJinn", "JinnTestSupport"],
             resources: [.copy("Fixtures/resourcepkg")]
         ),
+        // Helpers the library's tests share; they use nothing but `Jinn`.
+        .target(name: "JinnTestSupport", dependencies: ["Jinn"], path: "Tests/JinnTestSupport"),
         // The library as a user's package meets it: these tests import only `Jinn`, and hold the README's examples.
         .testTarget(
             name: "JinnUserTests",
-            dependencies: ["Jinn"],
+            dependencies: ["Jinn", "JinnTestSupport"],
             resources: [.copy("Fixtures/analysis")],
             swiftSettings: [.unsafeFlags(["-warnings-as-errors"])]
         ),

@@ -1,4 +1,5 @@
 import Jinn
+@_exported import JinnTestSupport
 import Testing
 import JinnWire
 
@@ -110,16 +111,3 @@ let fixtureModule = PythonModule(name: "fixture", source: """
     async def ask_async(name, value):
         return await jinn.acall(name, value)
     """)
-
-/// The error `body` throws; records an issue when it throws none.
-func failure(_ body: () async throws(JinnError) -> Void, sourceLocation: SourceLocation = #_sourceLocation) async
-    -> JinnError?
-{
-    do throws(JinnError) {
-        try await body()
-    } catch {
-        return error
-    }
-    Issue.record("expected an error, but none was thrown", sourceLocation: sourceLocation)
-    return nil
-}

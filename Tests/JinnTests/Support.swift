@@ -40,13 +40,6 @@ func runToEnd(_ program: PythonProgram, options: LaunchOptions = LaunchOptions()
                    messages: await messages, exception: process.uncaughtException)
 }
 
-/// A fresh temporary directory, removed by the caller.
-func makeTemporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appending(path: "jinn-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 /// Writes files (relative path → contents) under `root`.
 func writeFiles(_ files: [String: String], under root: URL) throws {
     for (path, contents) in files {

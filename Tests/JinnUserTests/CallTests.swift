@@ -98,11 +98,17 @@ import Testing
             Issue.record("expected a time-out, got \(String(describing: error))")
             return
         }
-        // Without the interruption the entry would come only after a minute.
+        try await Self.expectTheNapInterrupted(python)
+    }
+
+    /// Waits for `user.nap` to log its interruption; without one the entry would come only after its minute.
+    static func expectTheNapInterrupted(_ python: PythonProcess, sourceLocation: SourceLocation = #_sourceLocation)
+        async throws
+    {
         let interrupted = try await eventually {
             try await python.call("user.entries", as: [String].self) == ["interrupted"]
         }
-        #expect(interrupted)
+        #expect(interrupted, sourceLocation: sourceLocation)
     }
 
     @Test func aServerIsReturnedOnceItsSetupHasRun() async throws {
@@ -141,10 +147,7 @@ import Testing
                 return
             }
         }
-        let interrupted = try await eventually {
-            try await python.call("user.entries", as: [String].self) == ["interrupted"]
-        }
-        #expect(interrupted)
+        try await Self.expectTheNapInterrupted(python)
     }
 
     @Test func jinnsOwnFramesAreLeftOutOfErrors() async throws {

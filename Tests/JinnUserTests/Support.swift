@@ -1,5 +1,6 @@
 import Foundation
 import Jinn
+@_exported import JinnTestSupport
 import Testing
 
 /// A server process holding `source` as the module `user`, with its output dropped.
@@ -10,26 +11,6 @@ func startServer(module source: String = "", setup: String = "") async throws ->
     options.standardOutput = .null
     options.standardError = .null
     return try await PythonProcess.start(program, options: options)
-}
-
-/// The error `body` throws; records an issue when it throws none.
-func failure(_ body: () async throws(JinnError) -> Void, sourceLocation: SourceLocation = #_sourceLocation) async
-    -> JinnError?
-{
-    do throws(JinnError) {
-        try await body()
-    } catch {
-        return error
-    }
-    Issue.record("expected an error, but none was thrown", sourceLocation: sourceLocation)
-    return nil
-}
-
-/// A fresh temporary directory, removed by the caller.
-func makeTemporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appending(path: "jinn-user-test-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
 }
 
 /// Polls `condition` every 20 ms until it holds or `limit` has passed; returns whether it held.

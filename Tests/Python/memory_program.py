@@ -100,28 +100,14 @@ def run(modules, entry=("module", "__main__"), argv=None, handlers=None, timeout
 
 
 def _serve(sock, messages, handlers):
-    buffer = b""
-    while True:
-        try:
-            chunk = sock.recv(1 << 20)
-        except OSError:
-            return
-        if not chunk:
-            return
-        buffer += chunk
-        while len(buffer) >= 4:
-            size = int.from_bytes(buffer[:4], "little")
-            if len(buffer) < 4 + size:
-                break
-            message = marshal.loads(buffer[4:4 + size])
-            buffer = buffer[4 + size:]
-            messages.append(message)
-            if message[0] == "swift.call":
-                _, call_id, name, value = message
-                try:
-                    if name not in handlers:
-                        raise LookupError("no Swift handler is registered under the name '%s'" % name)
-                    reply = ("swift.result", call_id, handlers[name](value))
-                except Exception as error:
-                    reply = ("swift.error", call_id, str(error), type(error).__name__)
-                sock.sendall(_frame(marshal.dumps(reply)))
+    for message in support.read_messages(sock):
+        messages.append(message)
+        if message[0] == "swift.call":
+            _, call_id, name, value = message
+            try:
+                if name not in handlers:
+                    raise LookupError("no Swift handler is registered under the name '%s'" % name)
+                reply = ("swift.result", call_id, handlers[name](value))
+            except Exception as error:
+                reply = ("swift.error", call_id, str(error), type(error).__name__)
+            sock.sendall(_frame(marshal.dumps(reply)))

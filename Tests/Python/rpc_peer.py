@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 
-import support  # noqa: F401  (puts the jinn sources on the path)
+import support  # also puts the jinn sources on the path
 
 import jinn
 from jinn import _channel
@@ -30,19 +30,8 @@ class Peer:
             self.sock.sendall(len(payload).to_bytes(4, "little") + payload)
 
     def _read(self):
-        buffer = b""
-        while True:
-            chunk = self.sock.recv(1 << 20)
-            if not chunk:
-                return
-            buffer += chunk
-            while len(buffer) >= 4:
-                size = int.from_bytes(buffer[:4], "little")
-                if len(buffer) < 4 + size:
-                    break
-                message = marshal.loads(buffer[4:4 + size])
-                buffer = buffer[4 + size:]
-                self._dispatch(message)
+        for message in support.read_messages(self.sock):
+            self._dispatch(message)
 
     def _dispatch(self, message):
         kind = message[0]

@@ -27,11 +27,7 @@ struct ExecCommand: AsyncParsableCommand {
         let interpreter: PythonInterpreter
         let program: PythonProgram
         do {
-            if let python {
-                interpreter = try await PythonInterpreter(path: python)
-            } else {
-                interpreter = try await PythonInterpreter.system()
-            }
+            interpreter = try await PythonInterpreter.chosen(python)
         } catch {
             FileHandle.standardError.write(Data("jinn: \(error)\n".utf8))
             throw ExitCode(2)

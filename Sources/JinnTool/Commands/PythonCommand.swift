@@ -23,10 +23,8 @@ struct PythonCommand: AsyncParsableCommand {
         do {
             if let venv {
                 interpreter = try await PythonInterpreter(virtualEnvironment: venv)
-            } else if let python {
-                interpreter = try await PythonInterpreter(path: python)
             } else {
-                interpreter = try await PythonInterpreter.system()
+                interpreter = try await PythonInterpreter.chosen(python)
             }
         } catch {
             FileHandle.standardError.write(Data("jinn: \(error)\n".utf8))

@@ -27,12 +27,7 @@ struct REPLCommand: AsyncParsableCommand {
         let interactive = isatty(0) == 1
         let session: REPLSession
         do {
-            let interpreter: PythonInterpreter
-            if let python {
-                interpreter = try await PythonInterpreter(path: python)
-            } else {
-                interpreter = try await PythonInterpreter.system()
-            }
+            let interpreter = try await PythonInterpreter.chosen(python)
             var options = REPLSession.defaultLaunchOptions
             // The terminal's Ctrl-C reaches this process only, which interrupts exactly the running statement.
             options.newProcessGroup = true

@@ -65,8 +65,7 @@ struct InterpreterOption: ParsableArguments {
     var python: String?
 
     func interpreter() async throws(JinnError) -> PythonInterpreter {
-        if let python { return try await PythonInterpreter(path: python) }
-        return try await PythonInterpreter.system()
+        try await PythonInterpreter.chosen(python)
     }
 }
 

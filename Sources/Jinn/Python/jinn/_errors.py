@@ -245,6 +245,74 @@ def install_excepthook():
     sys.excepthook = excepthook
 
 
+def install_thread_excepthook():
+    """Makes an uncaught exception in a ``threading.Thread`` print as :func:`install_excepthook` prints one: as
+    ``python3`` prints it for files, source lines of modules held in memory included, without Jinn's frames.
+
+    The interpreter's printer for threads (``_thread._excepthook``) reads source lines from files on disk only.
+    ``threading`` takes its hook from ``_thread`` when it is first imported, so the hook is put there, and a program
+    that never imports ``threading`` does not pay for importing it now.
+    """
+    global _thread_hooks
+    import _thread
+
+    original = getattr(_thread, "_excepthook", None)
+    if original is None or _thread_hooks is not None:
+        return
+
+    def excepthook(args, /):
+        # As the interpreter's printer does (Modules/_threadmodule.c), with the text of format_exception.
+        if args.exc_type is SystemExit:
+            return
+        stderr = sys.stderr
+        thread = args.thread
+        if stderr is None:
+            if thread is None:
+                return
+            stderr = thread._stderr
+            if stderr is None:
+                return
+        value = args.exc_value
+        try:
+            text = format_exception(value, args.exc_traceback, _colorize())
+        except Exception:  # whatever the traceback module cannot format, the interpreter still prints
+            return original(args)
+        name = getattr(thread, "name", None) if thread is not None else None
+        stderr.write("Exception in thread %s:\n" % (_thread.get_ident() if name is None else name,))
+        stderr.write(text)
+        stderr.flush()
+
+    _thread._excepthook = excepthook
+    _thread_hooks = (original, excepthook)
+    _swap_thread_hook(original, excepthook)
+
+
+def restore_thread_excepthook():
+    """Gives threads the interpreter's own printer back, as :func:`install_thread_excepthook` found it."""
+    global _thread_hooks
+    if _thread_hooks is None:
+        return
+    import _thread
+
+    original, ours = _thread_hooks
+    _thread._excepthook = original
+    _thread_hooks = None
+    _swap_thread_hook(ours, original)
+
+
+def _swap_thread_hook(old, new):
+    # A threading module imported already took its hook, and its __excepthook__, from _thread.
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        if threading.excepthook is old:
+            threading.excepthook = new
+        if getattr(threading, "__excepthook__", None) is old:
+            threading.__excepthook__ = new
+
+
+_thread_hooks = None  # (the interpreter's hook, Jinn's) while Jinn's is installed
+
+
 def _colorize():
     # Whether the interpreter's own hook would colour the traceback (Python 3.13 and later, on a terminal).
     import traceback  # noqa: F401  (it loads _colorize on the versions that colour)

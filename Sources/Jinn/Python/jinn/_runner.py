@@ -42,6 +42,7 @@ def run(program, finder):
         # The kinds are literals here: importing jinn._protocol would cost every start a module.
         finder.report_compiled(lambda entries: channel.send(("code", _importer.MAGIC, entries)))  # CODE
     _errors.install_excepthook()
+    _errors.install_thread_excepthook()
     kind, target = program["entry"]
     if kind != "code":
         _forget_first_stage_lines()

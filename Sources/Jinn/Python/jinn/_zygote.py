@@ -35,6 +35,7 @@ import sys
 import time
 
 import jinn
+from jinn import _errors
 from jinn._protocol import RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_READY, ZYGOTE_STARTED
 from jinn._spare import MAX_FDS, fork as fork_spare, parent_death_setter
 
@@ -302,6 +303,8 @@ def main():
     # Taken last, when everything the zygote itself imports (jinn.send's helpers too) is loaded.
     zygote.startup_modules = frozenset(sys.modules)
     zygote.bootstrap_modules = [name for name in sys.modules if name == "jinn" or name.startswith("jinn.")]
+    # The zygote's runs are scripts on disk, whose threads the interpreter's own printer reports as under python3.
+    _errors.restore_thread_excepthook()
     gc.collect()
     if hasattr(gc, "freeze"):
         gc.freeze()

@@ -100,7 +100,7 @@ def describe(modules, entry=("module", "__main__"), argv=None, values=None, list
     }
 
 
-def start(program, cwd, stdout, stderr):
+def start(program, cwd, stdout, stderr, preexec_fn=None):
     """Starts an interpreter on the program through the bootstrap, its channel a socket on descriptor 3 as the
     daemon gives one to a zygote; returns the process and this side's end of the socket."""
     with open(os.path.join(_PACKAGE, "_importer.py"), "rb") as file:
@@ -112,7 +112,7 @@ def start(program, cwd, stdout, stderr):
         if fd != 3:  # a shell moves the socket to descriptor 3 and becomes the interpreter (bash: any fd number)
             command = ["/bin/bash", "-c", 'exec "$0" "$@" 3<&%d %d<&-' % (fd, fd)] + command
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                                 pass_fds=(fd,), cwd=cwd)
+                                 pass_fds=(fd,), cwd=cwd, preexec_fn=preexec_fn)
     except BaseException:
         ours.close()
         raise

@@ -5,6 +5,7 @@ import io
 import marshal
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -61,7 +62,8 @@ class Zygote:
         program = memory_program.describe({}, entry=("module", "jinn._zygote"), argv=["jinn._zygote"],
                                           values={"preload": preload}, listen=False)
         self.log = tempfile.TemporaryFile()
-        self.process, self.socket = memory_program.start(program, "/", subprocess.DEVNULL, self.log)
+        self.process, self.socket = memory_program.start(program, "/", subprocess.DEVNULL, self.log,
+                                                         preexec_fn=_as_a_shell_starts_it)
         self.socket.settimeout(30)
         self.buffer = b""
         self.next_id = 0
@@ -120,6 +122,13 @@ class Zygote:
         self.socket.close()
         self.process.wait(30)
         self.log.close()
+
+
+def _as_a_shell_starts_it():
+    # A test runner may block or ignore SIGINT, and both are inherited: python3, or a run of the zygote, would then
+    # exit with status 130 after an uncaught KeyboardInterrupt instead of dying of SIGINT.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _read_all(fd, texts):
@@ -184,7 +193,7 @@ class ZygoteRunTests(unittest.TestCase):
         else:
             entry, arguments = ("script", argv[0]), argv
         expected = subprocess.run([sys.executable] + argv, cwd=self.root, stdin=subprocess.DEVNULL,
-                                  capture_output=True, text=True)
+                                  capture_output=True, text=True, preexec_fn=_as_a_shell_starts_it)
         actual = self.zygote.run(entry, arguments, self.root)
         self.assertEqual(actual, (expected.returncode, expected.stdout, expected.stderr))
         return actual

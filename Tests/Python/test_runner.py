@@ -224,21 +224,6 @@ class PathTests(unittest.TestCase):
     def test_absolute_paths_stay(self):
         self.assertEqual(_runner.absolute_path("/abs/t.py", "/tmp"), "/abs/t.py")
 
-    def test_the_answer_is_recorded_as_python3_records_it(self):
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        script = os.path.join(directory, "t.py")
-        with open(script, "w") as file:
-            file.write("pass\n")
-        try:
-            self.assertFalse(_runner.runs_as_package(script))
-            self.assertTrue(_runner.runs_as_package(directory))
-            self.assertIsNone(sys.path_importer_cache[script])
-            self.assertIsNotNone(sys.path_importer_cache[directory])
-        finally:
-            sys.path_importer_cache.pop(script, None)
-            sys.path_importer_cache.pop(directory, None)
-
 
 class MainModuleTests(unittest.TestCase):
     def test_script_main_has_the_attributes_python_gives_it(self):

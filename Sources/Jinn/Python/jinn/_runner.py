@@ -113,7 +113,11 @@ def run_entry(kind, target, argv, cwd):
         if _HAS_ORIG_ARGV:
             sys.orig_argv = [sys.executable] + argv
         path = absolute_path(target, cwd)
-        if runs_as_package(path):
+        # As python3 does, the path's __main__ runs when an import path hook takes the path (a directory, a zip
+        # file), and the answer is recorded in sys.path_importer_cache. The standard hooks take only directories
+        # and files that end with a zip archive's end record, so a plain file is answered without asking them:
+        # their exceptions would cost every run tens of microseconds.
+        if (os.path.isdir(path) or _ends_like_zip(path)) and _path_importer(path) is not None:
             # Inserted even when the path is safe: the directory or archive is where __main__ comes from.
             if _SAFE_PATH:
                 sys.path.insert(0, path)
@@ -122,6 +126,7 @@ def run_entry(kind, target, argv, cwd):
             sys.modules["__main__"] = main_module(loader=importlib.machinery.BuiltinImporter)
             _run_path_main()
             return
+        sys.path_importer_cache[path] = None
         try:
             with open(path, "rb") as file:
                 source = file.read()
@@ -145,16 +150,7 @@ def absolute_path(path, cwd):
     return os.path.join(cwd, path)
 
 
-def runs_as_package(path):
-    """Whether python3 runs the path's ``__main__`` module rather than the file: when an import path hook takes the
-    path (a directory, a zip file). Records the answer in ``sys.path_importer_cache``, as python3 does.
-
-    The standard hooks take only directories and files that end with a zip archive's end record, so a plain file
-    without one is answered without asking them: their exceptions would cost every run tens of microseconds.
-    """
-    if not os.path.isdir(path) and not _ends_like_zip(path):
-        sys.path_importer_cache[path] = None
-        return False
+def _path_importer(path):
     importer = None
     for hook in sys.path_hooks:
         try:
@@ -163,7 +159,7 @@ def runs_as_package(path):
         except ImportError:
             continue
     sys.path_importer_cache[path] = importer
-    return importer is not None
+    return importer
 
 
 def _ends_like_zip(path):

@@ -23,9 +23,10 @@ enum CommandRunner {
         var standardError: String
     }
 
-    /// Runs `jinn ARGUMENTS` with `input` on stdin and returns what it printed and how it ended.
+    /// Runs `jinn ARGUMENTS` (or another executable) with `input` on stdin and returns what it printed and how it
+    /// ended.
     static func run(_ arguments: [String], input: String = "", directory: URL? = nil,
-                    environment: [String: String]? = nil) throws -> Result
+                    environment: [String: String]? = nil, executable: URL = executable) throws -> Result
     {
         let process = Process()
         process.executableURL = executable

@@ -1,4 +1,5 @@
 import Foundation
+import Jinn
 import Testing
 
 /// `jinn exec` and `jinn python`, run as a user runs them.
@@ -84,6 +85,60 @@ struct ExecCommandTests {
         let path = CommandRunner.packageRoot.path + "/no-such-script.py"
         #expect(result.standardError.hasSuffix(": can't open file '\(path)': [Errno 2] No such file or directory\n"),
                 "\(result.standardError)")
+    }
+
+    /// `jinn exec PATH` against `python3 PATH` for what a path can lead to: the same output, errors and status.
+    @Test func scriptPathsRunAsUnderPython3() async throws {
+        let python = URL(fileURLWithPath: try await PythonInterpreter.system().executable)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func write(_ name: String, _ text: String) throws {
+            let url = directory.appending(path: name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let show = "import sys\nprint(sys.argv, __file__, sys.path[0], __name__, type(__loader__).__name__, sys.orig_argv[1:])\n"
+        let fails = "def f():\n    return 1 / 0\n\nf()\n"
+        try write("real/linked.py", show + "import helper_beside\nprint(helper_beside.WHERE)\n")
+        try write("real/helper_beside.py", "WHERE = 'beside the file the link leads to'\n")
+        try write("real/fails.py", fails)
+        try FileManager.default.createDirectory(at: directory.appending(path: "links"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/links/linked.py",
+                                                   withDestinationPath: "../real/linked.py")
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/links/fails.py",
+                                                   withDestinationPath: directory.path + "/real/fails.py")
+        for (name, source) in [("app.zip", show), ("failing.zip", fails)] {
+            let zipped = try CommandRunner.run(
+                ["-c", "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z: z.writestr('__main__.py', sys.argv[2])",
+                 name, source], directory: directory, executable: python)
+            #expect(zipped.status == 0, "\(zipped.standardError)")
+        }
+        for arguments in [["links/linked.py", "a"], ["./links/linked.py"], [directory.path + "/links/linked.py"],
+                          ["links/fails.py"], ["app.zip", "z"], ["failing.zip"]] {
+            let jinn = try CommandRunner.run(["exec"] + arguments, directory: directory)
+            let python3 = try CommandRunner.run(arguments, directory: directory, executable: python)
+            #expect(jinn.status == python3.status, "\(arguments)")
+            #expect(jinn.standardOutput == python3.standardOutput, "\(arguments)")
+            #expect(jinn.standardError == python3.standardError, "\(arguments)")
+        }
+    }
+
+    /// A directory is loaded into memory (its modules' files are virtual, `<jinn>/…`), and gets python3's
+    /// arguments, module name and imports of its other modules.
+    @Test func aDirectoryRunsFromMemoryWithPython3sArguments() async throws {
+        let python = URL(fileURLWithPath: try await PythonInterpreter.system().executable)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory.appending(path: "app"), withIntermediateDirectories: true)
+        try "import sys, sibling\nprint(sys.argv, __name__, sibling.VALUE)\n"
+            .write(to: directory.appending(path: "app/__main__.py"), atomically: true, encoding: .utf8)
+        try "VALUE = 'from beside __main__'\n"
+            .write(to: directory.appending(path: "app/sibling.py"), atomically: true, encoding: .utf8)
+        let jinn = try CommandRunner.run(["exec", "app", "x"], directory: directory)
+        let python3 = try CommandRunner.run(["app", "x"], directory: directory, executable: python)
+        #expect(jinn.status == 0, "\(jinn.standardError)")
+        #expect(jinn.standardOutput == python3.standardOutput)
+        #expect(jinn.standardOutput == "['app', 'x'] __main__ from beside __main__\n")
     }
 
     @Test func deathBySignalIsPassedOn() throws {

@@ -72,6 +72,15 @@ struct ScriptParityTests {
         try box.script("runpkg/__main__.py", "import sys\nprint('package main', sys.argv, __package__)\n")
         try box.script("failing_module.py", "raise RuntimeError('from a module')\n")
         try box.script("randomness.py", "import random\nprint(random.random() != random.random())\n")
+        let show = "import sys\nprint(sys.argv, __file__, sys.path[0], __name__, type(__loader__).__name__)\n"
+        try box.script("real/linked.py", show + "import helper_beside\nprint(helper_beside.WHERE)\n")
+        try box.script("real/helper_beside.py", "WHERE = 'beside the file the link leads to'\n")
+        try box.script("real/fails.py", "def f():\n    return 1 / 0\n\nf()\n")
+        try box.symlink("links/linked.py", to: "../real/linked.py")
+        try box.symlink("links/fails.py", to: box.scripts.path + "/real/fails.py")
+        try box.symlink("pkglink", to: "pkgdir")
+        try box.zip("app.zip", main: show)
+        try box.zip("failing.zip", main: "def f():\n    return 1 / 0\n\nf()\n")
         return [
             Case(name: "hello", arguments: ["hello.py"]),
             Case(name: "chained traceback", arguments: ["traceback.py"]),
@@ -105,6 +114,12 @@ struct ScriptParityTests {
             Case(name: "-m missing module", arguments: ["-m", "no_such_module_anywhere"]),
             Case(name: "-m failing module", arguments: ["-m", "failing_module"]),
             Case(name: "random is reseeded", arguments: ["randomness.py"]),
+            Case(name: "symlinked script", arguments: ["links/linked.py", "a"]),
+            Case(name: "symlinked script by absolute path", arguments: [box.scripts.path + "/links/linked.py"]),
+            Case(name: "traceback through a symlinked script", arguments: ["links/fails.py"]),
+            Case(name: "directory through a symlink", arguments: ["pkglink", "y"]),
+            Case(name: "zip with __main__", arguments: ["app.zip", "z"]),
+            Case(name: "zip that raises", arguments: ["failing.zip"]),
         ]
     }
 
@@ -186,6 +201,20 @@ struct ScriptParityTests {
 }
 
 extension ScriptRunnerSandbox {
+    /// Makes a symbolic link in the scripts directory.
+    func symlink(_ name: String, to destination: String) throws {
+        let url = scripts.appending(path: name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: destination)
+    }
+
+    /// Writes a zip file holding a `__main__.py` into the scripts directory, with the interpreter's zipfile module.
+    func zip(_ name: String, main source: String) throws {
+        let made = try python3(["-c", "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z: z.writestr('__main__.py', sys.argv[2])",
+                                scripts.path + "/" + name, source])
+        guard made.termination == .exited(0) else { throw SandboxError("cannot write \(name): \(made)") }
+    }
+
     /// Runs a bash command line in the sandbox's environment and scripts directory.
     func jinnShell(_ command: String, input: Data = Data()) throws -> Outcome {
         let process = try Spawned("/bin/bash", ["-c", command], environment: environment, directory: scripts.path)

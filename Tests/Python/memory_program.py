@@ -53,50 +53,73 @@ def run(modules, entry=("module", "__main__"), argv=None, handlers=None, timeout
     """Runs the program; ``modules`` maps module names to source text (a name ending in ``.__init__`` is a
     package). ``handlers`` maps names of Swift handlers to functions of the request (raise to fail).
     Returns ``(exit status, stderr text, messages the program sent)``."""
+    status, _, stderr, messages = run_in(modules, "/", entry, argv, handlers, timeout)
+    return status, stderr, messages
+
+
+def run_in(modules, cwd, entry=("module", "__main__"), argv=None, handlers=None, timeout=30):
+    """Runs the program as :func:`run` does, in the working directory ``cwd``; returns ``(exit status, stdout
+    text, stderr text, messages the program sent)``."""
+    messages = []
+    child, ours = start(describe(modules, entry, argv), cwd, subprocess.PIPE, subprocess.PIPE)
+    try:
+        reader = threading.Thread(target=_serve, args=(ours, messages, handlers or {}), daemon=True)
+        reader.start()
+        stdout, stderr = (text.decode("utf-8", "replace") for text in child.communicate(timeout=timeout))
+        reader.join(timeout)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        ours.close()
+    return child.returncode, stdout, stderr, messages
+
+
+def describe(modules, entry=("module", "__main__"), argv=None, values=None, listen=True):
+    """The program as the Swift side sends it: ``modules`` maps module names to source text (a name ending in
+    ``.__init__`` is a package), the ``jinn`` package is added."""
     program_modules = []
     for name, source in modules.items():
         is_package = name.endswith(".__init__")
         name = name[:-len(".__init__")] if is_package else name
         program_modules.append((name, virtual_path(name, is_package), source, is_package, None))
-    with open(os.path.join(_PACKAGE, "_importer.py"), "rb") as file:
-        stage = file.read()
     if argv is None:
-        argv = [virtual_path(entry[1], False) if entry[0] == "module" else "-c"]
-    program = {
+        argv = [{"module": virtual_path(entry[1], False), "script": entry[1]}.get(entry[0], "-c")]
+    return {
         "modules": _package_modules() + program_modules,
         "entry": entry,
         "argv": argv,
-        "values": {},
+        "values": values or {},
         "maximum_message_size": 1 << 20,
         "code_magic": None,
         "stage_was_compiled": False,
-        "listen": True,
+        "listen": listen,
         "shared_memory": None,
         "busy_poll": 0.0,
         "channel_out": 3,
     }
+
+
+def start(program, cwd, stdout, stderr, preexec_fn=None):
+    """Starts an interpreter on the program through the bootstrap, its channel a socket on descriptor 3 as the
+    daemon gives one to a zygote; returns the process and this side's end of the socket."""
+    with open(os.path.join(_PACKAGE, "_importer.py"), "rb") as file:
+        stage = file.read()
     ours, theirs = socket.socketpair()
-    messages = []
-    reader = threading.Thread(target=_serve, args=(ours, messages, handlers or {}), daemon=True)
-    child = None
     try:
         command = [sys.executable, "-u", "-c", first_stage()]
         fd = theirs.fileno()
-        if fd != 3:  # a shell moves the socket to descriptor 3 and becomes the interpreter
-            command = ["/bin/sh", "-c", 'exec "$0" "$@" 3<&%d %d<&-' % (fd, fd)] + command
-        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE, pass_fds=(fd,), cwd="/")
-        theirs.close()
-        reader.start()
-        ours.sendall(_frame(b"s" + stage) + _frame(marshal.dumps(program)))
-        stderr = child.communicate(timeout=timeout)[1].decode("utf-8", "replace")
-        reader.join(timeout)
-    finally:
-        if child is not None and child.poll() is None:
-            child.kill()
-            child.wait()
+        if fd != 3:  # a shell moves the socket to descriptor 3 and becomes the interpreter (bash: any fd number)
+            command = ["/bin/bash", "-c", 'exec "$0" "$@" 3<&%d %d<&-' % (fd, fd)] + command
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                                 pass_fds=(fd,), cwd=cwd, preexec_fn=preexec_fn)
+    except BaseException:
         ours.close()
-    return child.returncode, stderr, messages
+        raise
+    finally:
+        theirs.close()
+    ours.sendall(_frame(b"s" + stage) + _frame(marshal.dumps(program)))
+    return child, ours
 
 
 def _serve(sock, messages, handlers):

@@ -330,11 +330,11 @@ class DeferredReplyTests(unittest.TestCase):
 
 class ServeTests(unittest.TestCase):
     def test_a_stop_that_comes_before_serve_makes_it_return_at_once(self):
-        from jinn import _rpc
+        from jinn import _serve
 
         peer.send(("stop",))
         deadline = time.monotonic() + 5
-        while not _rpc._stop_early and time.monotonic() < deadline:
+        while not _serve._stop_early and time.monotonic() < deadline:
             time.sleep(0.01)
         # Without the early stop remembered, serve() would wait for a second one.
         rescue = threading.Timer(5, peer.send, (("stop",),))

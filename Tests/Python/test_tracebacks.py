@@ -193,6 +193,76 @@ class ProgramInMemoryTests(unittest.TestCase):
         self.assertNotIn("<jinn>/jinn/", report["cause"]["traceback"])
 
 
+THREADED = {
+    "__main__": "import threading\n\nimport worker\n\n"
+                "thread = threading.Thread(target=worker.explode, args=([1, 2], 5), name='worker')\n"
+                "thread.start()\nthread.join()\n"
+                "threading.Thread(target=worker.wrap).start()\n",
+    "worker": DEEP,
+}
+
+
+class ThreadTests(unittest.TestCase):
+    """An uncaught exception in a thread of a program held in memory prints as python3 prints it for the same
+    files on disk: the header, the threading module's frames, the program's frames with their source lines."""
+
+    def test_thread_exceptions_print_their_source_lines(self):
+        status, stderr, _ = memory_program.run(THREADED)
+        self.assertEqual(status, 0, stderr)
+        directory = tempfile.mkdtemp()
+        try:
+            _write_on_disk(directory, THREADED)
+            expected = subprocess.run([sys.executable, os.path.join(directory, "__main__.py")],
+                                      stdin=subprocess.DEVNULL, capture_output=True, text=True).stderr
+        finally:
+            shutil.rmtree(directory)
+        self.assertIn("Exception in thread worker:\nTraceback (most recent call last):\n", stderr)
+        self.assertIn('  File "<jinn>/worker.py", line 5, in explode\n    return values[index] + 1\n', stderr)
+        self.assertIn("The above exception was the direct cause of the following exception:", stderr)
+        self.assertNotIn("<jinn>/jinn/", stderr)
+        self.assertEqual(stderr, expected.replace(directory + os.sep, "<jinn>/"))
+
+
+class ThreadHookTests(unittest.TestCase):
+    """The thread hook in this process: installed where threading takes it from, and removed again."""
+
+    def setUp(self):
+        import threading
+
+        self.original = threading.excepthook
+        self.addCleanup(_errors.restore_thread_excepthook)
+
+    def test_the_hook_is_installed_and_restored(self):
+        import _thread
+        import threading
+
+        _errors.install_thread_excepthook()
+        self.assertIsNot(threading.excepthook, self.original)
+        self.assertIs(_thread._excepthook, threading.excepthook)
+        finder = MemoryFinder([("thread_hook_module", "<jinn>/thread_hook_module.py", DEEP, False)])
+        sys.meta_path.insert(0, finder)
+        try:
+            module = importlib.import_module("thread_hook_module")
+        finally:
+            sys.meta_path.remove(finder)
+            sys.modules.pop("thread_hook_module", None)
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            thread = threading.Thread(target=module.explode, args=([], 1), name="probe")
+            thread.start()
+            thread.join()
+            exiting = threading.Thread(target=sys.exit, args=(3,))  # SystemExit ends a thread silently
+            exiting.start()
+            exiting.join()
+        self.assertTrue(stderr.getvalue().startswith("Exception in thread probe:\nTraceback (most recent call"))
+        self.assertIn('  File "<jinn>/thread_hook_module.py", line 5, in explode\n    return values[index] + 1\n',
+                      stderr.getvalue())
+        self.assertTrue(stderr.getvalue().endswith("IndexError: list index out of range\n"))
+        _errors.restore_thread_excepthook()
+        self.assertIs(threading.excepthook, self.original)
+        self.assertIs(_thread._excepthook, self.original)
+
+
 class ExceptHookTests(unittest.TestCase):
     """The hook in this process, for a module held in memory, against the traceback module and the same module
     imported from a file."""

@@ -1,99 +1,24 @@
-"""Unit tests of the zygote's pure helpers (the forking loop is tested end to end by the Swift suite)."""
+"""The zygote: its loop's helpers, and runs through a zygote booted as the daemon boots one (``jinn x.py``)
+against the same runs under ``python3``."""
 
 import io
+import marshal
 import os
+import shutil
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
+import textwrap
+import threading
 import unittest
+import zipfile
 
 import support  # noqa: F401  (puts the embedded package on sys.path)
+
+import memory_program
 from jinn import _zygote
-
-
-class PathTests(unittest.TestCase):
-    def test_relative_paths_are_joined_not_normalized(self):
-        self.assertEqual(_zygote.absolute_path("./t.py", "/tmp/x"), "/tmp/x/./t.py")
-        self.assertEqual(_zygote.absolute_path("a/../t.py", "/w"), "/w/a/../t.py")
-
-    def test_absolute_paths_stay(self):
-        self.assertEqual(_zygote.absolute_path("/abs/t.py", "/tmp"), "/abs/t.py")
-
-
-class EnvironmentTests(unittest.TestCase):
-    def test_items_split_at_the_first_equals_sign(self):
-        env = _zygote.environment_from([b"A=1", b"B=x=y", b"EMPTY=", b"NOEQUALS", b"=odd"])
-        self.assertEqual(env, {b"A": b"1", b"B": b"x=y", b"EMPTY": b""})
-
-    def test_the_first_of_duplicate_names_wins_as_getenv_does(self):
-        self.assertEqual(_zygote.environment_from([b"A=1", b"A=2"]), {b"A": b"1"})
-
-    def test_bytes_that_are_not_utf8_survive(self):
-        self.assertEqual(_zygote.environment_from([b"P=\xff\xfe"]), {b"P": b"\xff\xfe"})
-
-
-class ReplaceEnvironmentTests(unittest.TestCase):
-    def setUp(self):
-        saved = dict(os.environb)
-        self.addCleanup(_zygote.replace_environment, saved)
-
-    def test_the_environment_becomes_exactly_the_given_one(self):
-        import ctypes
-
-        os.environb[b"JINN_TEST_GOES"] = b"1"
-        os.environb[b"JINN_TEST_CHANGES"] = b"old"
-        wanted = dict(os.environb)
-        del wanted[b"JINN_TEST_GOES"]
-        wanted[b"JINN_TEST_CHANGES"] = b"new"
-        wanted[b"JINN_TEST_ARRIVES"] = b"\xff"
-        _zygote.replace_environment(wanted)
-        self.assertEqual(dict(os.environb), wanted)
-        # The C environment too: what a subprocess or a C extension sees.
-        getenv = ctypes.CDLL(None).getenv
-        getenv.restype = ctypes.c_char_p
-        self.assertIsNone(getenv(b"JINN_TEST_GOES"))
-        self.assertEqual(getenv(b"JINN_TEST_CHANGES"), b"new")
-        self.assertEqual(getenv(b"JINN_TEST_ARRIVES"), b"\xff")
-
-
-class PrepareSpareTests(unittest.TestCase):
-    def in_child(self, check):
-        """Runs ``check`` in a forked child (the rehearsal touches interpreter state) and returns its result."""
-        reader, writer = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.close(reader)
-                os.write(writer, repr(check()).encode())
-            finally:
-                os._exit(0)
-        os.close(writer)
-        with os.fdopen(reader, "rb") as pipe:
-            result = pipe.read().decode()
-        os.waitpid(pid, 0)
-        return result
-
-    def test_the_rehearsal_leaves_no_trace(self):
-        def check():
-            import random
-
-            before = (list(sys.argv), getattr(sys, "orig_argv", None), sys.path[0], sys.modules["__main__"],
-                      dict(os.environb), os.getcwd(), sys.stdout, random.getstate())
-            _zygote.prepare_spare()
-            after = (list(sys.argv), getattr(sys, "orig_argv", None), sys.path[0], sys.modules["__main__"],
-                     dict(os.environb), os.getcwd(), sys.stdout, random.getstate())
-            return [b is a or b == a for b, a in zip(before, after)]
-
-        # Everything stays but the random state, which each spare reseeds.
-        self.assertEqual(self.in_child(check), repr([True] * 7 + [False]))
-
-    def test_two_spares_draw_different_numbers(self):
-        def draw():
-            import random
-
-            _zygote.prepare_spare()
-            return random.random()
-
-        self.assertNotEqual(self.in_child(draw), self.in_child(draw))
 
 
 class StatusTests(unittest.TestCase):
@@ -101,133 +26,6 @@ class StatusTests(unittest.TestCase):
         self.assertEqual(_zygote.describe_status(0), ("exited", 0))
         self.assertEqual(_zygote.describe_status(3 << 8), ("exited", 3))
         self.assertEqual(_zygote.describe_status(15), ("signaled", 15))
-
-
-class MainModuleTests(unittest.TestCase):
-    def test_script_main_has_the_attributes_python_gives_it(self):
-        module = _zygote.main_module(loader="L", file="/x/t.py")
-        names = sorted(name for name in vars(module))
-        self.assertEqual(names, ["__annotations__", "__builtins__", "__cached__", "__doc__", "__file__",
-                                 "__loader__", "__name__", "__package__", "__spec__"])
-        self.assertEqual(module.__name__, "__main__")
-        self.assertIsNone(module.__cached__)
-        self.assertIsNone(module.__spec__)
-
-    def test_code_main_has_no_file(self):
-        module = _zygote.main_module(loader="L")
-        self.assertFalse(hasattr(module, "__file__"))
-
-
-class StdioTests(unittest.TestCase):
-    def stream(self, fd, write, buffered):
-        reader, writer = os.pipe()
-        self.addCleanup(os.close, reader)
-        self.addCleanup(os.close, writer)
-        target = writer if write else reader
-        saved = os.dup(fd)
-        self.addCleanup(os.close, saved)
-        self.addCleanup(os.dup2, saved, fd)
-        os.dup2(target, fd)
-        return _zygote.make_stdio(fd, write, "utf-8", "strict", buffered)
-
-    def test_stdout_to_a_pipe_is_block_buffered(self):
-        stream = self.stream(1, True, True)
-        self.assertFalse(stream.line_buffering)
-        self.assertFalse(stream.write_through)
-        self.assertEqual(stream.mode, "w")
-        self.assertEqual(stream.buffer.raw.name, "<stdout>")
-        self.assertIsInstance(stream.buffer, io.BufferedWriter)
-
-    def test_stderr_is_line_buffered(self):
-        self.assertTrue(self.stream(2, True, True).line_buffering)
-
-    def test_unbuffered_output_writes_through(self):
-        stream = self.stream(1, True, False)
-        self.assertTrue(stream.write_through)
-        self.assertIsInstance(stream.buffer, io.FileIO)
-
-    def test_stdin_is_buffered_even_when_output_is_not(self):
-        stream = self.stream(0, False, False)
-        self.assertIsInstance(stream.buffer, io.BufferedReader)
-        self.assertEqual(stream.mode, "r")
-
-
-class TracebackTests(unittest.TestCase):
-    def test_frames_up_to_the_boundary_are_dropped(self):
-        def boundary():
-            inner()
-
-        def inner():
-            raise ValueError("x")
-
-        try:
-            boundary()
-        except ValueError as error:
-            tb = error.__traceback__
-        trimmed = _zygote.trim_traceback(tb, boundary.__code__)
-        self.assertEqual(trimmed.tb_frame.f_code, inner.__code__)
-
-    def test_a_traceback_without_the_boundary_is_unchanged(self):
-        try:
-            raise ValueError("x")
-        except ValueError as error:
-            tb = error.__traceback__
-        self.assertIs(_zygote.trim_traceback(tb, _zygote.main_module.__code__), tb)
-
-
-class ExitStatusTests(unittest.TestCase):
-    def status(self, *args):
-        errors = io.StringIO()
-        saved, sys.stderr = sys.stderr, errors
-        try:
-            return _zygote.system_exit_status(SystemExit(*args)), errors.getvalue()
-        finally:
-            sys.stderr = saved
-
-    def test_codes_as_the_interpreter_reads_them(self):
-        self.assertEqual(self.status(), (0, ""))
-        self.assertEqual(self.status(None), (0, ""))
-        self.assertEqual(self.status(3), (3, ""))
-        self.assertEqual(self.status(256 + 7), (7, ""))
-        self.assertEqual(self.status(True), (1, ""))
-
-    def test_other_codes_are_printed_and_give_status_1(self):
-        self.assertEqual(self.status("goodbye"), (1, "goodbye\n"))
-        self.assertEqual(self.status(1, 2), (1, "(1, 2)\n"))
-
-
-class FinishTests(unittest.TestCase):
-    def setUp(self):
-        # finish() releases __main__'s names; give it one of its own instead of the test runner's.
-        self.main = sys.modules["__main__"]
-        sys.modules["__main__"] = _zygote.main_module()
-        self.addCleanup(sys.modules.__setitem__, "__main__", self.main)
-
-    def test_atexit_runs_and_the_status_stands(self):
-        import atexit
-
-        calls = []
-        atexit.register(calls.append, "ran")
-        try:
-            self.assertEqual(_zygote.finish(4, frozenset(sys.modules)), 4)
-        finally:
-            atexit.unregister(calls.append)
-        self.assertEqual(calls, ["ran"])
-
-    def test_a_failed_flush_of_stdout_gives_status_120(self):
-        class Broken(io.StringIO):
-            def flush(self):
-                raise BrokenPipeError(32, "Broken pipe")
-
-        reports = []
-        saved_out, saved_hook = sys.stdout, sys.unraisablehook
-        sys.stdout, sys.unraisablehook = Broken(), reports.append
-        try:
-            status = _zygote.finish(0, frozenset(sys.modules))
-        finally:
-            sys.stdout, sys.unraisablehook = saved_out, saved_hook
-        self.assertEqual(status, 120)
-        self.assertIsInstance(reports[0].exc_value, BrokenPipeError)
 
 
 class PreloadTests(unittest.TestCase):
@@ -255,6 +53,162 @@ class PreloadTests(unittest.TestCase):
             self.assertIn(path, watched)
             info = os.stat(path)
             self.assertEqual(watched[path][1:], (info.st_mtime_ns, info.st_size, info.st_ino))
+
+
+class Zygote:
+    """A zygote started through the bootstrap, with the channel socket the daemon gives it."""
+
+    def __init__(self, preload):
+        program = memory_program.describe({}, entry=("module", "jinn._zygote"), argv=["jinn._zygote"],
+                                          values={"preload": preload}, listen=False)
+        self.log = tempfile.TemporaryFile()
+        self.process, self.socket = memory_program.start(program, "/", subprocess.DEVNULL, self.log,
+                                                         preexec_fn=_as_a_shell_starts_it)
+        self.socket.settimeout(30)
+        self.buffer = b""
+        self.next_id = 0
+        kind, facts = self.event()
+        assert kind == "ready", (kind, facts)
+
+    def event(self):
+        """The next value the zygote sent with jinn.send."""
+        while True:
+            if len(self.buffer) >= 4:
+                size = int.from_bytes(self.buffer[:4], "little")
+                if len(self.buffer) >= 4 + size:
+                    message = marshal.loads(self.buffer[4:4 + size])
+                    self.buffer = self.buffer[4 + size:]
+                    if message[0] == "message":
+                        return message[1]
+                    continue  # the code the bootstrap compiled, kept by the Swift side
+            try:
+                chunk = self.socket.recv(1 << 16)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.process.wait(30)
+                self.log.seek(0)
+                raise AssertionError("the zygote ended with status %s: %s"
+                                     % (self.process.returncode, self.log.read().decode(errors="replace")))
+            self.buffer += chunk
+
+    def run(self, entry, argv, cwd):
+        """Runs a request as the daemon sends it; returns (status or -signal, stdout, stderr) as subprocess would."""
+        self.next_id += 1
+        run_id = "run-%d" % self.next_id
+        request = {"entry": (entry[0], os.fsencode(entry[1])), "argv": [os.fsencode(word) for word in argv],
+                   "cwd": os.fsencode(cwd), "env": [key + b"=" + value for key, value in os.environb.items()],
+                   "umask": 0o022}
+        output, errors = os.pipe(), os.pipe()
+        stdin = os.open(os.devnull, os.O_RDONLY)
+        payload = marshal.dumps(("run", run_id, request))
+        socket.send_fds(self.socket, [len(payload).to_bytes(4, "little") + payload], [stdin, output[1], errors[1]])
+        for fd in (stdin, output[1], errors[1]):
+            os.close(fd)
+        texts = {}
+        readers = [threading.Thread(target=_read_all, args=(fd, texts)) for fd in (output[0], errors[0])]
+        for reader in readers:
+            reader.start()
+        while True:
+            event = self.event()
+            if event[0] == "exit" and event[1] == run_id:
+                break
+            assert event[0] == "started" and event[1] == run_id, event
+        for reader in readers:
+            reader.join(30)
+        return (event[3] if event[2] == "exited" else -event[3]), texts[output[0]], texts[errors[0]]
+
+    def close(self):
+        self.socket.close()
+        self.process.wait(30)
+        self.log.close()
+
+
+def _as_a_shell_starts_it():
+    # A test runner may block or ignore SIGINT, and both are inherited: python3, or a run of the zygote, would then
+    # exit with status 130 after an uncaught KeyboardInterrupt instead of dying of SIGINT.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _read_all(fd, texts):
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    texts[fd] = b"".join(chunks).decode("utf-8", "replace")
+
+
+SHOW = textwrap.dedent('''\
+    import sys, threading
+    print(sys.argv, repr(__file__), sys.path[0], __name__, type(__loader__).__name__, sorted(globals()))
+    print([name for name in sys.modules if name.split(".")[0] == "jinn"], sys.excepthook is sys.__excepthook__,
+          threading.excepthook is threading.__excepthook__, type(threading.excepthook).__name__)
+    ''')
+
+THREAD_FAILS = textwrap.dedent('''\
+    import threading
+
+    def work():
+        raise KeyError("from a thread")
+
+    thread = threading.Thread(target=work, name="worker")
+    thread.start()
+    thread.join()
+    ''')
+
+
+class ZygoteRunTests(unittest.TestCase):
+    """Runs of a zygote print what python3 prints and end as it ends."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = os.path.realpath(tempfile.mkdtemp())
+        for path, text in (("real/show.py", SHOW), ("app/__main__.py", SHOW), ("threads.py", THREAD_FAILS),
+                           ("fails.py", "def f():\n    return 1 / 0\n\nf()\n"),
+                           ("exits.py", "import sys\nprint('out')\nsys.exit('a message')\n"),
+                           ("interrupted.py", "print('partial')\nraise KeyboardInterrupt\n")):
+            path = os.path.join(cls.root, path)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as file:
+                file.write(text)
+        os.makedirs(os.path.join(cls.root, "links"))
+        os.symlink("../real/show.py", os.path.join(cls.root, "links", "show.py"))
+        with zipfile.ZipFile(os.path.join(cls.root, "app.zip"), "w") as archive:
+            archive.writestr("__main__.py", SHOW)
+        cls.zygote = Zygote(["threading"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.zygote.close()
+        shutil.rmtree(cls.root)
+
+    def assertSameAsPython3(self, argv):
+        if argv[0] in ("-c", "-m"):
+            entry = ("code" if argv[0] == "-c" else "module", argv[1])
+            arguments = [argv[0]] + argv[2:]
+        else:
+            entry, arguments = ("script", argv[0]), argv
+        expected = subprocess.run([sys.executable] + argv, cwd=self.root, stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, preexec_fn=_as_a_shell_starts_it)
+        actual = self.zygote.run(entry, arguments, self.root)
+        self.assertEqual(actual, (expected.returncode, expected.stdout, expected.stderr))
+        return actual
+
+    def test_scripts_directories_and_zip_files(self):
+        for argv in (["real/show.py", "a"], ["links/show.py"], ["./links/show.py", "b"], ["app", "c"],
+                     ["app.zip"], ["-c", "import sys; print(sys.argv, repr(sys.path[0]))", "d"],
+                     ["-m", "fails"], ["missing.py"]):
+            with self.subTest(argv=argv):
+                self.assertSameAsPython3(argv)
+
+    def test_how_runs_end(self):
+        for argv in (["fails.py"], ["exits.py"], ["interrupted.py"], ["threads.py"]):
+            with self.subTest(argv=argv):
+                self.assertSameAsPython3(argv)
 
 
 if __name__ == "__main__":

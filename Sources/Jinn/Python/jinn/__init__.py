@@ -25,6 +25,10 @@ _connection = None
 _inbox = None
 _main_ident = None
 
+#: The kinds of message the call machinery handles (jinn._protocol: CALL, CANCEL, SWIFT_RESULT, SWIFT_ERROR, INPUT,
+#: STOP), as literals: importing jinn._protocol would cost every start a module.
+_CALL_KINDS = ("call", "cancel", "swift.result", "swift.error", "input", "stop")
+
 
 def is_connected():
     """Whether this interpreter was started by Jinn and can talk to the Swift side."""
@@ -40,7 +44,8 @@ def send(value):
     """
     from jinn import _values
 
-    _require_channel().send(("message", _values.check(value)))
+    # The kinds are literals in this module: importing jinn._protocol would cost every start a module.
+    _require_channel().send(("message", _values.check(value)))  # MESSAGE
 
 
 def receive(timeout=None):
@@ -155,7 +160,7 @@ def _connect(channel, program_values):
         globals()[name] = value
     values.update(program_values)
     _inbox = _queue.SimpleQueue()
-    channel.on("message", lambda message: _inbox.put(message[1]))
+    channel.on("message", lambda message: _inbox.put(message[1]))  # MESSAGE
     _connection = channel
     # The call machinery loads with the first message that needs it, so that programs that make no calls do not
     # pay for compiling it at start-up.
@@ -167,5 +172,6 @@ def _connect(channel, program_values):
         _rpc.install(channel, _main_ident)
         _rpc.dispatch(message)
 
-    for kind in ("call", "cancel", "swift.result", "swift.error", "input", "stop"):
+    for kind in _CALL_KINDS:
         channel.on(kind, first_call_message)
+

@@ -7,8 +7,9 @@ BOOT_FILES = frozenset((
     "<string>",
     "<jinn>/jinn/_importer.py",
     "<jinn>/jinn/_runner.py",
-    "<frozen runpy>",
 ))
+
+_RUNNER_FILE = "<jinn>/jinn/_runner.py"
 
 #: The files the first stage calls into.
 _STAGE_FILES = frozenset(("<jinn>/jinn/_importer.py", "<jinn>/jinn/_runner.py"))
@@ -23,6 +24,9 @@ _IMPORTER_FILE = PACKAGE_DIRECTORY + "_importer.py"
 
 #: How many frames the interpreter prints when ``sys.tracebacklimit`` is not set.
 _DEFAULT_LIMIT = 1000
+
+#: Whether the interpreter's printer shows source lines that only a loader can give (since Python 3.13).
+_LOADER_LINES_SHOWN = sys.version_info >= (3, 13)
 
 
 def is_own_file(filename):
@@ -40,16 +44,21 @@ def strip_boot_frames(tb):
     current = tb
     passed_runner = False
     while current is not None:
-        filename = current.tb_frame.f_code.co_filename
+        frame = current.tb_frame
+        filename = frame.f_code.co_filename
         if filename not in BOOT_FILES:
-            # Before Python 3.11 runpy, which runs a module as __main__ for the runner, is a file of its own.
-            if not passed_runner or current.tb_frame.f_globals.get("__name__") != "runpy":
+            # runpy runs a module as __main__ for the runner; its frames are the runner's there, and the program's
+            # when they come first (python3 shows them for a directory or zip file it runs).
+            if not passed_runner or frame.f_globals.get("__name__") != "runpy":
                 break
         elif filename == "<string>":
             if passed_runner or current is not tb or not _leads_into_bootstrap(current):
                 break
-        elif filename == "<jinn>/jinn/_runner.py":
+        elif filename == _RUNNER_FILE:
             passed_runner = True
+            if frame.f_code.co_name == "_run_path_main":
+                # python3 shows runpy's frames for the directory or zip file it runs: they are the program's.
+                return current.tb_next if current.tb_next is not None else tb
         current = current.tb_next
     return current if current is not None else tb
 
@@ -102,10 +111,26 @@ def summarize(error, tb=None):
             kept = kept[len(kept) - limit:] if limit > 0 else []
         if len(kept) != len(stack):
             stack[:] = kept  # still a StackSummary, which formats repeated frames as the interpreter does
+        if not _LOADER_LINES_SHOWN:
+            _drop_loader_lines(kept)
         pending.append(current.__cause__)
         pending.append(current.__context__)
         pending.extend(getattr(current, "exceptions", None) or ())  # the members of an ExceptionGroup
     return summary
+
+
+def _drop_loader_lines(stack):
+    # The traceback module also shows the lines a loader gives (a zip file's), which the interpreter's printer did
+    # not read before Python 3.13; only Jinn's modules held in memory (their files are "<jinn>/...") keep theirs.
+    import linecache
+
+    cache = linecache.cache
+    for frame in stack:
+        filename = frame.filename
+        if not filename.startswith("<"):
+            entry = cache.get(filename)
+            if entry is not None and len(entry) == 4 and entry[1] is None:  # no modification time: not a file
+                frame._line = ""
 
 
 def _program_frames(stack):
@@ -218,6 +243,74 @@ def install_excepthook():
         original(kind, value, tb)
 
     sys.excepthook = excepthook
+
+
+def install_thread_excepthook():
+    """Makes an uncaught exception in a ``threading.Thread`` print as :func:`install_excepthook` prints one: as
+    ``python3`` prints it for files, source lines of modules held in memory included, without Jinn's frames.
+
+    The interpreter's printer for threads (``_thread._excepthook``) reads source lines from files on disk only.
+    ``threading`` takes its hook from ``_thread`` when it is first imported, so the hook is put there, and a program
+    that never imports ``threading`` does not pay for importing it now.
+    """
+    global _thread_hooks
+    import _thread
+
+    original = getattr(_thread, "_excepthook", None)
+    if original is None or _thread_hooks is not None:
+        return
+
+    def excepthook(args, /):
+        # As the interpreter's printer does (Modules/_threadmodule.c), with the text of format_exception.
+        if args.exc_type is SystemExit:
+            return
+        stderr = sys.stderr
+        thread = args.thread
+        if stderr is None:
+            if thread is None:
+                return
+            stderr = thread._stderr
+            if stderr is None:
+                return
+        value = args.exc_value
+        try:
+            text = format_exception(value, args.exc_traceback, _colorize())
+        except Exception:  # whatever the traceback module cannot format, the interpreter still prints
+            return original(args)
+        name = getattr(thread, "name", None) if thread is not None else None
+        stderr.write("Exception in thread %s:\n" % (_thread.get_ident() if name is None else name,))
+        stderr.write(text)
+        stderr.flush()
+
+    _thread._excepthook = excepthook
+    _thread_hooks = (original, excepthook)
+    _swap_thread_hook(original, excepthook)
+
+
+def restore_thread_excepthook():
+    """Gives threads the interpreter's own printer back, as :func:`install_thread_excepthook` found it."""
+    global _thread_hooks
+    if _thread_hooks is None:
+        return
+    import _thread
+
+    original, ours = _thread_hooks
+    _thread._excepthook = original
+    _thread_hooks = None
+    _swap_thread_hook(ours, original)
+
+
+def _swap_thread_hook(old, new):
+    # A threading module imported already took its hook, and its __excepthook__, from _thread.
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        if threading.excepthook is old:
+            threading.excepthook = new
+        if getattr(threading, "__excepthook__", None) is old:
+            threading.__excepthook__ = new
+
+
+_thread_hooks = None  # (the interpreter's hook, Jinn's) while Jinn's is installed
 
 
 def _colorize():

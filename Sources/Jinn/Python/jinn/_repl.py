@@ -2,7 +2,7 @@
 
 A session keeps its namespace between executions. Swift calls :func:`execute`, which runs on the main thread while
 it serves (see ``jinn.serve``), so that an interruption is a real SIGINT. What the code writes to ``sys.stdout`` and
-``sys.stderr`` on that thread is captured and sent to Swift as ``("output", id, [(1 or 2, text), ...])`` messages,
+``sys.stderr`` on that thread is captured and sent to Swift as ``(OUTPUT, id, [(1 or 2, text), ...])`` messages,
 line by line when streaming and once at the end otherwise, always before the reply; reads from ``sys.stdin``
 (``input()`` included) ask the Swift side for a line.
 
@@ -20,9 +20,11 @@ import _thread
 import builtins
 import codeop
 import linecache
+import marshal
 import sys
 
-from jinn import _rpc
+from jinn._protocol import OUTPUT
+from jinn._rpc import current_call_id, main_thread, request_input, send_payload
 
 _ALLOW_INCOMPLETE = getattr(codeop, "PyCF_ALLOW_INCOMPLETE_INPUT", 0)
 
@@ -33,6 +35,7 @@ _EXPRESSIONS_KEPT = 256
 _count = 0
 _installed = False
 _get_ident = _thread.get_ident
+_dumps = marshal.dumps
 
 
 class _Session:
@@ -82,11 +85,11 @@ class _Capture:
             chunks = [(stream, "".join(parts)) for stream, parts in self.pending]
             self.pending = []
             self.size = 0
-            _rpc._send(_rpc._dumps(("output", self.call_id, chunks)))
+            send_payload(_dumps((OUTPUT, self.call_id, chunks)))
 
     def read_line(self):
         self.flush()
-        line = _rpc.request_input(self.line)
+        line = request_input(self.line)
         self.line = ""
         if line is None:
             return ""
@@ -214,7 +217,7 @@ def _install():
     sys.displayhook = _displayhook
 
 
-@_rpc.main_thread
+@main_thread
 def execute(session_id, source, interactive, streaming):
     """Runs source text in a session; returns ``(complete, repr of the value or None)``.
 
@@ -227,7 +230,7 @@ def execute(session_id, source, interactive, streaming):
         session = _sessions.setdefault(session_id, _Session())
     _install()
     me = _get_ident()
-    capture = _Capture(_rpc.current_call_id(), session, streaming)
+    capture = _Capture(current_call_id(), session, streaming)
     with session.lock:
         _count += 1
         filename = "<repl-%d>" % _count

@@ -1,4 +1,14 @@
-"""Runs a program's entry point the way the ``python`` command runs a script, ``-c`` code or ``-m`` module."""
+"""Runs an entry point the way the ``python3`` command runs it: a script file, a directory or zip file that holds a
+``__main__.py``, ``-c`` code or a ``-m`` module.
+
+:func:`run_entry` is the one implementation of it. The in-memory bootstrap calls it through :func:`run` (``jinn exec
+PATH``, ``PythonProgram.script``, every program held in memory), and the zygote's child calls it for ``jinn x.py``.
+It sets what the interpreter's start-up sets for the entry point (``sys.argv``, ``sys.orig_argv``, ``sys.path[0]``,
+a fresh ``__main__``) and lets the program's exceptions propagate, for the caller to report as the interpreter does.
+
+Both callers are interpreters started with ``-c`` (the bootstrap's first stage), whose start-up put ``""`` in
+``sys.path[0]`` unless the path is safe (``-P``, ``-I``); that entry is the one an entry point replaces.
+"""
 
 import os
 import sys
@@ -6,6 +16,14 @@ import sys
 import jinn
 from jinn import _channel, _errors, _importer
 from jinn._importer import CHANNEL_FD
+
+# Whether the interpreter's start-up leaves the program's directory out of sys.path (-P, -I; 3.9 and 3.10 know
+# only -I).
+_SAFE_PATH = bool(getattr(sys.flags, "safe_path", sys.flags.isolated))
+_HAS_ORIG_ARGV = hasattr(sys, "orig_argv")  # Python 3.10 and later
+_KEEPS_CODE_LINES = sys.version_info >= (3, 13)  # python3 -c keeps its code's lines for tracebacks
+_END_OF_ZIP = b"PK\x05\x06"
+_ZIP_TAIL = 65536 + 22  # the end-of-archive record and the longest comment after it
 
 
 def run(program, finder):
@@ -21,38 +39,31 @@ def run(program, finder):
     if program.get("listen", True):
         channel.start()
     if _importer.MAGIC is not None:
-        finder.report_compiled(lambda entries: channel.send(("code", _importer.MAGIC, entries)))
-    sys.argv[:] = program["argv"]
+        # The kinds are literals here: importing jinn._protocol would cost every start a module.
+        finder.report_compiled(lambda entries: channel.send(("code", _importer.MAGIC, entries)))  # CODE
     _errors.install_excepthook()
+    _errors.install_thread_excepthook()
     kind, target = program["entry"]
-    _replace_first_stage_lines(target if kind == "code" else None)
+    if kind != "code":
+        _forget_first_stage_lines()
     try:
-        if kind == "module":
-            run_module(target)
-        elif kind == "script":
-            run_script(target)
-        else:
-            run_code(target)
+        run_entry(kind, target, program["argv"], os.getcwd())
     except SystemExit:
         raise
     except BaseException as error:
         try:
-            channel.send(("exception", _errors.describe(error)))
+            channel.send(("exception", _errors.describe(error)))  # EXCEPTION
         except Exception:
             pass
         raise
 
 
-def _replace_first_stage_lines(source):
+def _forget_first_stage_lines():
     # Since Python 3.13 the interpreter keeps the lines of its -c code, which is the first stage here, for the
-    # tracebacks of "<string>" frames. Those lines are the program's -c code, as under python3 -c, or none.
+    # tracebacks of "<string>" frames: a program that is not -c code has none.
     linecache = sys.modules.get("linecache")
-    if linecache is None or "<string>" not in linecache.cache:
-        return
-    if source is None:
-        del linecache.cache["<string>"]
-    else:
-        linecache.cache["<string>"] = (len(source), None, source.splitlines(True), "<string>")
+    if linecache is not None:
+        linecache.cache.pop("<string>", None)
 
 
 def _parent_gone(error):
@@ -60,44 +71,161 @@ def _parent_gone(error):
     os._exit(1)
 
 
-def _fresh_main():
-    main = type(sys)("__main__")
-    main.__builtins__ = __builtins__
-    sys.modules["__main__"] = main
-    return main
+# -- The entry point ---------------------------------------------------------------------------------------------
 
 
-def run_module(name):
-    """Runs a module (or a package's ``__main__``) as ``python -m`` does; the program's modules come first."""
-    import runpy
+def run_entry(kind, target, argv, cwd):
+    """Runs ``python3 target``, ``python3 -c target`` or ``python3 -m target`` (``kind`` ``"script"``, ``"code"``
+    or ``"module"``) in this interpreter, as the interpreter's start-up would have run it from ``cwd``.
 
-    _fresh_main()
-    if sys.path and sys.path[0] == "":
-        sys.path[0] = os.getcwd()
-    runpy._run_module_as_main(name, alter_argv=False)
+    ``argv`` becomes ``sys.argv``; a module's ``"-m"`` in ``argv[0]`` becomes the module's file once it is found,
+    as under python3 (any other ``argv[0]``, such as the name of a program held in memory, stays). A script path
+    that is a directory or a zip file runs its ``__main__`` module, with the path in ``sys.path[0]``. A script
+    that cannot be read ends the run with python3's message and ``SystemExit(2)``. The program's exceptions
+    propagate.
+    """
+    import importlib.machinery
+
+    if kind == "code":
+        sys.argv[:] = argv
+        if _HAS_ORIG_ARGV:
+            sys.orig_argv = [sys.executable, "-c", target] + argv[1:]
+        if not _SAFE_PATH:
+            _set_path0("")
+        if _KEEPS_CODE_LINES:
+            import linecache
+
+            linecache.cache["<string>"] = (len(target), None, [line + "\n" for line in target.splitlines()],
+                                           "<string>")
+        module = main_module(loader=importlib.machinery.BuiltinImporter)
+        sys.modules["__main__"] = module
+        _exec_main(target, "<string>", module.__dict__)
+    elif kind == "module":
+        sys.argv[:] = argv
+        if _HAS_ORIG_ARGV:
+            sys.orig_argv = [sys.executable, "-m", target] + argv[1:]
+        if not _SAFE_PATH:
+            _set_path0(cwd)
+        sys.modules["__main__"] = main_module(loader=importlib.machinery.BuiltinImporter)
+        _run_module_main(target, argv[0] == "-m")
+    else:
+        sys.argv[:] = argv
+        if _HAS_ORIG_ARGV:
+            sys.orig_argv = [sys.executable] + argv
+        path = absolute_path(target, cwd)
+        # As python3 does, the path's __main__ runs when an import path hook takes the path (a directory, a zip
+        # file), and the answer is recorded in sys.path_importer_cache. The standard hooks take only directories
+        # and files that end with a zip archive's end record, so a plain file is answered without asking them:
+        # their exceptions would cost every run tens of microseconds.
+        if (os.path.isdir(path) or _ends_like_zip(path)) and _path_importer(path) is not None:
+            # Inserted even when the path is safe: the directory or archive is where __main__ comes from.
+            if _SAFE_PATH:
+                sys.path.insert(0, path)
+            else:
+                _set_path0(path)
+            sys.modules["__main__"] = main_module(loader=importlib.machinery.BuiltinImporter)
+            _run_path_main()
+            return
+        sys.path_importer_cache[path] = None
+        try:
+            with open(path, "rb") as file:
+                source = file.read()
+        except OSError as error:
+            sys.stderr.write("%s: can't open file %r: [Errno %d] %s\n"
+                             % (sys.executable, path, error.errno, error.strerror))
+            sys.stderr.flush()
+            raise SystemExit(2)
+        if not _SAFE_PATH:
+            # The directory of the file the path leads to, through every symbolic link, as python3 computes it.
+            _set_path0(os.path.dirname(os.path.realpath(path)))
+        module = main_module(loader=importlib.machinery.SourceFileLoader("__main__", path), file=path)
+        sys.modules["__main__"] = module
+        _exec_main(source, path, module.__dict__)
 
 
-def run_script(path):
-    """Runs a file as ``python path`` does: ``__file__`` and tracebacks name it by its absolute path."""
-    main = _fresh_main()
-    absolute = os.path.abspath(path)
-    sys.path[0] = os.path.dirname(absolute)
+def absolute_path(path, cwd):
+    """The path as ``python3`` makes a script path absolute: joined to the working directory, not normalized."""
+    if os.path.isabs(path):
+        return path
+    return os.path.join(cwd, path)
+
+
+def _path_importer(path):
+    importer = None
+    for hook in sys.path_hooks:
+        try:
+            importer = hook(path)
+            break
+        except ImportError:
+            continue
+    sys.path_importer_cache[path] = importer
+    return importer
+
+
+def _ends_like_zip(path):
     try:
         with open(path, "rb") as file:
-            source = file.read()
-    except OSError as error:
-        sys.stderr.write("%s: can't open file %r: [Errno %d] %s\n"
-                         % (os.path.basename(sys.executable), path, error.errno, error.strerror))
-        sys.stderr.flush()
-        os._exit(2)
-    main.__file__ = absolute
-    main.__cached__ = None
-    main.__spec__ = None
-    exec(compile(source, absolute, "exec", dont_inherit=True), main.__dict__)
+            size = file.seek(0, 2)
+            file.seek(max(0, size - _ZIP_TAIL))
+            return _END_OF_ZIP in file.read()
+    except OSError:
+        return False
 
 
-def run_code(source):
-    """Runs source text as ``python -c`` does."""
-    main = _fresh_main()
-    main.__spec__ = None
-    exec(compile(source, "<string>", "exec", dont_inherit=True), main.__dict__)
+def main_module(loader=None, file=None):
+    """A fresh ``__main__`` with the attributes the interpreter gives it at start-up."""
+    import builtins
+
+    module = type(sys)("__main__")
+    module.__annotations__ = {}
+    module.__builtins__ = builtins
+    if file is not None:
+        module.__file__ = file
+        module.__cached__ = None
+    if loader is not None:
+        module.__loader__ = loader
+    return module
+
+
+def _set_path0(entry):
+    if sys.path:
+        sys.path[0] = entry
+    else:
+        sys.path.append(entry)
+
+
+# The program's frames start after these: everything above them is the caller's (the bootstrap's, the zygote's).
+# The code is compiled inside them, so that a SyntaxError of the entry point shows no frame of the caller either.
+
+
+def _exec_main(source, filename, namespace):
+    exec(compile(source, filename, "exec", dont_inherit=True), namespace)
+
+
+def _run_module_main(name, alter_argv):
+    import runpy
+
+    runpy._run_module_as_main(name, alter_argv)
+
+
+def _run_path_main():
+    # python3 runs a directory's or a zip file's __main__ as a module found on sys.path[0], runpy's frames included.
+    import runpy
+
+    runpy._run_module_as_main("__main__", False)
+
+
+BOUNDARIES = (_exec_main.__code__, _run_module_main.__code__, _run_path_main.__code__)
+
+
+def trim_traceback(tb, boundaries=BOUNDARIES):
+    """The traceback after the first frame that runs one of ``boundaries`` (code objects): the program's frames.
+    Unchanged when no boundary is in it."""
+    current = tb
+    while current is not None:
+        code = current.tb_frame.f_code
+        for boundary in boundaries:
+            if code is boundary:
+                return current.tb_next
+        current = current.tb_next
+    return tb

@@ -1,0 +1,148 @@
+"""A zygote's child becomes the run: its set-up from the caller's request, the run, and its end.
+
+Given a run request, the child installs the caller's descriptors as 0, 1 and 2, sets the umask, replaces
+``os.environ``, changes directory, rebuilds ``sys.stdin``/``sys.stdout``/``sys.stderr`` as the interpreter builds
+them at start-up, hides the bootstrap, and runs the entry point as ``python3`` does (``jinn._runner``). It ends as
+a ``python3`` process ends (``jinn._ending``), announces its status to the zygote and exits, or dies of SIGINT
+after an uncaught ``KeyboardInterrupt``.
+
+The signals are set once, when the spare is forked (:func:`reset_signals`): the zygote's handlers are not a run's.
+"""
+
+import os
+import signal
+import sys
+import time
+
+from jinn._ending import finish, print_uncaught, system_exit_status
+from jinn._runner import run_entry
+
+
+def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, zygote_namespace):
+    """Turns this forked child into the run the request describes and runs it; never returns normally.
+
+    ``report_fd`` is the socket to the zygote on which the run announces its end. ``startup_modules`` are the
+    names in ``sys.modules`` before the run and ``bootstrap_modules`` the bootstrap's among them, computed once in
+    the zygote: iterating ``sys.modules`` here would write to every page it shares with the zygote.
+    ``zygote_namespace`` is the namespace of the zygote's own code (see :func:`jinn._ending.finish`).
+    """
+    for target, fd in enumerate(fds):
+        if fd != target:
+            os.dup2(fd, target)
+            os.close(fd)
+    cwd = os.fsdecode(request["cwd"])
+    environment = environment_from(request["env"])
+    os.umask(request["umask"])
+    replace_environment(environment)
+    time.tzset()
+    try:
+        os.chdir(cwd)
+    except OSError as error:
+        os.write(2, ("%s: cannot enter the working directory %r: %s\n"
+                     % (sys.executable, cwd, error.strerror)).encode())
+        os._exit(2)
+    tempfile = sys.modules.get("tempfile")
+    if tempfile is not None:
+        tempfile.tempdir = None  # computed from TMPDIR, which is the caller's now
+    _install_stdio(environment)
+
+    # Leave no trace of the bootstrap: the jinn finder and modules are not the script's.
+    sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__module__ != "jinn._importer"]
+    for name in bootstrap_modules:
+        sys.modules.pop(name, None)
+    sys.excepthook = sys.__excepthook__  # the bootstrap's hook hides frames a script's traceback must show
+    kind, target = request["entry"]
+    status, interrupted = 0, False
+    try:
+        run_entry(kind, os.fsdecode(target), [os.fsdecode(argument) for argument in request["argv"]], cwd)
+    except SystemExit as exit:
+        status = system_exit_status(exit)
+    except BaseException as error:
+        print_uncaught(error)
+        status, interrupted = 1, isinstance(error, KeyboardInterrupt)
+    status = finish(status, startup_modules, zygote_namespace)
+    # Everything the run holds is closed before it announces its end (locks, pipes), as if it had exited.
+    os.closerange(0, report_fd)
+    os.closerange(report_fd + 1, 1 << 20)
+    try:
+        os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)))
+    except OSError:
+        pass
+    if interrupted:
+        # As python3 does after an uncaught KeyboardInterrupt: die of SIGINT, so the shell sees it.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+        status = 128 + signal.SIGINT
+    os._exit(status)
+
+
+def reset_signals():
+    """Gives a forked child the signal handling of a fresh interpreter: the zygote's wake-up descriptor and its
+    SIGCHLD handler go, and SIGINT, which the zygote ignores, raises KeyboardInterrupt again."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def environment_from(items):
+    """A dict of bytes from ``KEY=VALUE`` byte strings, as the C environment holds them (first ``=`` splits)."""
+    result = {}
+    for item in items:
+        key, sep, value = item.partition(b"=")
+        if sep and key:
+            result.setdefault(key, value)
+    return result
+
+
+def replace_environment(environment):
+    """Makes ``os.environ`` (and the C environment) hold exactly ``environment``, a dict of bytes."""
+    environ = os.environb
+    current = getattr(environ, "_data", None)
+    if not isinstance(current, dict):  # pragma: no cover - another os module layout
+        current = dict(environ)
+    for key in [key for key in current if key not in environment]:
+        del environ[key]
+    for key, value in environment.items():
+        if current.get(key) != value:
+            environ[key] = value
+
+
+def make_stdio(fd, write, encoding, errors, buffered, role=None):
+    """A standard stream built the way CPython's start-up builds one (``create_stdio``), for standard descriptor
+    ``role`` (0, 1 or 2; ``fd`` itself unless given)."""
+    import io
+
+    role = fd if role is None else role
+    buffering = 0 if (write and not buffered) else -1
+    stream = io.open(fd, "wb" if write else "rb", buffering, closefd=False)
+    raw = stream if buffering == 0 else stream.raw
+    raw.name = ("<stdin>", "<stdout>", "<stderr>")[role]
+    try:
+        isatty = raw.isatty()
+    except OSError:
+        isatty = False
+    line_buffering = buffered and (isatty or role == 2)
+    text = io.TextIOWrapper(stream, encoding, errors, "\n", line_buffering, not buffered)
+    text.mode = "w" if write else "r"
+    return text
+
+
+def _install_stdio(environment):
+    buffered = not environment.get(b"PYTHONUNBUFFERED")
+    streams = []
+    for fd, old in enumerate((sys.__stdin__, sys.__stdout__, sys.__stderr__)):
+        encoding = getattr(old, "encoding", None) or "utf-8"
+        errors = getattr(old, "errors", None) or ("backslashreplace" if fd == 2 else "strict")
+        try:
+            os.fstat(fd)
+        except OSError:
+            streams.append(None)
+            continue
+        streams.append(make_stdio(fd, fd != 0, encoding, errors, buffered))
+    _KEEP.extend((sys.stdin, sys.stdout, sys.stderr))
+    sys.stdin, sys.stdout, sys.stderr = streams
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
+
+
+# The zygote's own standard streams stay referenced so that their finalizers never run in a child.
+_KEEP = []

@@ -1,0 +1,114 @@
+"""How a run of the zygote's ends: as a ``python3`` process ends, without tearing the interpreter down.
+
+A forked child must not tear the interpreter down: finalization touches every object the zygote holds (a reference
+count is a write), which copies each page the fork shared and costs tens of milliseconds for a zygote holding numpy
+and scipy. The child does what finalization does that a script can observe, in the same order, and then leaves with
+``os._exit``: threads are joined, ``atexit`` runs, the standard streams are flushed (status 120 when that fails),
+and the objects the script made are released, so that files it left open are flushed and closed and ``__del__``
+methods run.
+"""
+
+import sys
+
+from jinn._runner import BOUNDARIES, trim_traceback
+
+
+def system_exit_status(exit):
+    """The status for an uncaught ``SystemExit``, printing a non-integer code as the interpreter does."""
+    code = exit.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        sys.stderr.write(str(code) + "\n")
+    except Exception:
+        pass
+    return 1
+
+
+def print_uncaught(error):
+    """Prints an uncaught exception through ``sys.excepthook`` without the frames that led into the program."""
+    tb = trim_traceback(error.__traceback__, BOUNDARIES)
+    # The interpreter prints the traceback the exception holds, not the one passed in.
+    error.__traceback__ = tb
+    sys.last_type, sys.last_value, sys.last_traceback = type(error), error, tb
+    try:
+        sys.excepthook(type(error), error, tb)
+    except BaseException as hook_error:
+        sys.stderr.write("Error in sys.excepthook:\n")
+        sys.__excepthook__(type(hook_error), hook_error, hook_error.__traceback__)
+        sys.stderr.write("\nOriginal exception was:\n")
+        sys.__excepthook__(type(error), error, tb)
+
+
+def finish(status, startup_modules, zygote_namespace):
+    """Does what interpreter shutdown does that a script can see; returns the final exit status.
+
+    ``startup_modules`` are the names in ``sys.modules`` before the run: the others are the run's.
+    ``zygote_namespace`` is the namespace the zygote itself runs in, still ``__main__``'s if the run ended before
+    it had one: it is left alone, because the child is still running the zygote's code.
+    """
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        try:
+            threading._shutdown()
+        except BaseException:
+            pass
+    try:
+        import atexit
+
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    if not _flush_standard_streams(report=True):
+        status = 120
+    # Release what the script made, newest modules first and __main__ last, then collect the cycles.
+    import gc
+
+    # Modules are kept in import order: the run's own are at the end.
+    names = []
+    for name in reversed(sys.modules):
+        if name in startup_modules:
+            break
+        names.append(name)
+    for name in names:
+        module = sys.modules.get(name)
+        if module is not None:
+            clear_namespace(vars(module))
+    main = sys.modules.get("__main__")
+    if main is not None and vars(main) is not zygote_namespace:
+        clear_namespace(vars(main))
+    gc.collect()
+    _flush_standard_streams(report=False)
+    return status
+
+
+def clear_namespace(namespace):
+    """Releases a module's names as the interpreter does: those with a leading underscore first, ``__builtins__``
+    last (it stays)."""
+    try:
+        for name in [name for name in namespace if name.startswith("_") and name != "__builtins__"]:
+            namespace[name] = None
+        for name in [name for name in namespace if not name.startswith("_")]:
+            namespace[name] = None
+    except BaseException:
+        pass
+
+
+def _flush_standard_streams(report):
+    ok = True
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name, None)
+        try:
+            if stream is None or getattr(stream, "closed", False):
+                continue
+            stream.flush()
+        except BaseException as error:
+            ok = False
+            if report and name == "stdout":
+                import types
+
+                sys.unraisablehook(types.SimpleNamespace(exc_type=type(error), exc_value=error,
+                                                         exc_traceback=None, err_msg=None, object=stream))
+    return ok

@@ -1,0 +1,142 @@
+"""The zygote's spares: children forked ahead of the runs, each parked on a socket pair until a run request comes.
+
+A spare leaves the zygote behind as soon as it is forked (a session of its own, death with the zygote, none of
+the zygote's descriptors or signal handlers), then prepares what does not depend on the run while it waits
+(:func:`prepare_spare`). Given a request, it becomes the run (``jinn._child``).
+"""
+
+import gc
+import marshal
+import os
+import signal
+import socket
+import sys
+import time
+
+from jinn._child import become_script, environment_from, make_stdio, replace_environment, reset_signals
+from jinn._ending import clear_namespace
+from jinn._runner import run_entry
+
+MAX_FDS = 3  # a run request's descriptors: the caller's standard input, output and error
+
+
+def fork(zygote):
+    """Forks a spare of ``zygote``; returns its pid and the zygote's end of its socket pair."""
+    parent_end, child_end = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        parent_end.close()
+        become_spare(zygote, child_end)
+        # ``become_spare`` returns only when the zygote went away before sending a request.
+        os._exit(0)
+    child_end.close()
+    return pid, parent_end
+
+
+def become_spare(zygote, requests):
+    """In the forked child: leaves the zygote, prepares, waits for a request on ``requests`` and becomes the run.
+    Returns only if the zygote closes the socket first."""
+    os.setsid()
+    if zygote.prctl is not None:
+        zygote.prctl()
+    if os.getppid() != zygote.pid:
+        os._exit(1)
+    reset_signals()
+    # The zygote's own descriptors are not the run's.
+    for fd in (zygote.wakeup_read, zygote.wakeup_write):
+        os.close(fd)
+    os.close(zygote.channel.detach())
+    for fd in zygote.fds:
+        os.close(fd)
+    for pid, (_, report, _) in zygote.runs.items():
+        if report is not None:
+            os.close(report.detach())
+    for _, other in zygote.spares:
+        os.close(other.detach())
+    try:
+        prepare_spare()
+        data, fds, _, _ = socket.recv_fds(requests, 1 << 22, MAX_FDS)
+        if not data:
+            return
+        while True:  # the request may arrive in pieces; the descriptors came with its first byte
+            try:
+                request = marshal.loads(data)
+                break
+            except (EOFError, ValueError):
+                more = requests.recv(1 << 22)
+                if not more:
+                    return
+                data += more
+    except KeyboardInterrupt:  # an interrupt meant for the run came before the run: it ends as python3 would
+        os._exit(128 + signal.SIGINT)
+    become_script(request, fds, requests.detach(), zygote.startup_modules, zygote.bootstrap_modules,
+                  zygote.namespace)
+
+
+def parent_death_setter():
+    """A function that makes the calling process receive SIGKILL when its parent dies (Linux), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (ImportError, OSError, AttributeError):  # pragma: no cover
+        return None
+    return lambda: prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def prepare_spare():
+    """What a spare does while it waits: the parts of a run's set-up that do not depend on the run, and a
+    rehearsal of the rest on harmless input.
+
+    A forked child pays a page fault (microseconds on a virtual machine) for each page it first writes, and the
+    reference counts of everything a run's path touches are spread over hundreds of pages shared with the zygote.
+    Walking that path once while nobody waits copies those pages ahead of the run.
+    """
+    _reseed()
+    try:
+        _rehearse()
+    except Exception:  # pragma: no cover - a rehearsal must never cost a run
+        pass
+
+
+def _rehearse():
+    null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        for role in (0, 1, 2):
+            make_stdio(null, role != 0, "utf-8", "strict", True, role)
+    finally:
+        os.close(null)
+    replace_environment(environment_from([key + b"=" + value for key, value in os.environb.items()]))
+    time.tzset()
+    # The script path of ``run_entry`` with /dev/null as the script; the interpreter state it sets is put back.
+    saved_argv, saved_orig = sys.argv[:], getattr(sys, "orig_argv", None)
+    saved_path0 = sys.path[0] if sys.path else None
+    saved_main = sys.modules.get("__main__")
+    try:
+        run_entry("script", os.devnull, [os.devnull], os.getcwd())
+        clear_namespace(vars(sys.modules["__main__"]))
+    finally:
+        sys.argv[:] = saved_argv
+        if saved_orig is not None:
+            sys.orig_argv = saved_orig
+        if saved_path0 is not None:
+            sys.path[0] = saved_path0
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
+        sys.path_importer_cache.pop(os.devnull, None)
+    gc.collect()
+
+
+def _reseed():
+    random = sys.modules.get("random")
+    if random is not None:
+        random.seed()
+    numpy_random = sys.modules.get("numpy.random")
+    if numpy_random is not None:
+        try:
+            numpy_random.seed()
+        except Exception:  # pragma: no cover - a numpy without the legacy global generator
+            pass

@@ -20,6 +20,11 @@ let package = Package(
         // parent-death signal.
         .target(name: "CJinn"),
 
+        // The system layer of the library, the daemon and the client, without Foundation: owned descriptors,
+        // errno and its text, calls retried after EINTR, C string arrays, the PATH search and the file system
+        // calls, with each platform's code in its own file.
+        .target(name: "JinnSystem", dependencies: ["CJinn"]),
+
         // Framing and the marshal codec shared by the library, the daemon and the client.
         .target(name: "JinnWire"),
 
@@ -76,6 +81,7 @@ let package = Package(
         .plugin(name: "EmbedPython", capability: .buildTool(), dependencies: ["JinnEmbedTool"]),
 
         .testTarget(name: "JinnWireTests", dependencies: ["JinnWire"]),
+        .testTarget(name: "JinnSystemTests", dependencies: ["JinnSystem"]),
         .testTarget(
             name: "JinnTests",
             dependencies: ["Jinn", "JinnWire", "CJinn"],

@@ -42,7 +42,7 @@ let package = Package(
 
         // What the daemon shares with its client, without Foundation: configuration, the socket directory, framed
         // socket messages, the build identity and starting a daemon.
-        .target(name: "JinnDaemonCore", dependencies: ["CJinn", "JinnWire"]),
+        .target(name: "JinnDaemonCore", dependencies: ["CJinn", "JinnSystem", "JinnWire"]),
 
         // The script runner's daemon: socket server, zygotes, sessions.
         .target(
@@ -58,7 +58,7 @@ let package = Package(
         // (An executable target that depended on `jinn-tool` would link all of the tool's libraries.)
         .executableTarget(
             name: "jinn",
-            dependencies: ["CJinn", "JinnWire", "JinnDaemonCore"],
+            dependencies: ["CJinn", "JinnSystem", "JinnWire", "JinnDaemonCore"],
             // A fully static executable starts without the dynamic loader: about 0.8 ms less on every run.
             linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]
         ),
@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "jinn-tool",
             dependencies: [
-                "Jinn", "JinnWire", "CJinn", "JinnDaemon", "JinnDaemonCore",
+                "Jinn", "JinnWire", "CJinn", "JinnSystem", "JinnDaemon", "JinnDaemonCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/JinnTool"
@@ -94,7 +94,7 @@ let package = Package(
             resources: [.copy("Fixtures/analysis")],
             swiftSettings: [.unsafeFlags(["-warnings-as-errors"])]
         ),
-        .testTarget(name: "JinnDaemonTests", dependencies: ["JinnDaemonCore", "JinnWire", "CJinn"]),
+        .testTarget(name: "JinnDaemonTests", dependencies: ["JinnDaemonCore", "JinnSystem", "JinnWire", "CJinn"]),
         .testTarget(
             name: "JinnCommandTests",
             dependencies: ["Jinn", "JinnDaemonCore", "JinnWire", "CJinn", "jinn", "jinn-tool"]

@@ -32,7 +32,7 @@ let package = Package(
         .target(
             name: "Jinn",
             dependencies: [
-                "CJinn", "JinnWire",
+                "CJinn", "JinnSystem", "JinnWire",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "JinnDaemonTests", dependencies: ["JinnDaemonCore", "JinnSystem", "JinnWire", "CJinn"]),
         .testTarget(
             name: "JinnCommandTests",
-            dependencies: ["Jinn", "JinnDaemonCore", "JinnWire", "CJinn", "jinn", "jinn-tool"]
+            dependencies: ["Jinn", "JinnDaemonCore", "JinnSystem", "JinnWire", "CJinn", "jinn", "jinn-tool"]
         ),
     ]
 )

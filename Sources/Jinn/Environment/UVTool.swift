@@ -1,4 +1,5 @@
 import Foundation
+import JinnSystem
 
 /// Finds uv, or installs a pinned version of it into Jinn's cache with pip.
 ///
@@ -11,7 +12,7 @@ public enum UVTool {
 
     /// The uv on `PATH`, or the one in the cache, or nil.
     public static func locate(cacheDirectory: String? = nil, searchPath: String? = nil) -> String? {
-        if let onPath = ToolRun.findExecutable("uv", searchPath: searchPath) { return onPath }
+        if let onPath = ExecutableSearch.find("uv", in: searchPath) { return onPath }
         let cached = cachedExecutable(cacheDirectory: cacheDirectory ?? JinnPaths.cacheDirectory())
         return access(cached, X_OK) == 0 ? cached : nil
     }

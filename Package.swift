@@ -13,7 +13,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // What Swift's Glibc module hides: SCM_RIGHTS macros, pipe2, close_range, a fork/exec that sets the
@@ -31,11 +30,7 @@ let package = Package(
         // The library: interpreters, programs held in memory, the bootstrap and the process lifecycle.
         .target(
             name: "Jinn",
-            dependencies: [
-                "CJinn", "JinnSystem", "JinnWire",
-                .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["CJinn", "JinnSystem", "JinnWire"],
             exclude: ["Python"],
             plugins: ["EmbedPython"]
         ),

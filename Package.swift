@@ -15,8 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // What Swift's Glibc module hides: SCM_RIGHTS macros, pipe2, close_range, a fork/exec that sets the
-        // parent-death signal.
+        // What Swift's C modules hide: SCM_RIGHTS macros, close-on-exec pipes and sockets, a fork/exec that sets the
+        // parent-death signal. Each platform's calls are in shim+Linux.c and shim+Darwin.c.
         .target(name: "CJinn"),
 
         // The system layer of the library, the daemon and the client, without Foundation: owned descriptors,

@@ -46,7 +46,8 @@ final class OutputBuffer: @unchecked Sendable {
                 if count <= 0 { break }
                 buffer.append(Array(UnsafeRawBufferPointer(rebasing: storage[..<count])))
             }
-            // Closed before the end is announced, so that a consumer that sees the end sees the pipe gone too.
+            // Closed before the end is announced: a reader that has seen the end finds no descriptor of the
+            // process left open.
             try? descriptor.close()
             buffer.finish()
         }

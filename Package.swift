@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "jinn-tool",
             dependencies: [
-                "Jinn", "JinnWire", "CJinn", "JinnSystem", "JinnDaemon", "JinnDaemonCore",
+                "Jinn", "JinnWire", "JinnSystem", "JinnDaemon", "JinnDaemonCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/JinnTool"

@@ -37,11 +37,6 @@ package struct OwnedDescriptors: ~Copyable, Sendable {
         rawValues.append(descriptor.release())
     }
 
-    /// Adds the descriptors of `other`, which is left empty.
-    package mutating func append(contentsOf other: inout OwnedDescriptors) {
-        rawValues += other.releaseAll()
-    }
-
     /// Hands every descriptor on without closing it: the caller closes them (or gives them to code that does).
     package mutating func releaseAll() -> [Int32] {
         defer { rawValues = [] }

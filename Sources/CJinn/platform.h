@@ -49,6 +49,9 @@ int jinn_os_dup_cloexec(int from, int to);
    exited already; returns 0 or an errno. Does nothing where the kernel has no parent-death signal. */
 int jinn_os_set_parent_death_signal(pid_t parent);
 
+/* Closes `fd` keeping errno, and returns -1: for the way out of a call that failed after `fd` was made. */
+int jinn_close_failed(int fd);
+
 /* Blocking SIGPIPE around a write, for writes that must fail with EPIPE instead of raising it (shim.c). */
 struct jinn_sigpipe_guard {
     sigset_t old_mask;

@@ -16,10 +16,7 @@
 /* Makes `fd` close-on-exec; closes it and returns -1 when that fails. */
 static int close_on_exec(int fd) {
     if (fd < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) == 0) return fd;
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return -1;
+    return jinn_close_failed(fd);
 }
 
 int jinn_os_pipe(int fds[2], int nonblocking) {

@@ -119,24 +119,31 @@ int jinn_socketpair(int fds[2]) {
 
 /* SIGPIPE from a write is delivered to the writing thread: it is blocked around the write, and if the write raised
    it, consumed before the mask is restored, so the process never sees it. */
-void jinn_sigpipe_block(struct jinn_sigpipe_guard *guard) {
-    sigset_t pipe_only, pending;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
+static sigset_t sigpipe_only(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    return set;
+}
+
+static int sigpipe_pending(void) {
+    sigset_t pending;
     sigpending(&pending);
-    guard->was_pending = sigismember(&pending, SIGPIPE);
+    return sigismember(&pending, SIGPIPE);
+}
+
+void jinn_sigpipe_block(struct jinn_sigpipe_guard *guard) {
+    sigset_t pipe_only = sigpipe_only();
+    guard->was_pending = sigpipe_pending();
     pthread_sigmask(SIG_BLOCK, &pipe_only, &guard->old_mask);
 }
 
 void jinn_sigpipe_restore(struct jinn_sigpipe_guard *guard, ssize_t result, int error) {
-    if (result < 0 && error == EPIPE && !guard->was_pending) {
-        sigset_t pipe_only, pending;
-        sigemptyset(&pipe_only);
-        sigaddset(&pipe_only, SIGPIPE);
-        sigpending(&pending);
+    /* Pending now and not before, so this write raised it, and sigwait returns at once. */
+    if (result < 0 && error == EPIPE && !guard->was_pending && sigpipe_pending()) {
+        sigset_t pipe_only = sigpipe_only();
         int signal_number;
-        /* Pending, so sigwait returns at once. */
-        if (sigismember(&pending, SIGPIPE)) sigwait(&pipe_only, &signal_number);
+        sigwait(&pipe_only, &signal_number);
     }
     pthread_sigmask(SIG_SETMASK, &guard->old_mask, NULL);
     errno = error;
@@ -246,8 +253,7 @@ static int unix_socket(const char *path, struct sockaddr_un *address) {
     return jinn_os_socket(AF_UNIX, SOCK_STREAM);
 }
 
-/* Closes `fd` keeping errno, and returns -1. */
-static int close_failed(int fd) {
+int jinn_close_failed(int fd) {
     int saved = errno;
     close(fd);
     errno = saved;
@@ -260,7 +266,7 @@ int jinn_unix_connect(const char *path) {
     if (fd < 0) return -1;
     int result;
     JINN_RETRYING_INTERRUPTS(result, connect(fd, (struct sockaddr *)&address, sizeof address));
-    return result == 0 ? fd : close_failed(fd);
+    return result == 0 ? fd : jinn_close_failed(fd);
 }
 
 int jinn_unix_listen(const char *path, int backlog) {
@@ -268,7 +274,7 @@ int jinn_unix_listen(const char *path, int backlog) {
     int fd = unix_socket(path, &address);
     if (fd < 0) return -1;
     if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, backlog) != 0) {
-        return close_failed(fd);
+        return jinn_close_failed(fd);
     }
     return fd;
 }
@@ -328,5 +334,5 @@ int jinn_umask_get(void) {
 int jinn_shared_memory(size_t size) {
     int fd = jinn_os_anonymous_file();
     if (fd < 0) return -1;
-    return ftruncate(fd, (off_t)size) == 0 ? fd : close_failed(fd);
+    return ftruncate(fd, (off_t)size) == 0 ? fd : jinn_close_failed(fd);
 }

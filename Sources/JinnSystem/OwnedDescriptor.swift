@@ -7,9 +7,10 @@
 ///
 /// ```swift
 /// let pipe = try OwnedDescriptor.makePipe()
-/// let output = OutputBuffer.reading(pipe.readEnd, name: "stdout")   // its thread closes the read end
-/// try await spawn(mapping: [-1, pipe.writeEnd.rawValue, 2])          // the child gets a copy of the write end
-/// // this process's write end is closed here, where `pipe` ends
+/// var childEnds = OwnedDescriptors()
+/// childEnds.append(pipe.writeEnd)                         // taken: closed with the other child ends
+/// let count = read(pipe.readEnd.rawValue, buffer, size)   // used, not taken
+/// // the read end is closed here, where `pipe` ends
 /// ```
 package struct OwnedDescriptor: ~Copyable, Sendable {
     /// The descriptor, for calls that use it without taking it; valid while this value lives.

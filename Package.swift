@@ -13,12 +13,16 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
-        // What Swift's Glibc module hides: SCM_RIGHTS macros, pipe2, close_range, a fork/exec that sets the
-        // parent-death signal.
+        // What Swift's C modules hide: SCM_RIGHTS macros, close-on-exec pipes and sockets, a fork/exec that sets the
+        // parent-death signal. Each platform's calls are in shim+Linux.c and shim+Darwin.c.
         .target(name: "CJinn"),
+
+        // The system layer of the library, the daemon and the client, without Foundation: owned descriptors,
+        // errno and its text, calls retried after EINTR, C string arrays, the PATH search and the file system
+        // calls, with each platform's code in its own file.
+        .target(name: "JinnSystem", dependencies: ["CJinn"]),
 
         // Framing and the marshal codec shared by the library, the daemon and the client.
         .target(name: "JinnWire"),
@@ -26,18 +30,14 @@ let package = Package(
         // The library: interpreters, programs held in memory, the bootstrap and the process lifecycle.
         .target(
             name: "Jinn",
-            dependencies: [
-                "CJinn", "JinnWire",
-                .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["CJinn", "JinnSystem", "JinnWire"],
             exclude: ["Python"],
             plugins: ["EmbedPython"]
         ),
 
         // What the daemon shares with its client, without Foundation: configuration, the socket directory, framed
         // socket messages, the build identity and starting a daemon.
-        .target(name: "JinnDaemonCore", dependencies: ["CJinn", "JinnWire"]),
+        .target(name: "JinnDaemonCore", dependencies: ["CJinn", "JinnSystem", "JinnWire"]),
 
         // The script runner's daemon: socket server, zygotes, sessions.
         .target(
@@ -53,7 +53,7 @@ let package = Package(
         // (An executable target that depended on `jinn-tool` would link all of the tool's libraries.)
         .executableTarget(
             name: "jinn",
-            dependencies: ["CJinn", "JinnWire", "JinnDaemonCore"],
+            dependencies: ["CJinn", "JinnSystem", "JinnWire", "JinnDaemonCore"],
             // A fully static executable starts without the dynamic loader: about 0.8 ms less on every run.
             linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]
         ),
@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "jinn-tool",
             dependencies: [
-                "Jinn", "JinnWire", "CJinn", "JinnDaemon", "JinnDaemonCore",
+                "Jinn", "JinnWire", "JinnSystem", "JinnDaemon", "JinnDaemonCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/JinnTool"
@@ -76,6 +76,7 @@ let package = Package(
         .plugin(name: "EmbedPython", capability: .buildTool(), dependencies: ["JinnEmbedTool"]),
 
         .testTarget(name: "JinnWireTests", dependencies: ["JinnWire"]),
+        .testTarget(name: "JinnSystemTests", dependencies: ["JinnSystem"]),
         .testTarget(
             name: "JinnTests",
             dependencies: ["Jinn", "JinnWire", "CJinn", "JinnTestSupport"],
@@ -90,10 +91,10 @@ let package = Package(
             resources: [.copy("Fixtures/analysis")],
             swiftSettings: [.unsafeFlags(["-warnings-as-errors"])]
         ),
-        .testTarget(name: "JinnDaemonTests", dependencies: ["JinnDaemonCore", "JinnWire", "CJinn"]),
+        .testTarget(name: "JinnDaemonTests", dependencies: ["JinnDaemonCore", "JinnSystem", "JinnWire", "CJinn"]),
         .testTarget(
             name: "JinnCommandTests",
-            dependencies: ["Jinn", "JinnDaemonCore", "JinnWire", "CJinn", "jinn", "jinn-tool"]
+            dependencies: ["Jinn", "JinnDaemonCore", "JinnSystem", "JinnWire", "CJinn", "jinn", "jinn-tool"]
         ),
     ]
 )

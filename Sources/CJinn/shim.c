@@ -1,31 +1,23 @@
-#define _GNU_SOURCE
+/* The shim's code that is the same on every platform; what differs is behind platform.h, in shim+Linux.c and
+   shim+Darwin.c. */
 #include "CJinn.h"
+#include "platform.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#else
-#include <stdio.h>
-#include <stdlib.h>
-#endif
 
 /* Everything between fork and exec must be async-signal-safe: the parent may have many threads, and any lock
    one of them held is held forever in the child. */
 static void close_from(int lowest) {
-#if defined(__linux__) && defined(SYS_close_range)
-    if (syscall(SYS_close_range, (unsigned)lowest, ~0U, 0) == 0) return;
-#endif
+    if (jinn_os_close_from(lowest) == 0) return;
     long max = sysconf(_SC_OPEN_MAX);
     if (max < 0 || max > 65536) max = 65536;
     for (int fd = lowest; fd < max; fd++) close(fd);
@@ -40,7 +32,7 @@ static void report_and_exit(int error_pipe, int error) {
 int jinn_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                const int *fds, int fd_count, int flags, pid_t *pid_out) {
     int error_pipe[2];
-    if (pipe2(error_pipe, O_CLOEXEC) != 0) return errno;
+    if (jinn_os_pipe(error_pipe, 0) != 0) return errno;
     pid_t parent = getpid();
 
     sigset_t all, old;
@@ -62,12 +54,10 @@ int jinn_spawn(const char *path, char *const argv[], char *const envp[], const c
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-#ifdef __linux__
         if (flags & JINN_SPAWN_PARENT_DEATH_SIGNAL) {
-            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) report_and_exit(error_pipe[1], errno);
-            if (getppid() != parent) _exit(127);
+            int error = jinn_os_set_parent_death_signal(parent);
+            if (error != 0) report_and_exit(error_pipe[1], error);
         }
-#endif
         if ((flags & JINN_SPAWN_SETSID) && setsid() < 0) report_and_exit(error_pipe[1], errno);
         if ((flags & JINN_SPAWN_SETPGID) && setpgid(0, 0) != 0) report_and_exit(error_pipe[1], errno);
 
@@ -93,7 +83,7 @@ int jinn_spawn(const char *path, char *const argv[], char *const envp[], const c
             if (dup2(moved[i], i) < 0) report_and_exit(error_fd, errno);
         }
         /* Keep the error pipe just above the mapped range; everything else goes. */
-        if (dup3(error_fd, fd_count, O_CLOEXEC) < 0) report_and_exit(error_fd, errno);
+        if (jinn_os_dup_cloexec(error_fd, fd_count) < 0) report_and_exit(error_fd, errno);
         error_fd = fd_count;
         close_from(fd_count + 1);
 
@@ -106,13 +96,13 @@ int jinn_spawn(const char *path, char *const argv[], char *const envp[], const c
     close(error_pipe[1]);
     int child_error = 0;
     ssize_t n;
-    do {
-        n = read(error_pipe[0], &child_error, sizeof child_error);
-    } while (n < 0 && errno == EINTR);
+    JINN_RETRYING_INTERRUPTS(n, read(error_pipe[0], &child_error, sizeof child_error));
     close(error_pipe[0]);
     if (n == (ssize_t)sizeof child_error) {
         int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        pid_t reaped;
+        JINN_RETRYING_INTERRUPTS(reaped, waitpid(pid, &status, 0));
+        (void)reaped;
         return child_error != 0 ? child_error : ECHILD;
     }
     *pid_out = pid;
@@ -120,33 +110,51 @@ int jinn_spawn(const char *path, char *const argv[], char *const envp[], const c
 }
 
 int jinn_pipe(int fds[2]) {
-    return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
+    return jinn_os_pipe(fds, 0) == 0 ? 0 : errno;
 }
 
 int jinn_socketpair(int fds[2]) {
-    return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0 ? 0 : errno;
+    return jinn_os_socketpair(fds) == 0 ? 0 : errno;
+}
+
+/* SIGPIPE from a write is delivered to the writing thread: it is blocked around the write, and if the write raised
+   it, consumed before the mask is restored, so the process never sees it. */
+static sigset_t sigpipe_only(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    return set;
+}
+
+static int sigpipe_pending(void) {
+    sigset_t pending;
+    sigpending(&pending);
+    return sigismember(&pending, SIGPIPE);
+}
+
+void jinn_sigpipe_block(struct jinn_sigpipe_guard *guard) {
+    sigset_t pipe_only = sigpipe_only();
+    guard->was_pending = sigpipe_pending();
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &guard->old_mask);
+}
+
+void jinn_sigpipe_restore(struct jinn_sigpipe_guard *guard, ssize_t result, int error) {
+    /* Pending now and not before, so this write raised it, and sigwait returns at once. */
+    if (result < 0 && error == EPIPE && !guard->was_pending && sigpipe_pending()) {
+        sigset_t pipe_only = sigpipe_only();
+        int signal_number;
+        sigwait(&pipe_only, &signal_number);
+    }
+    pthread_sigmask(SIG_SETMASK, &guard->old_mask, NULL);
+    errno = error;
 }
 
 ssize_t jinn_write(int fd, const void *buffer, size_t length) {
-    /* SIGPIPE from write is delivered to the writing thread: block it here, and if this write raised it,
-       consume it before unblocking so the process never sees it. */
-    sigset_t pipe_only, old, pending;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
-    sigpending(&pending);
-    int was_pending = sigismember(&pending, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    struct jinn_sigpipe_guard guard;
+    jinn_sigpipe_block(&guard);
     ssize_t n;
-    do {
-        n = write(fd, buffer, length);
-    } while (n < 0 && errno == EINTR);
-    int saved = errno;
-    if (n < 0 && saved == EPIPE && !was_pending) {
-        struct timespec zero = {0, 0};
-        while (sigtimedwait(&pipe_only, NULL, &zero) < 0 && errno == EINTR) {}
-    }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    errno = saved;
+    JINN_RETRYING_INTERRUPTS(n, write(fd, buffer, length));
+    jinn_sigpipe_restore(&guard, n, errno);
     return n;
 }
 
@@ -165,9 +173,7 @@ ssize_t jinn_send(int socket, const void *buffer, size_t length) {
 #ifdef MSG_NOSIGNAL
     /* One system call where jinn_write needs four: the hot path of every message on a channel. */
     ssize_t n;
-    do {
-        n = send(socket, buffer, length, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
+    JINN_RETRYING_INTERRUPTS(n, send(socket, buffer, length, MSG_NOSIGNAL));
     return n;
 #else
     return jinn_write(socket, buffer, length);
@@ -191,11 +197,7 @@ ssize_t jinn_send_fds(int socket, const void *buffer, size_t length, const int *
         header->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)fd_count);
         memcpy(CMSG_DATA(header), fds, sizeof(int) * (size_t)fd_count);
     }
-    ssize_t n;
-    do {
-        n = sendmsg(socket, &message, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    return n;
+    return jinn_os_sendmsg(socket, &message);
 }
 
 ssize_t jinn_recv_fds(int socket, void *buffer, size_t length, int *fds, int max_fds, int *fd_count) {
@@ -209,10 +211,7 @@ ssize_t jinn_recv_fds(int socket, void *buffer, size_t length, int *fds, int max
     message.msg_control = control;
     message.msg_controllen = space;
     *fd_count = 0;
-    ssize_t n;
-    do {
-        n = recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
+    ssize_t n = jinn_os_recvmsg(socket, &message);
     if (n < 0) return n;
     int overflow = 0;
     for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL;
@@ -238,25 +237,8 @@ ssize_t jinn_recv_fds(int socket, void *buffer, size_t length, int *fds, int max
     return n;
 }
 
-int jinn_peer_credentials(int socket, uid_t *uid, pid_t *pid) {
-#ifdef SO_PEERCRED
-    struct ucred credentials;
-    socklen_t size = sizeof credentials;
-    if (getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials, &size) != 0) return errno;
-    *uid = credentials.uid;
-    *pid = credentials.pid;
-    return 0;
-#else
-    return ENOTSUP;
-#endif
-}
-
 int jinn_accept(int socket) {
-    int fd;
-    do {
-        fd = accept4(socket, NULL, NULL, SOCK_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
-    return fd;
+    return jinn_os_accept(socket);
 }
 
 /* A stream socket and the address of `path`; -1 with errno set when the path is too long or no socket is left. */
@@ -268,11 +250,10 @@ static int unix_socket(const char *path, struct sockaddr_un *address) {
         return -1;
     }
     strcpy(address->sun_path, path);
-    return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    return jinn_os_socket(AF_UNIX, SOCK_STREAM);
 }
 
-/* Closes `fd` keeping errno, and returns -1. */
-static int close_failed(int fd) {
+int jinn_close_failed(int fd) {
     int saved = errno;
     close(fd);
     errno = saved;
@@ -284,10 +265,8 @@ int jinn_unix_connect(const char *path) {
     int fd = unix_socket(path, &address);
     if (fd < 0) return -1;
     int result;
-    do {
-        result = connect(fd, (struct sockaddr *)&address, sizeof address);
-    } while (result != 0 && errno == EINTR);
-    return result == 0 ? fd : close_failed(fd);
+    JINN_RETRYING_INTERRUPTS(result, connect(fd, (struct sockaddr *)&address, sizeof address));
+    return result == 0 ? fd : jinn_close_failed(fd);
 }
 
 int jinn_unix_listen(const char *path, int backlog) {
@@ -295,7 +274,7 @@ int jinn_unix_listen(const char *path, int backlog) {
     int fd = unix_socket(path, &address);
     if (fd < 0) return -1;
     if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, backlog) != 0) {
-        return close_failed(fd);
+        return jinn_close_failed(fd);
     }
     return fd;
 }
@@ -312,7 +291,7 @@ static void write_signal_number(int signal) {
 
 int jinn_signal_pipe(const int *signals, int count) {
     if (signal_pipe[0] < 0) {
-        if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+        if (jinn_os_pipe(signal_pipe, 1) != 0) return -1;
     }
     for (int i = 0; i < count; i++) {
         struct sigaction action = {0};
@@ -342,9 +321,7 @@ void jinn_stop_self(void) {
 
 int jinn_try_lock(int fd) {
     int result;
-    do {
-        result = flock(fd, LOCK_EX | LOCK_NB);
-    } while (result != 0 && errno == EINTR);
+    JINN_RETRYING_INTERRUPTS(result, flock(fd, LOCK_EX | LOCK_NB));
     return result == 0 ? 0 : errno;
 }
 
@@ -355,33 +332,7 @@ int jinn_umask_get(void) {
 }
 
 int jinn_shared_memory(size_t size) {
-#ifdef __linux__
-    int fd = (int)syscall(SYS_memfd_create, "jinn-channel", MFD_CLOEXEC);
-#else
-    char name[64];
-    int fd = -1;
-    for (int attempt = 0; fd < 0 && attempt < 16; attempt++) {
-        snprintf(name, sizeof name, "/jinn-%d-%ld-%d", (int)getpid(), (long)random(), attempt);
-        fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
-        if (fd >= 0) {
-            shm_unlink(name);
-            fcntl(fd, F_SETFD, FD_CLOEXEC);
-        } else if (errno != EEXIST) {
-            return -1;
-        }
-    }
+    int fd = jinn_os_anonymous_file();
     if (fd < 0) return -1;
-#endif
-    return ftruncate(fd, (off_t)size) == 0 ? fd : close_failed(fd);
-}
-
-void jinn_name_thread(const char *name) {
-#ifdef __APPLE__
-    pthread_setname_np(name);
-#else
-    char truncated[16];
-    strncpy(truncated, name, sizeof truncated - 1);
-    truncated[sizeof truncated - 1] = 0;
-    pthread_setname_np(pthread_self(), truncated);
-#endif
+    return ftruncate(fd, (off_t)size) == 0 ? fd : jinn_close_failed(fd);
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JinnSystem
 
 /// Everything that can go wrong when Jinn starts, talks to or stops a Python process.
 ///
@@ -70,7 +71,7 @@ public enum JinnError: Error, Sendable, CustomStringConvertible, LocalizedError 
         case .invalidProgram(let reason):
             return "invalid program: \(reason)"
         case .launchFailed(let path, let errno):
-            return "could not start '\(path)': \(SystemErrorText.describe(errno))"
+            return "could not start '\(path)': \(Errno(rawValue: errno))"
         case .python(let exception, let termination):
             var text = exception.description
             if let termination { text += "\n(the process \(termination))" }
@@ -83,7 +84,7 @@ public enum JinnError: Error, Sendable, CustomStringConvertible, LocalizedError 
         case .protocolViolation(let message):
             return "protocol error: \(message)"
         case .system(let operation, let errno):
-            return "\(operation) failed: \(SystemErrorText.describe(errno))"
+            return "\(operation) failed: \(Errno(rawValue: errno))"
         case .timedOut(let operation, let seconds):
             return "\(operation) did not finish within \(seconds) seconds"
         case .cancelled(let operation):

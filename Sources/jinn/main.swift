@@ -18,4 +18,4 @@ for index in 1..<Int(CommandLine.argc) {
 if let invocation = ClientInvocation.parse(rawArguments) {
     ScriptClient.run(invocation)
 }
-ToolHandOff.exec()
+ToolHandOff.exec(rawArguments)

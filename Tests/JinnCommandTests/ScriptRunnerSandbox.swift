@@ -2,6 +2,7 @@ import CJinn
 import Foundation
 import Jinn
 import JinnDaemonCore
+import JinnSystem
 import JinnWire
 import Testing
 
@@ -162,27 +163,22 @@ final class Spawned: @unchecked Sendable {
     private let errors: Collector
 
     init(_ executable: String, _ arguments: [String], environment: [String: String], directory: String) throws {
-        var stdin: [Int32] = [-1, -1], stdout: [Int32] = [-1, -1], stderr: [Int32] = [-1, -1]
-        guard jinn_pipe(&stdin) == 0, jinn_pipe(&stdout) == 0, jinn_pipe(&stderr) == 0 else {
-            throw SandboxError("pipe failed")
-        }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for pointer in argv + envp { free(pointer) } }
+        let stdin = try OwnedDescriptor.makePipe()
+        let stdout = try OwnedDescriptor.makePipe()
+        let stderr = try OwnedDescriptor.makePipe()
+        let argv = CStringArray([executable] + arguments)
+        let envp = CStringArray(environment.map { "\($0.key)=\($0.value)" })
         var pid: pid_t = 0
-        let fds = [stdin[0], stdout[1], stderr[1]]
-        let error = jinn_spawn(executable, argv, envp, directory, fds, 3, 0, &pid)
-        close(stdin[0])
-        close(stdout[1])
-        close(stderr[1])
-        guard error == 0 else {
-            for fd in [stdin[1], stdout[0], stderr[0]] { close(fd) }
-            throw SandboxError("cannot start \(executable): errno \(error)")
+        let fds = [stdin.readEnd.rawValue, stdout.writeEnd.rawValue, stderr.writeEnd.rawValue]
+        let error = argv.withUnsafePointer { argv in
+            envp.withUnsafePointer { envp in jinn_spawn(executable, argv, envp, directory, fds, 3, 0, &pid) }
         }
+        guard error == 0 else { throw SandboxError("cannot start \(executable): \(Errno(rawValue: error))") }
+        // The parent's ends are handed on; the child's close as the pipes end, at the end of this initializer.
         self.pid = pid
-        input = stdin[1]
-        output = Collector(FileHandle(fileDescriptor: stdout[0], closeOnDealloc: true))
-        errors = Collector(FileHandle(fileDescriptor: stderr[0], closeOnDealloc: true))
+        input = stdin.writeEnd.release()
+        output = Collector(FileHandle(fileDescriptor: stdout.readEnd.release(), closeOnDealloc: true))
+        errors = Collector(FileHandle(fileDescriptor: stderr.readEnd.release(), closeOnDealloc: true))
     }
 
     func write(_ data: Data) {
@@ -209,7 +205,7 @@ final class Spawned: @unchecked Sendable {
     func wait() -> ScriptRunnerSandbox.Outcome {
         closeInput()
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = retryingInterrupts { waitpid(pid, &status, 0) }
         let termination: Termination = status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
         return ScriptRunnerSandbox.Outcome(termination: termination, standardOutput: output.wait(),
                                            standardError: errors.wait())

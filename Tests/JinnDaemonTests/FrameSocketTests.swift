@@ -1,6 +1,7 @@
 import CJinn
 import Foundation
 @testable import JinnDaemonCore
+import JinnSystem
 import JinnWire
 import Testing
 
@@ -18,16 +19,18 @@ struct FrameSocketTests {
         try left.send(.tuple(["hello", 1]), passing: [pipe[1]])
         try left.send(.tuple(["second"]))
         #expect(try right.receive() == .tuple(["hello", 1]))
-        let received = right.takeDescriptors()
-        #expect(received.count == 1)
+        var received = right.takeReceivedDescriptors()
+        let numbers = received.rawValues
+        #expect(numbers.count == 1)
         // The received descriptor is the pipe's write end: what it writes comes out of the read end.
-        _ = "x".withCString { write(received[0], $0, 1) }
+        _ = "x".withCString { write(numbers[0], $0, 1) }
         var byte: UInt8 = 0
         #expect(read(pipe[0], &byte, 1) == 1 && byte == UInt8(ascii: "x"))
         #expect(try right.receive() == .tuple(["second"]))
         left.close()
         #expect(try right.receive() == nil)
-        for fd in received + pipe { close(fd) }
+        received.closeAll()
+        for fd in pipe { close(fd) }
     }
 
     @Test func framesReadTogetherAreBuffered() throws {

@@ -50,10 +50,10 @@ enum {
 int jinn_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                const int *fds, int fd_count, int flags, pid_t *pid_out);
 
-/// `pipe2(fds, O_CLOEXEC)`; returns 0 or an errno.
+/// A pipe whose ends are close-on-exec (from birth on Linux, right after it on Darwin); returns 0 or an errno.
 int jinn_pipe(int fds[2]);
 
-/// A close-on-exec `AF_UNIX`/`SOCK_STREAM` socket pair; returns 0 or an errno.
+/// A close-on-exec `AF_UNIX`/`SOCK_STREAM` socket pair (as ``jinn_pipe``); returns 0 or an errno.
 int jinn_socketpair(int fds[2]);
 
 /// `write` that never raises SIGPIPE: a write to a closed pipe or socket fails with EPIPE instead of killing

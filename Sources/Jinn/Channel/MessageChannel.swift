@@ -1,5 +1,6 @@
 import CJinn
 import Foundation
+import JinnSystem
 import JinnWire
 import Synchronization
 
@@ -7,13 +8,15 @@ import Synchronization
 ///
 /// Each message is a marshal-encoded tuple whose first element is a string naming its kind. A thread of the
 /// channel's own reads frames and hands each message to the handler registered for its kind; any task may send.
-/// The channel owns its descriptors: the reading thread closes them when the stream ends or breaks.
+/// The channel owns its descriptors from its creation: the reading thread closes them when the stream ends or
+/// breaks, under the send lock, so that no send writes to a number that was closed (and perhaps reused).
 final class MessageChannel: Sendable {
     typealias Handler = @Sendable (PythonValue) -> Void
 
     /// Why the reading side stopped: the other end closed it (nil), or the bytes broke the protocol.
     typealias CloseHandler = @Sendable (JinnError?) -> Void
 
+    /// Owned, and closed by the reading thread (see ``start(onClose:)``); numbers, for the calls of every send.
     private let fd: Int32
     private let writeFD: Int32
     private let transport: ChannelTransport
@@ -39,10 +42,12 @@ final class MessageChannel: Sendable {
         var ringHead: UInt64 = 0
     }
 
-    /// A channel that reads `readFD` and writes `writeFD` (one socket for `.socket`), with `rings` for large
-    /// frames when given, polling for answers for `busyPolling` after each send (pipes only).
-    init(reading readFD: Int32, writing writeFD: Int32, transport: ChannelTransport, maximumSize: Int,
-         rings: SharedRings? = nil, busyPolling: Duration = .zero) {
+    /// A channel that reads `readEnd` and writes `writeEnd` (nil for `.socket`, which writes `readEnd`), with
+    /// `rings` for large frames when given, polling for answers for `busyPolling` after each send (pipes only).
+    init(reading readEnd: consuming OwnedDescriptor, writing writeEnd: consuming OwnedDescriptor?,
+         transport: ChannelTransport, maximumSize: Int, rings: SharedRings? = nil, busyPolling: Duration = .zero) {
+        let readFD = readEnd.release()
+        let writeFD = writeEnd?.release() ?? readFD
         self.fd = readFD
         self.writeFD = writeFD
         self.transport = transport
@@ -71,8 +76,8 @@ final class MessageChannel: Sendable {
             let error = readLoop()
             state.withLock { state in
                 state.open = false
-                if writeFD != fd { close(writeFD) }
-                close(fd)
+                if writeFD != fd { closeDescriptor(writeFD) }
+                closeDescriptor(fd)
             }
             onClose(error)
             let waiters = ended.withLock { ended in
@@ -229,10 +234,10 @@ final class MessageChannel: Sendable {
             return taken
         }
         if taken > 0 { return taken }
-        guard busyPolling > 0 else { return read(fd, destination, count) }
+        guard busyPolling > 0 else { return retryingInterrupts { read(fd, destination, count) } }
         // The descriptor does not block: poll busily while an answer to a recent send may be on its way, then sleep.
         while true {
-            let count = read(fd, destination, count)
+            let count = retryingInterrupts { read(fd, destination, count) }
             if count >= 0 || errno != EAGAIN { return count }
             let deadline = lastSend.load(ordering: .relaxed) &+ busyPolling
             if Self.monotonicNanoseconds() < deadline {
@@ -319,7 +324,6 @@ final class MessageChannel: Sendable {
             }
             let count = input(into: chunk.baseAddress!, count: chunkSize)
             if count < 0 {
-                if errno == EINTR { continue }
                 if errno == ECONNRESET { return nil }
                 return .system(operation: "reading the message channel", errno: errno)
             }
@@ -336,7 +340,6 @@ final class MessageChannel: Sendable {
             var offset = start
             while offset < end {
                 let count = input(into: bytes.baseAddress! + offset, count: end - offset)
-                if count < 0 && errno == EINTR { continue }
                 guard count > 0 else { return false }
                 offset += count
             }

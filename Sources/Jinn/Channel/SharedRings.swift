@@ -1,5 +1,6 @@
 import CJinn
 import Foundation
+import JinnSystem
 import JinnWire
 
 /// Two rings in one shared-memory file that carry a channel's large frames, one ring each way, so that their
@@ -24,18 +25,22 @@ final class SharedRings: Sendable {
     private nonisolated(unsafe) let base: UnsafeMutableRawPointer
     private let length: Int
 
-    /// Creates and maps the file, and returns the rings with the file's descriptor for the child, which the caller
-    /// owns and closes once the child has it; nil when the system refuses (the channel then does without).
-    static func create(capacity: Int) -> (rings: SharedRings, descriptor: Int32)? {
+    /// New rings, with the descriptor of their file for the child to map.
+    struct Created: ~Copyable {
+        var rings: SharedRings
+        /// Needed only until the child has it: the mapping keeps the memory.
+        var descriptor: OwnedDescriptor
+    }
+
+    /// Creates and maps the file; nil when the system refuses (the channel then does without).
+    static func create(capacity: Int) -> Created? {
         let length = counters + 2 * capacity
-        let descriptor = jinn_shared_memory(length)
-        guard descriptor >= 0 else { return nil }
-        let base = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
-        guard let base, base != MAP_FAILED else {
-            close(descriptor)
-            return nil
-        }
-        return (SharedRings(base: base, length: length, capacity: capacity), descriptor)
+        let fd = jinn_shared_memory(length)
+        guard fd >= 0 else { return nil }
+        let descriptor = OwnedDescriptor(taking: fd)
+        let base = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor.rawValue, 0)
+        guard let base, base != MAP_FAILED else { return nil }
+        return Created(rings: SharedRings(base: base, length: length, capacity: capacity), descriptor: descriptor)
     }
 
     private init(base: UnsafeMutableRawPointer, length: Int, capacity: Int) {

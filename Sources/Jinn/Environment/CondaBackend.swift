@@ -1,4 +1,5 @@
 import Foundation
+import JinnSystem
 
 /// Creates conda environments and installs conda packages with `micromamba` or `conda` found on `PATH`.
 ///
@@ -35,7 +36,7 @@ public struct CondaBackend: Sendable, Hashable {
     public static func find(_ flavor: Flavor? = nil, searchPath: String? = nil) throws(JinnError) -> CondaBackend {
         let flavors = flavor.map { [$0] } ?? Flavor.allCases
         for candidate in flavors {
-            if let path = ToolRun.findExecutable(candidate.rawValue, searchPath: searchPath) {
+            if let path = ExecutableSearch.find(candidate.rawValue, in: searchPath) {
                 return CondaBackend(executable: path, flavor: candidate)
             }
         }

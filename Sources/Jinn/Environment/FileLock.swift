@@ -1,4 +1,6 @@
+import CJinn
 import Foundation
+import JinnSystem
 import Synchronization
 
 /// An exclusive lock on a file (`flock`), shared by every process on the machine that locks the same path.
@@ -9,9 +11,10 @@ import Synchronization
 package final class FileLock: Sendable {
     /// The locked file.
     package let path: String
-    private let descriptor: Mutex<Int32>
+    /// The locked file, open until ``release()``: the kernel holds the lock for as long as it is.
+    private let descriptor: Mutex<OwnedDescriptor?>
 
-    private init(path: String, descriptor: Int32) {
+    private init(path: String, descriptor: consuming OwnedDescriptor) {
         self.path = path
         self.descriptor = Mutex(descriptor)
     }
@@ -24,27 +27,28 @@ package final class FileLock: Sendable {
     package static func acquire(_ path: String, timeout: Duration? = nil, onWait: (@Sendable () -> Void)? = nil)
         async throws(JinnError) -> FileLock
     {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = retryingInterrupts { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
         guard fd >= 0 else {
             throw .environment(.fileSystem(operation: "opening the lock file", path: path,
-                                           reason: SystemErrorText.describe(errno)))
+                                           reason: Errno.current.description))
         }
+        // Every way out below that throws closes the file with `file`, and with it any hold on the lock.
+        let file = OwnedDescriptor(taking: fd)
         let start = ContinuousClock.now
         var pause = Duration.milliseconds(10)
         var waited = false
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let error = errno
-            guard error == EWOULDBLOCK || error == EINTR else {
-                close(fd)
+        while true {
+            let error = jinn_try_lock(file.rawValue)
+            if error == 0 { break }
+            guard error == EWOULDBLOCK else {
                 throw .environment(.fileSystem(operation: "locking", path: path,
-                                               reason: SystemErrorText.describe(error)))
+                                               reason: Errno(rawValue: error).description))
             }
             if !waited {
                 waited = true
                 onWait?()
             }
             if let timeout, ContinuousClock.now - start > timeout {
-                close(fd)
                 throw .timedOut(operation: "waiting for the lock \(path)",
                                 seconds: Double(timeout.components.seconds))
             }
@@ -52,23 +56,15 @@ package final class FileLock: Sendable {
             do {
                 try await Task.sleep(for: pause)
             } catch {
-                close(fd)
                 throw .environment(.cancelled(operation: "waiting for the lock \(path)"))
             }
             pause = min(pause * 2, .milliseconds(200))
         }
-        return FileLock(path: path, descriptor: fd)
+        return FileLock(path: path, descriptor: file)
     }
 
     /// Releases the lock. Calling it again does nothing.
     package func release() {
-        descriptor.withLock { fd in
-            if fd >= 0 { close(fd) }
-            fd = -1
-        }
-    }
-
-    deinit {
-        release()
+        descriptor.withLock { $0 = nil }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JinnSystem
 
 /// Builds a directory beside its final place and moves it there only when it is complete.
 ///
@@ -62,7 +63,7 @@ enum StagedDirectory {
     private static func rename(_ from: String, _ to: String) throws(JinnError) {
         guard Foundation.rename(from, to) == 0 else {
             throw .environment(.fileSystem(operation: "moving \(from) to", path: to,
-                                           reason: SystemErrorText.describe(errno)))
+                                           reason: Errno.current.description))
         }
     }
 

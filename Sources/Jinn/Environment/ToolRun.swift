@@ -31,8 +31,8 @@ struct ToolRun {
             environment: toolEnvironment(), workingDirectory: nil, descriptors: [])
         configuration.newProcessGroup = true
         let child = try await ChildProcess.spawn(configuration, with: &descriptors)
-        let output = OutputBuffer.reading(descriptors.standardOutput, name: "jinn-tool-stdout")
-        let errors = OutputBuffer.reading(descriptors.standardError, name: "jinn-tool-stderr")
+        let output = OutputBuffer.reading(descriptors.standardOutput.take(), name: "jinn-tool-stdout")
+        let errors = OutputBuffer.reading(descriptors.standardError.take(), name: "jinn-tool-stderr")
         return await withTaskCancellationHandler {
             async let outputLines = collect(ProcessOutput(buffer: output).lines, onLine)
             async let errorLines = collect(ProcessOutput(buffer: errors).lines, onLine)
@@ -67,20 +67,5 @@ struct ToolRun {
         }
         environment["PIP_NO_INPUT"] = "1"
         return environment
-    }
-
-    /// The first executable file called `name` in the directories of a `PATH`-style list.
-    static func findExecutable(_ name: String, searchPath: String? = nil) -> String? {
-        let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? ""
-        for directory in path.split(separator: ":") {
-            let candidate = String(directory) + "/" + name
-            var isDirectory: ObjCBool = false
-            if access(candidate, X_OK) == 0,
-                FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue
-            {
-                return candidate
-            }
-        }
-        return nil
     }
 }

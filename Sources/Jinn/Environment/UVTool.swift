@@ -1,4 +1,5 @@
 import Foundation
+import JinnSystem
 
 /// Finds uv, or installs a pinned version of it into Jinn's cache with pip.
 ///
@@ -11,9 +12,9 @@ public enum UVTool {
 
     /// The uv on `PATH`, or the one in the cache, or nil.
     public static func locate(cacheDirectory: String? = nil, searchPath: String? = nil) -> String? {
-        if let onPath = ToolRun.findExecutable("uv", searchPath: searchPath) { return onPath }
+        if let onPath = ExecutableSearch.find("uv", in: searchPath) { return onPath }
         let cached = cachedExecutable(cacheDirectory: cacheDirectory ?? JinnPaths.cacheDirectory())
-        return access(cached, X_OK) == 0 ? cached : nil
+        return ExecutableSearch.isExecutableFile(cached) ? cached : nil
     }
 
     /// Where the pinned uv lives in a cache.
@@ -39,7 +40,7 @@ public enum UVTool {
     {
         let target = installDirectory(cacheDirectory: cacheDirectory, version: version)
         let executable = target + "/bin/uv"
-        if access(executable, X_OK) == 0 { return executable }
+        if ExecutableSearch.isExecutableFile(executable) { return executable }
         progress?(InstallProgress(.preparingInstaller, package: "uv",
                                   detail: "installing uv \(version) into \(cacheDirectory)"))
         var pythons = [python.executable]
@@ -50,7 +51,7 @@ public enum UVTool {
             progress?(InstallProgress(.waiting, package: "uv", detail: "waiting for another process installing uv"))
         }
         defer { lock.release() }
-        if access(executable, X_OK) == 0 { return executable }
+        if ExecutableSearch.isExecutableFile(executable) { return executable }
         try await StagedDirectory.build(target) { staging throws(JinnError) in
             var failure = ""
             for candidate in pythons {
@@ -58,7 +59,7 @@ public enum UVTool {
                     "-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--progress-bar", "off",
                     "--no-warn-script-location", "--target", staging, "uv==\(version)",
                 ])
-                if result.termination.isSuccess, access(staging + "/bin/uv", X_OK) == 0 { return }
+                if result.termination.isSuccess, ExecutableSearch.isExecutableFile(staging + "/bin/uv") { return }
                 failure += "\(candidate) -m pip: \(result.tail)\n"
                 try? FileManager.default.removeItem(atPath: staging)
             }

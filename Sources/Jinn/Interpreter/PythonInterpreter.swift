@@ -1,5 +1,6 @@
 import CJinn
 import Foundation
+import JinnSystem
 import JinnWire
 import Synchronization
 
@@ -50,19 +51,17 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
 
     /// Finds `python3` (then `python`) on the search path and inspects it.
     ///
+    /// The search follows the shell's rules, as `jinn --no-daemon` and the daemon do: an empty entry is the
+    /// current directory, directories and files that are not executable are passed over, and an unset `PATH` means
+    /// `/usr/local/bin:/usr/bin:/bin`.
+    ///
     /// - Parameter path: a `PATH`-style list of directories; by default this process's `PATH`.
     public static func system(searchPath path: String? = nil) async throws(JinnError) -> PythonInterpreter {
-        let searchPath = path ?? ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let directories = searchPath.split(separator: ":").map(String.init)
-        for name in ["python3", "python"] {
-            for directory in directories {
-                let candidate = (directory.isEmpty ? "." : directory) + "/" + name
-                if access(candidate, X_OK) == 0, !isDirectory(candidate) {
-                    return try await PythonInterpreter(path: candidate)
-                }
-            }
+        let searchPath = path ?? ExecutableSearch.processSearchPath
+        guard let found = ExecutableSearch.find(["python3", "python"], in: searchPath) else {
+            throw .interpreterNotFound(searched: ExecutableSearch.directories(in: searchPath))
         }
-        throw .interpreterNotFound(searched: directories)
+        return try await PythonInterpreter(path: found)
     }
 
     /// Inspects the interpreter at `path` (a real executable or a shim).
@@ -72,7 +71,7 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
             self = known
             return
         }
-        guard access(absolute, X_OK) == 0, !Self.isDirectory(absolute) else {
+        guard ExecutableSearch.isExecutableFile(absolute) else {
             throw .interpreterNotExecutable(path: path)
         }
         self = try await Self.inspect(absolute)
@@ -108,11 +107,6 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
         cache.withLock { cache in
             cache = cache.filter { !$0.key.hasPrefix(prefix) && !$0.value.executable.hasPrefix(prefix) }
         }
-    }
-
-    private static func isDirectory(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     // Runs without `site` (-S) so that the base installation's .pth files cost nothing; `site.venv` then applies
@@ -182,13 +176,15 @@ package func runCapturing(_ executable: String, _ arguments: [String], environme
         executable: executable, arguments: arguments,
         environment: environment ?? ProcessInfo.processInfo.environment,
         workingDirectory: nil, descriptors: []), with: &descriptors)
-    let output = OutputBuffer.reading(descriptors.standardOutput, name: "jinn-stdout")
-    let errors = OutputBuffer.reading(descriptors.standardError, name: "jinn-stderr")
-    if let standardInput {
-        let fd = descriptors.standardInput
+    let output = OutputBuffer.reading(descriptors.standardOutput.take(), name: "jinn-stdout")
+    let errors = OutputBuffer.reading(descriptors.standardError.take(), name: "jinn-stderr")
+    if let standardInput, let writer = descriptors.standardInput.take() {
+        // The writing thread owns the write end, and closes it once the input is written so that the child reads
+        // its end; an escaping closure cannot take a noncopyable value, so the number crosses.
+        let fd = writer.release()
         let thread = Thread {
-            standardInput.withUnsafeBytes { _ = jinn_write_all(fd, $0.baseAddress, $0.count) }
-            close(fd)
+            let writer = OwnedDescriptor(taking: fd)
+            standardInput.withUnsafeBytes { _ = jinn_write_all(writer.rawValue, $0.baseAddress, $0.count) }
         }
         thread.start()
     }

@@ -1,5 +1,6 @@
 import CJinn
 import Foundation
+import JinnSystem
 import Synchronization
 
 /// A child process: started with exactly the descriptors it is meant to have, reaped by a thread of its own
@@ -11,7 +12,8 @@ final class ChildProcess: Sendable {
         var arguments: [String]
         var environment: [String: String]
         var workingDirectory: String?
-        /// `descriptors[i]` becomes descriptor `i` in the child; -1 means `/dev/null`.
+        /// `descriptors[i]` becomes descriptor `i` in the child; -1 means `/dev/null`. Lent: the child gets copies
+        /// and the caller keeps these.
         var descriptors: [Int32]
         var newProcessGroup = false
         var newSession = false
@@ -32,21 +34,21 @@ final class ChildProcess: Sendable {
     }
 
     /// Starts a child. The caller keeps ownership of the descriptors it passed (and should close the child's
-    /// ends at once).
+    /// ends at once: ``spawn(_:with:)`` does).
     static func spawn(_ configuration: Configuration) async throws(JinnError) -> ChildProcess {
         let result: Result<pid_t, JinnError> = await SpawnThread.shared.run {
             var flags: Int32 = 0
             if configuration.newSession { flags |= Int32(JINN_SPAWN_SETSID) }
             if configuration.newProcessGroup { flags |= Int32(JINN_SPAWN_SETPGID) }
             if configuration.dieWithParent { flags |= Int32(JINN_SPAWN_PARENT_DEATH_SIGNAL) }
-            let argv = [configuration.executable] + configuration.arguments
-            let envp = configuration.environment.map { "\($0.key)=\($0.value)" }
+            let arguments = CStringArray([configuration.executable] + configuration.arguments)
+            let environment = CStringArray(configuration.environment.map { "\($0.key)=\($0.value)" })
             var pid: pid_t = 0
-            let error = withCStrings(argv) { argvPointer in
-                withCStrings(envp) { envpPointer in
+            let error = arguments.withUnsafePointer { argv in
+                environment.withUnsafePointer { envp in
                     configuration.descriptors.withUnsafeBufferPointer { fds in
-                        jinn_spawn(configuration.executable, argvPointer, envpPointer,
-                                   configuration.workingDirectory, fds.baseAddress, Int32(fds.count), flags, &pid)
+                        jinn_spawn(configuration.executable, argv, envp, configuration.workingDirectory,
+                                   fds.baseAddress, Int32(fds.count), flags, &pid)
                     }
                 }
             }
@@ -110,15 +112,12 @@ final class ChildProcess: Sendable {
             // Wait without reaping first: while the zombie exists its pid cannot be reused, so `signal` stays safe
             // until the reap below happens under the lock.
             var info = siginfo_t()
-            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
+            _ = retryingInterrupts { waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) }
             let waiters: [CheckedContinuation<Termination?, Never>]
             let termination: Termination
             (waiters, termination) = state.withLock { state in
                 var status: Int32 = 0
-                var result: pid_t
-                repeat {
-                    result = waitpid(pid, &status, 0)
-                } while result < 0 && errno == EINTR
+                let result = retryingInterrupts { waitpid(pid, &status, 0) }
                 let ended = result == pid ? Termination(waitStatus: status) : .exited(255)
                 state.termination = ended
                 defer { state.waiters.removeAll() }
@@ -127,13 +126,4 @@ final class ChildProcess: Sendable {
             for waiter in waiters { waiter.resume(returning: termination) }
         }
     }
-}
-
-/// Calls `body` with a NULL-terminated C array of the strings.
-func withCStrings<Result>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> Result)
-    -> Result
-{
-    let pointers = strings.map { strdup($0) } + [nil]
-    defer { for pointer in pointers { free(pointer) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

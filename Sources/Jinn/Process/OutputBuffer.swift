@@ -1,5 +1,6 @@
 import CJinn
 import Foundation
+import JinnSystem
 
 /// Bytes read from a child's pipe by a thread of their own, handed to one async consumer.
 ///
@@ -27,21 +28,27 @@ final class OutputBuffer: @unchecked Sendable {
         return buffer
     }
 
-    /// Starts a thread that reads `fd` until end of file, then closes it; a finished buffer when `fd` is -1.
-    static func reading(_ fd: Int32, name: String) -> OutputBuffer {
-        guard fd >= 0 else { return finished() }
+    /// Starts a thread that reads `descriptor` until end of file; a finished buffer when there is none (output that
+    /// is inherited or discarded). The thread owns the descriptor and closes it at end of file.
+    static func reading(_ descriptor: consuming OwnedDescriptor?, name: String) -> OutputBuffer {
+        guard let descriptor else { return finished() }
         let buffer = OutputBuffer()
+        // An escaping closure cannot take a noncopyable value, so the number crosses to the thread, which owns it
+        // again at once.
+        let fd = descriptor.release()
         Thread.start(named: name, stackSize: 128 << 10) {
+            let descriptor = OwnedDescriptor(taking: fd)
             let size = 64 << 10
             let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
             defer { storage.deallocate() }
             while true {
-                let count = read(fd, storage.baseAddress, size)
-                if count < 0 && errno == EINTR { continue }
+                let count = retryingInterrupts { read(descriptor.rawValue, storage.baseAddress, size) }
                 if count <= 0 { break }
                 buffer.append(Array(UnsafeRawBufferPointer(rebasing: storage[..<count])))
             }
-            close(fd)
+            // Closed before the end is announced: a reader that has seen the end finds no descriptor of the
+            // process left open.
+            try? descriptor.close()
             buffer.finish()
         }
         return buffer

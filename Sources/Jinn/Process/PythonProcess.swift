@@ -1,5 +1,6 @@
 import CJinn
 import Foundation
+import JinnSystem
 import JinnWire
 import Synchronization
 
@@ -32,12 +33,13 @@ public final class PythonProcess: Sendable {
     let calls = CallRegistry()
     /// The handlers Python calls into.
     let swiftHandlers: SwiftHandlerTable
-    private let standardInput: Mutex<Int32>
+    /// The write end of the child's standard input when it is a pipe, until ``closeStandardInput()``.
+    private let standardInput: Mutex<OwnedDescriptor?>
     private let report = Mutex<(exception: PythonException?, channelError: JinnError?)>((nil, nil))
     private let gracePeriod: Duration
 
     private init(child: ChildProcess, interpreter: PythonInterpreter, channel: MessageChannel,
-                 standardOutput: OutputBuffer, standardError: OutputBuffer, standardInput: Int32,
+                 standardOutput: OutputBuffer, standardError: OutputBuffer, standardInput: consuming OwnedDescriptor?,
                  messages: AsyncStream<PythonValue>, gracePeriod: Duration, handlers: SwiftHandlers)
     {
         self.child = child
@@ -56,10 +58,7 @@ public final class PythonProcess: Sendable {
         child.signal(SIGKILL)
         standardOutput.buffer.abandon()
         standardError.buffer.abandon()
-        standardInput.withLock { fd in
-            if fd >= 0 { close(fd) }
-            fd = -1
-        }
+        closeStandardInput()
     }
 
     /// Starts a program.
@@ -93,6 +92,7 @@ public final class PythonProcess: Sendable {
         if program.transport == .pipes, options.sharedMemorySize >= 2 * SharedRings.threshold,
             let created = SharedRings.create(capacity: options.sharedMemorySize)
         {
+            // The child maps the file by its number there; this process keeps only the mapping.
             sharedMemory = (created.rings, descriptors.pass(created.descriptor))
         }
         // The script path is not needed by the bootstrap; it makes the process recognisable in `ps`.
@@ -103,22 +103,23 @@ public final class PythonProcess: Sendable {
             workingDirectory: program.workingDirectory, descriptors: [],
             newProcessGroup: options.newProcessGroup), with: &descriptors)
 
-        let inputWriter = descriptors.standardInput
-        if inputWriter >= 0 {
+        if let inputWriter = descriptors.standardInput?.rawValue {
             _ = fcntl(inputWriter, F_SETFL, fcntl(inputWriter, F_GETFL) | O_NONBLOCK)
         }
         // Polling needs a descriptor of its own to read without blocking: a pair of pipes, not one socket.
         let busyPolling = program.transport == .pipes ? options.busyPolling : .zero
-        let channel = MessageChannel(reading: descriptors.channelRead, writing: descriptors.channelWrite,
+        // Every parent end is handed on here, each to the one owner that closes it: the channel's, the output
+        // readers', and the process's standard input.
+        let channel = MessageChannel(reading: descriptors.channelRead.take()!, writing: descriptors.channelWrite.take(),
                                      transport: program.transport, maximumSize: options.maximumMessageSize,
                                      rings: sharedMemory?.rings, busyPolling: busyPolling)
         let (messages, messageSink) = AsyncStream<PythonValue>.makeStream()
         let process = PythonProcess(
             child: child, interpreter: resolved, channel: channel,
-            standardOutput: OutputBuffer.reading(descriptors.standardOutput, name: "jinn-stdout"),
-            standardError: OutputBuffer.reading(descriptors.standardError, name: "jinn-stderr"),
-            standardInput: inputWriter, messages: messages, gracePeriod: options.terminationGracePeriod,
-            handlers: options.handlers)
+            standardOutput: OutputBuffer.reading(descriptors.standardOutput.take(), name: "jinn-stdout"),
+            standardError: OutputBuffer.reading(descriptors.standardError.take(), name: "jinn-stderr"),
+            standardInput: descriptors.standardInput.take(), messages: messages,
+            gracePeriod: options.terminationGracePeriod, handlers: options.handlers)
         let messageHandler = options.messageHandler
         channel.on(.message) { message in
             guard let value = message[1] else { return }
@@ -202,8 +203,8 @@ public final class PythonProcess: Sendable {
         let data = Array(bytes)
         var offset = 0
         while offset < data.count {
-            let result: Int = standardInput.withLock { fd in
-                guard fd >= 0 else { return -Int(EBADF) }
+            let result: Int = standardInput.withLock { descriptor in
+                guard let fd = descriptor?.rawValue else { return -Int(EBADF) }
                 let written = data.withUnsafeBytes { jinn_write(fd, $0.baseAddress! + offset, data.count - offset) }
                 return written >= 0 ? written : -Int(errno)
             }
@@ -230,10 +231,7 @@ public final class PythonProcess: Sendable {
 
     /// Closes the process's standard input, so that its reads see end-of-file.
     public func closeStandardInput() {
-        standardInput.withLock { fd in
-            if fd >= 0 { close(fd) }
-            fd = -1
-        }
+        standardInput.withLock { $0 = nil }
     }
 
     // MARK: - Life and death

@@ -1,3 +1,5 @@
+import JinnSystem
+
 /// The script runner's settings: which interpreter runs scripts, what the zygote preloads, when an idle daemon
 /// exits, where its socket and log live.
 ///
@@ -86,7 +88,7 @@ package struct Configuration: Sendable, Equatable {
     /// - Parameter environment: looks up an environment variable (this process's environment by default).
     /// - Throws: ``ConfigurationError`` naming the source, the key and what was expected.
     package static func resolve(flags: Flags = Flags(),
-                                environment: (String) -> String? = SystemCalls.environment)
+                                environment: (String) -> String? = ProcessEnvironment.value(of:))
         throws(ConfigurationError) -> Configuration
     {
         var configuration = Configuration()
@@ -94,12 +96,12 @@ package struct Configuration: Sendable, Equatable {
         // The file.
         let explicit = flags.configFile ?? environment("JINN_CONFIG").flatMap { $0.isEmpty ? nil : $0 }
         if let path = filePath(flags: flags, environment: environment) {
-            if let bytes = SystemCalls.readFile(path) {
+            if let bytes = FileSystem.readFile(path) {
                 try configuration.apply(file: path, text: String(decoding: bytes, as: UTF8.self))
                 configuration.file = path
             } else if explicit != nil {
                 throw ConfigurationError(source: path, key: nil,
-                                         problem: "cannot be read: \(SystemCalls.describe(errnoValue()))")
+                                         problem: "cannot be read: \(Errno.current)")
             }
         }
         // The environment.
@@ -150,7 +152,7 @@ package struct Configuration: Sendable, Equatable {
     /// The configuration file that applies, whether or not it exists: `--config`, `$JINN_CONFIG`,
     /// `$XDG_CONFIG_HOME/jinn/config.toml`, `~/.config/jinn/config.toml`.
     package static func filePath(flags: Flags = Flags(),
-                                 environment: (String) -> String? = SystemCalls.environment) -> String?
+                                 environment: (String) -> String? = ProcessEnvironment.value(of:)) -> String?
     {
         if let file = flags.configFile ?? environment("JINN_CONFIG"), !file.isEmpty { return file }
         if let base = environment("XDG_CONFIG_HOME"), base.hasPrefix("/") { return base + "/jinn/config.toml" }
@@ -248,10 +250,3 @@ extension SocketDirectory {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-private func errnoValue() -> Int32 { errno }

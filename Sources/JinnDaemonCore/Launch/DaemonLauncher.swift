@@ -1,4 +1,5 @@
 import CJinn
+import JinnSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -33,7 +34,7 @@ package struct DaemonLauncher {
 
     /// Connects to the daemon, starting one if needed.
     package func connect() -> Outcome {
-        if SystemCalls.linkStatus(directory.path) != nil {
+        if FileSystem.linkStatus(directory.path) != nil {
             do {
                 try directory.check()
             } catch {
@@ -106,14 +107,13 @@ package struct DaemonLauncher {
         var flags = self.flags
         flags.configFile = flags.configFile ?? configuration.file
         flags.socketDirectory = configuration.socketDirectory
-        let arguments = [executable, "daemon", "serve"] + flags.arguments
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
+        let arguments = CStringArray([executable, "daemon", "serve"] + flags.arguments)
+        // Standard input, output and error on /dev/null: the daemon holds none of the client's descriptors.
         let fds: [Int32] = [-1, -1, -1]
         var pid: pid_t = 0
-        let error = argv.withUnsafeBufferPointer { argvPointer in
+        let error = arguments.withUnsafePointer { argv in
             fds.withUnsafeBufferPointer { fdPointer in
-                jinn_spawn(executable, argvPointer.baseAddress, environ, "/", fdPointer.baseAddress, 3,
+                jinn_spawn(executable, argv, ProcessEnvironment.unsafeCArray, "/", fdPointer.baseAddress, 3,
                            Int32(JINN_SPAWN_SETSID), &pid)
             }
         }

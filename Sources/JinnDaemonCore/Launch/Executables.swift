@@ -1,3 +1,5 @@
+import JinnSystem
+
 /// The two executables Jinn installs side by side.
 ///
 /// `jinn` is the small client on every script run's start-up path: it links neither Foundation nor
@@ -16,7 +18,7 @@ package enum Executables {
 
     /// The directory of this process's executable, with its final `/`; read once.
     private static let directory: String? = {
-        guard let own = SystemCalls.executablePath(), let slash = own.lastIndex(of: "/") else { return nil }
+        guard let own = FileSystem.executablePath(), let slash = own.lastIndex(of: "/") else { return nil }
         return String(own[...slash])
     }()
 }

@@ -1,3 +1,4 @@
+import JinnSystem
 import JinnWire
 
 #if canImport(Glibc)
@@ -16,13 +17,12 @@ package enum BuildIdentity {
     /// The identity of the executables beside this process's own.
     package static func current() -> String {
         var identity = "jinn \(release) protocol \(DaemonProtocol.version)"
-        #if os(Linux)
         for name in [Executables.client, Executables.tool] {
-            if let path = Executables.sibling(name), let info = SystemCalls.status(path) {
-                identity += " \(name) \(info.st_size)-\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+            if let path = Executables.sibling(name), let info = FileSystem.status(path) {
+                let modified = FileSystem.modificationTime(info)
+                identity += " \(name) \(info.st_size)-\(modified.tv_sec).\(modified.tv_nsec)"
             }
         }
-        #endif
         return identity
     }
 }

@@ -1,4 +1,5 @@
 import CJinn
+import JinnSystem
 import JinnWire
 
 #if canImport(Glibc)
@@ -9,8 +10,9 @@ import Darwin
 
 /// Blocking framed messages on one connected stream socket, with descriptors (SCM_RIGHTS) riding on a frame.
 ///
-/// The socket is owned by whoever created the `FrameSocket` and closed by ``close()``; one reader and one writer
-/// at a time. Kept free of Foundation: the client's fast path uses it.
+/// The `FrameSocket` owns its socket, and the descriptors that arrive on it until they are taken: ``close()`` (or
+/// the end of the `FrameSocket`) closes them all. One reader and one writer at a time. Kept free of Foundation: the
+/// client's fast path uses it.
 ///
 /// ```swift
 /// let socket = try FrameSocket.connect(to: "/run/user/1000/jinn/daemon.sock")
@@ -18,24 +20,35 @@ import Darwin
 /// let reply = try socket.receive()
 /// ```
 package final class FrameSocket {
-    /// The descriptor.
-    package let fd: Int32
+    /// The socket's descriptor, for `poll`; -1 once closed.
+    package var fd: Int32 { socket?.rawValue ?? -1 }
     /// The largest payload accepted.
     package let maximumSize: Int
+    private var socket: OwnedDescriptor?
     private var buffer: [UInt8] = []
     private var start = 0
-    private var descriptors: [Int32] = []
+    /// Received and not yet taken.
+    private var received = OwnedDescriptors()
     private var scratch: UnsafeMutableRawBufferPointer?
-    private var closed = false
 
-    /// Wraps a connected socket; the `FrameSocket` owns it from now on.
-    package init(fd: Int32, maximumSize: Int = DaemonProtocol.maximumMessageSize) {
-        self.fd = fd
+    /// Wraps a connected socket, which the `FrameSocket` owns from now on.
+    package convenience init(_ socket: consuming OwnedDescriptor,
+                             maximumSize: Int = DaemonProtocol.maximumMessageSize) {
+        self.init(owning: socket, maximumSize: maximumSize)
+    }
+
+    /// Wraps a connected socket held as a number, which the `FrameSocket` owns from now on; -1 makes a socket that
+    /// is closed already.
+    package convenience init(fd: Int32, maximumSize: Int = DaemonProtocol.maximumMessageSize) {
+        self.init(owning: fd >= 0 ? OwnedDescriptor(taking: fd) : nil, maximumSize: maximumSize)
+    }
+
+    private init(owning socket: consuming OwnedDescriptor?, maximumSize: Int) {
+        self.socket = socket
         self.maximumSize = maximumSize
     }
 
     deinit {
-        close()
         scratch?.deallocate()
     }
 
@@ -43,19 +56,17 @@ package final class FrameSocket {
     package static func connect(to path: String) throws(SocketError) -> FrameSocket {
         let fd = jinn_unix_connect(path)
         guard fd >= 0 else { throw SocketError(operation: "connect to \(path)", errno: errno) }
-        return FrameSocket(fd: fd)
+        return FrameSocket(OwnedDescriptor(taking: fd))
     }
 
-    /// Closes the socket (and any descriptors received but not taken); idempotent.
+    /// Closes the socket and the descriptors received but not taken; idempotent.
     package func close() {
-        guard !closed else { return }
-        closed = true
-        for descriptor in descriptors { _ = SystemCalls.close(descriptor) }
-        descriptors.removeAll()
-        _ = SystemCalls.close(fd)
+        received.closeAll()
+        socket = nil
     }
 
-    /// Sends one message, with descriptors attached to its first byte. The caller keeps its copies.
+    /// Sends one message, with descriptors attached to its first byte. The descriptors are lent, not given: the
+    /// receiver gets copies of its own, and the caller keeps (and closes) these.
     package func send(_ message: PythonValue, passing fds: [Int32] = []) throws(SocketError) {
         var frame = Frame.header(forPayloadSize: 0)
         Marshal.encode(message, into: &frame)
@@ -129,10 +140,14 @@ package final class FrameSocket {
         return buffer.count - start - Frame.headerSize >= size
     }
 
-    /// Takes the descriptors received so far (in arrival order); the caller owns them.
+    /// Takes the descriptors received so far (in arrival order), which the caller owns from now on.
+    package func takeReceivedDescriptors() -> OwnedDescriptors {
+        OwnedDescriptors(taking: received.releaseAll())
+    }
+
+    /// Takes the descriptors received so far (in arrival order) as numbers; the caller closes them.
     package func takeDescriptors() -> [Int32] {
-        defer { descriptors.removeAll() }
-        return descriptors
+        received.releaseAll()
     }
 
     /// Reads more bytes; false at end of stream.
@@ -141,18 +156,19 @@ package final class FrameSocket {
         // replies are a few dozen bytes, sixteen page faults per receive.
         let scratch = self.scratch ?? UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunk, alignment: 16)
         self.scratch = scratch
-        var received: [Int32] = [-1, -1, -1, -1, -1, -1, -1, -1]
-        var receivedCount: Int32 = 0
-        let count = received.withUnsafeMutableBufferPointer { fds in
-            jinn_recv_fds(fd, scratch.baseAddress, scratch.count, fds.baseAddress, Int32(fds.count), &receivedCount)
+        var arrived: [Int32] = [-1, -1, -1, -1, -1, -1, -1, -1]
+        var arrivedCount: Int32 = 0
+        let count = arrived.withUnsafeMutableBufferPointer { fds in
+            jinn_recv_fds(fd, scratch.baseAddress, scratch.count, fds.baseAddress, Int32(fds.count), &arrivedCount)
         }
         if count < 0 {
             let error = errno
             if error == ECONNRESET { return false }
             throw SocketError(operation: "receive", errno: error)
         }
+        // Owned at once, so that they are closed with the socket if nobody takes them.
+        for descriptor in arrived.prefix(Int(arrivedCount)) { received.append(OwnedDescriptor(taking: descriptor)) }
         buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch.prefix(count)))
-        descriptors += received.prefix(Int(receivedCount))
         return count > 0
     }
 
@@ -167,7 +183,7 @@ package struct SocketError: Error, CustomStringConvertible {
     package var errno: Int32?
 
     package init(operation: String, errno: Int32) {
-        self.message = "\(operation) failed: \(SystemCalls.describe(errno))"
+        self.message = "\(operation) failed: \(Errno(rawValue: errno))"
         self.errno = errno
     }
 

@@ -1,3 +1,5 @@
+import JinnSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,7 +27,7 @@ package struct SocketDirectory: Sendable, Equatable {
     package var logPath: String { path + "/daemon.log" }
 
     /// The default directory for this user.
-    package static func defaultPath(environment: (String) -> String? = SystemCalls.environment) -> String {
+    package static func defaultPath(environment: (String) -> String? = ProcessEnvironment.value(of:)) -> String {
         if let runtime = environment("XDG_RUNTIME_DIR"), runtime.hasPrefix("/") {
             return runtime + "/jinn"
         }
@@ -41,15 +43,15 @@ package struct SocketDirectory: Sendable, Equatable {
     package init(path: String) throws(SocketDirectoryError) {
         self.path = path
         if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            let error = errno
-            if error == ENOENT {
+            let error = Errno.current
+            if error.rawValue == ENOENT {
                 // The parent is missing (a fresh TMPDIR or a configured path): create the chain.
                 try Self.createParents(of: path)
                 if mkdir(path, 0o700) != 0 && errno != EEXIST {
-                    throw SocketDirectoryError(path: path, problem: "cannot be created: \(SystemCalls.describe(errno))")
+                    throw SocketDirectoryError(path: path, problem: "cannot be created: \(Errno.current)")
                 }
             } else {
-                throw SocketDirectoryError(path: path, problem: "cannot be created: \(SystemCalls.describe(error))")
+                throw SocketDirectoryError(path: path, problem: "cannot be created: \(error)")
             }
         }
         try check()
@@ -57,10 +59,10 @@ package struct SocketDirectory: Sendable, Equatable {
 
     /// Checks ownership and mode without creating anything.
     package func check() throws(SocketDirectoryError) {
-        guard let info = SystemCalls.linkStatus(path) else {
-            throw SocketDirectoryError(path: path, problem: "cannot be examined: \(SystemCalls.describe(errno))")
+        guard let info = FileSystem.linkStatus(path) else {
+            throw SocketDirectoryError(path: path, problem: "cannot be examined: \(Errno.current)")
         }
-        guard SystemCalls.isDirectory(info.st_mode) else {
+        guard FileSystem.isDirectory(info.st_mode) else {
             throw SocketDirectoryError(path: path, problem: "is not a directory (a symbolic link is refused too)")
         }
         guard info.st_uid == getuid() else {
@@ -79,7 +81,7 @@ package struct SocketDirectory: Sendable, Equatable {
         for part in parts {
             prefix += "/" + part
             if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw SocketDirectoryError(path: path, problem: "cannot create \(prefix): \(SystemCalls.describe(errno))")
+                throw SocketDirectoryError(path: path, problem: "cannot create \(prefix): \(Errno.current)")
             }
         }
     }

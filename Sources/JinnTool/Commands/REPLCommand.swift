@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Jinn
+import JinnSystem
 import Synchronization
 
 /// `jinn repl`: an interactive Python session on top of ``REPLSession``.
@@ -233,8 +234,9 @@ private final class Console: Sendable {
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
+            let count = chunk.withUnsafeMutableBytes { buffer in
+                retryingInterrupts { read(0, buffer.baseAddress, buffer.count) }
+            }
             if count <= 0 { break }
             pending += chunk[..<count]
             var start = pending.startIndex

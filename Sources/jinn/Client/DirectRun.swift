@@ -1,5 +1,5 @@
-import CJinn
 import JinnDaemonCore
+import JinnSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -11,40 +11,17 @@ import Darwin
 /// daemon cannot serve (`--no-daemon`, an unusable socket directory, a daemon that does not answer).
 enum DirectRun {
     static func exec(_ invocation: ClientInvocation, interpreter: String?, diagnostics: Diagnostics) -> Never {
-        let path = interpreter ?? find("python3") ?? find("python")
-        guard let path else {
+        // The library's and the daemon's search, so that a direct run starts what a daemon run would.
+        guard let path = interpreter ?? ExecutableSearch.find(["python3", "python"]) else {
             printError("jinn: no python3 on PATH; install Python or set 'interpreter' in the configuration")
             exit(127)
         }
         diagnostics.note("exec \(path)")
-        var arguments: [UnsafeMutablePointer<CChar>?] = [strdup(path)]
-        for argument in invocation.pythonArguments {
-            arguments.append(argument.withUnsafeBufferPointer { bytes in
-                let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
-                for (index, byte) in bytes.enumerated() { copy[index] = CChar(bitPattern: byte) }
-                copy[bytes.count] = 0
-                return copy
-            })
-        }
-        arguments.append(nil)
+        let arguments = CStringArray([Array(path.utf8)] + invocation.pythonArguments)
         // Signal dispositions set for forwarding must not leak into the interpreter.
         for number in ScriptClient.forwardedSignals { signal(number, SIG_DFL) }
-        execv(path, arguments)
-        printError("jinn: cannot run \(path): \(SystemCalls.describe(errno))")
+        arguments.withUnsafePointer { _ = execv(path, $0) }
+        printError("jinn: cannot run \(path): \(Errno.current)")
         exit(127)
-    }
-
-    /// The first executable `name` on `PATH`.
-    static func find(_ name: String) -> String? {
-        let searchPath = SystemCalls.environment("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
-            let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + name
-            if access(candidate, X_OK) == 0, let info = SystemCalls.status(candidate),
-                !SystemCalls.isDirectory(info.st_mode)
-            {
-                return candidate
-            }
-        }
-        return nil
     }
 }

@@ -1,5 +1,6 @@
 import CJinn
 import JinnDaemonCore
+import JinnSystem
 import JinnWire
 
 #if canImport(Glibc)
@@ -37,7 +38,9 @@ enum ScriptClient {
             diagnostics.note("running the interpreter directly: the working directory cannot be read")
             DirectRun.exec(invocation, interpreter: configuration.interpreter, diagnostics: diagnostics)
         }
-        // Signals that arrive from now on are held until the run has a process to receive them.
+        // Signals that arrive from now on are held until the run has a process to receive them. The pipe belongs
+        // to the C side for the life of this process and is never closed here; it is close-on-exec, so a direct
+        // run's interpreter does not inherit it.
         let signalFD = forwardedSignals.withUnsafeBufferPointer { jinn_signal_pipe($0.baseAddress, Int32($0.count)) }
         let identity = BuildIdentity.current()
         let launcher = DaemonLauncher(configuration: configuration, diagnostics: diagnostics)
@@ -53,6 +56,8 @@ enum ScriptClient {
             let message = ClientRequest(kind: .run, identity: identity, body: request.value)
             var sendError: SocketError?
             do {
+                // Lent, not given: the daemon receives copies of its own for the run, and this process keeps its
+                // standard descriptors.
                 try socket.send(message.value, passing: [0, 1, 2])
             } catch {
                 // A daemon that refuses the request (another build) may answer and close before reading it all.
@@ -99,17 +104,20 @@ enum ScriptClient {
             // read together with the previous one is already buffered.
             fds[0].revents = 0
             fds[1].revents = 0
-            let count = socket.hasBufferedFrame ? 1 : poll(&fds, nfds_t(signalFD >= 0 ? 2 : 1), -1)
+            let watched = nfds_t(signalFD >= 0 ? 2 : 1)
+            let count = socket.hasBufferedFrame ? 1 : retryingInterrupts { poll(&fds, watched, -1) }
             if count < 0 {
-                if errno == EINTR { continue }
-                printError("jinn: waiting for the run failed: \(SystemCalls.describe(errno))")
+                printError("jinn: waiting for the run failed: \(Errno.current)")
                 terminate(pid)
                 exit(1)
             }
             if signalFD >= 0 && fds[1].revents != 0 {
                 var numbers = [UInt8](repeating: 0, count: 64)
-                let read = numbers.withUnsafeMutableBytes { Glibc.read(signalFD, $0.baseAddress, $0.count) }
-                for number in numbers.prefix(max(read, 0)) {
+                // The pipe does not block: a signal whose byte was read with an earlier one leaves it empty.
+                let count = numbers.withUnsafeMutableBytes { buffer in
+                    retryingInterrupts { read(signalFD, buffer.baseAddress, buffer.count) }
+                }
+                for number in numbers.prefix(max(count, 0)) {
                     forward(Int32(number), to: pid)
                 }
             }
@@ -165,14 +173,8 @@ enum ScriptClient {
     }
 
     private static func makeRequest(_ invocation: ClientInvocation) -> RunRequest? {
-        guard let cwd = SystemCalls.currentDirectory() else { return nil }
-        var environment: [[UInt8]] = []
-        var pointer = environ
-        while let entry = pointer.pointee {
-            environment.append(Array(UnsafeRawBufferPointer(start: entry, count: strlen(entry))))
-            pointer += 1
-        }
+        guard let cwd = FileSystem.currentDirectory() else { return nil }
         return RunRequest(entry: invocation.entry, arguments: invocation.arguments, workingDirectory: cwd,
-                          environment: environment, umask: Int(jinn_umask_get()))
+                          environment: ProcessEnvironment.entries(), umask: Int(jinn_umask_get()))
     }
 }

@@ -88,7 +88,7 @@ let package = Package(
             resources: [.copy("Fixtures/analysis")],
             swiftSettings: [.unsafeFlags(["-warnings-as-errors"])]
         ),
-        .testTarget(name: "JinnDaemonTests", dependencies: ["JinnDaemonCore", "JinnWire", "CJinn"]),
+        .testTarget(name: "JinnDaemonCoreTests", dependencies: ["JinnDaemonCore", "JinnWire", "CJinn"]),
         .testTarget(
             name: "JinnCommandTests",
             dependencies: ["Jinn", "JinnDaemonCore", "JinnWire", "CJinn", "jinn", "jinn-tool"]

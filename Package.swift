@@ -39,7 +39,8 @@ let package = Package(
         // socket messages, the build identity and starting a daemon.
         .target(name: "JinnDaemonCore", dependencies: ["CJinn", "JinnWire"]),
 
-        // The script runner's daemon: socket server, zygotes, sessions.
+        // The script runner's daemon: listener, connections, runs and sessions, the zygote pool, interpreters,
+        // configuration reloads, administration and shutdown.
         .target(
             name: "JinnDaemon",
             dependencies: [

@@ -13,9 +13,10 @@ package struct KillSelector: Sendable, Equatable, CustomStringConvertible {
         self.text = text
     }
 
-    /// Whether the selector names the session.
+    /// Whether the selector names the session. An empty selector names none, although every id starts with it.
     package func matches(_ session: Session) -> Bool {
-        text == "all" || session.id.hasPrefix(text) || session.scriptNames.contains(text)
+        guard !text.isEmpty else { return false }
+        return text == "all" || session.id.hasPrefix(text) || session.scriptNames.contains(text)
     }
 
     package var description: String { text }

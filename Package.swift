@@ -90,6 +90,14 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-warnings-as-errors"])]
         ),
         .testTarget(name: "JinnDaemonCoreTests", dependencies: ["JinnDaemonCore", "JinnWire", "CJinn"]),
+        // The daemon's parts on their own: zygote processes are scripted, so no Python runs.
+        .testTarget(
+            name: "JinnDaemonTests",
+            dependencies: [
+                "JinnDaemon", "JinnDaemonCore", "Jinn", "JinnWire", "CJinn",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "JinnCommandTests",
             dependencies: ["Jinn", "JinnDaemonCore", "JinnWire", "CJinn", "jinn", "jinn-tool"]

@@ -39,11 +39,12 @@ let package = Package(
         // socket messages, the build identity and starting a daemon.
         .target(name: "JinnDaemonCore", dependencies: ["CJinn", "JinnSystem", "JinnWire"]),
 
-        // The script runner's daemon: socket server, zygotes, sessions.
+        // The script runner's daemon: listener, connections, runs and sessions, the zygote pool, interpreters,
+        // configuration reloads, administration and shutdown.
         .target(
             name: "JinnDaemon",
             dependencies: [
-                "Jinn", "JinnWire", "CJinn", "JinnDaemonCore",
+                "Jinn", "JinnWire", "CJinn", "JinnDaemonCore", "JinnSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -91,7 +92,15 @@ let package = Package(
             resources: [.copy("Fixtures/analysis")],
             swiftSettings: [.unsafeFlags(["-warnings-as-errors"])]
         ),
-        .testTarget(name: "JinnDaemonTests", dependencies: ["JinnDaemonCore", "JinnSystem", "JinnWire", "CJinn"]),
+        .testTarget(name: "JinnDaemonCoreTests", dependencies: ["JinnDaemonCore", "JinnSystem", "JinnWire", "CJinn"]),
+        // The daemon's parts on their own: zygote processes are scripted, so no Python runs.
+        .testTarget(
+            name: "JinnDaemonTests",
+            dependencies: [
+                "JinnDaemon", "JinnDaemonCore", "JinnSystem", "Jinn", "JinnWire", "CJinn",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "JinnCommandTests",
             dependencies: ["Jinn", "JinnDaemonCore", "JinnSystem", "JinnWire", "CJinn", "jinn", "jinn-tool"]

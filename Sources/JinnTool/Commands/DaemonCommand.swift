@@ -83,8 +83,9 @@ struct DaemonCommand: ParsableCommand {
                 let memory = Double(zygote["memory"]?.intValue ?? 0) / 1_048_576
                 var state = zygote["ready"]?.boolValue == true ? "ready" : "starting"
                 if zygote["retired"]?.boolValue == true { state = "retired" }
+                let pid = zygote["pid"]?.intValue.map(String.init) ?? "-"  // none while it is being launched
                 print("""
-                      pid \(zygote["pid"]?.intValue ?? 0) (\(state)), \(String(format: "%.1f", memory)) MiB, \
+                      pid \(pid) (\(state)), \(String(format: "%.1f", memory)) MiB, \
                     \(zygote["runs"]?.intValue ?? 0) runs, \(zygote["active"]?.intValue ?? 0) running
                         environment: \(zygote["environment"]?.stringValue ?? "")
                         preloaded:   \(preloaded.isEmpty ? "(nothing)" : preloaded)

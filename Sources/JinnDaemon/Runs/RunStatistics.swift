@@ -6,6 +6,7 @@ package final class RunStatistics: Sendable {
     private let state = Mutex((served: 0, latencies: [Double]()))
     private static let kept = 1000
 
+    /// Statistics before any run.
     package init() {}
 
     func recordStart(latency seconds: Double) {

@@ -2,78 +2,81 @@ import CJinn
 import Foundation
 import JinnDaemonCore
 import JinnWire
+import Logging
+import JinnSystem
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// One client connection, served on a thread of its own: the first message decides what it is (a run or an
 /// administrative request). A malformed or foreign message gets an error reply and the connection is dropped;
 /// the daemon goes on serving everyone else.
+///
+/// The connection owns its socket from the moment it is accepted and closes it when its thread ends: for a run,
+/// once the client has left (the run ended) or gone away.
 struct Connection: Sendable {
-    let daemon: Daemon
+    /// The accepted socket.
     let fd: Int32
+    /// The daemon's build identity, which a client must share.
+    let identity: String
+    let runs: RunDispatcher
+    let administration: Administration
+    let logger: Logger
 
     /// How long a new connection may take to send its request.
     static let requestTimeout: Int = 10
 
+    /// Serves the connection on a new thread, counted in `activity` while it lasts.
+    func start(counting activity: ConnectionActivity) {
+        activity.opened()
+        let thread = Thread {
+            serve()
+            activity.closed()
+        }
+        thread.name = "jinn-connection"
+        thread.stackSize = 512 << 10
+        thread.start()
+    }
+
+    /// Serves the connection on the calling thread, and closes it.
     func serve() {
         let socket = FrameSocket(fd: fd)
         defer { socket.close() }
         var uid: uid_t = 0
         var pid: pid_t = 0
         guard jinn_peer_credentials(fd, &uid, &pid) == 0 else {
-            daemon.logger.warning("dropped a connection whose peer cannot be identified")
+            logger.warning("dropped a connection whose peer cannot be identified")
             return
         }
         guard uid == getuid() else {
-            daemon.logger.warning("refused a connection from uid \(uid) (pid \(pid)): only uid \(getuid()) is served")
+            logger.warning("refused a connection from uid \(uid) (pid \(pid)): only uid \(getuid()) is served")
             return
         }
         setReceiveTimeout(seconds: Self.requestTimeout)
-        let value: PythonValue
-        do {
-            guard let received = try socket.receive() else { return }  // connected and left: nothing to do
-            value = received
-        } catch {
-            daemon.logger.warning("dropped a connection from pid \(pid): \(error)")
-            reply(socket, .error(code: "protocol", message: error.description))
-            return
-        }
         let request: ClientRequest
         do {
-            request = try ClientRequest(value)
+            guard let received = try socket.receive() else { return }  // connected and left: nothing to do
+            request = try ClientRequest(received)
         } catch {
-            daemon.logger.warning("dropped a connection from pid \(pid): \(error)")
-            reply(socket, .error(code: "protocol", message: error.description))
+            logger.warning("dropped a connection from pid \(pid): \(error)")
+            reply(socket, .error(code: "protocol", message: "\(error)"))
             return
         }
-        guard request.version == DaemonProtocol.version, request.identity == daemon.identity else {
-            daemon.logger.notice(
+        guard request.version == DaemonProtocol.version, request.identity == identity else {
+            logger.notice(
                 "a client of another build (\(request.identity), protocol \(request.version)) connected from pid \(pid)")
-            reply(socket, .versionMismatch(identity: daemon.identity, pid: Int(getpid())))
+            reply(socket, .versionMismatch(identity: identity, pid: Int(getpid())))
             return
         }
-        switch request.kind {
-        case .run:
-            serveRun(socket, request.body, peer: pid)
-        case .status:
-            reply(socket, .reply(daemon.status))
-        case .sessions:
-            reply(socket, .reply(.list(daemon.sessions.map(\.listing))))
-        case .kill:
-            guard let selector = request.body[0]?.stringValue, let number = request.body[1]?.intValue,
-                (1...64).contains(number)
-            else {
-                reply(socket, .error(code: "protocol", message: "kill needs (selector, signal number)"))
-                return
-            }
-            let killed = daemon.kill(selector: selector, signal: Int32(number))
-            reply(socket, .reply(.list(killed.map { .string($0.id) })))
-        case .stop:
-            reply(socket, .reply(.dict([.init("pid", .int(Int(getpid())))])))
-            daemon.requestStop()
+        guard request.kind == .run else {
+            reply(socket, administration.answer(request))
+            if request.kind == .stop { administration.stopDaemon() }
+            return
         }
+        serveRun(socket, request.body, peer: pid)
     }
 
     private func serveRun(_ socket: FrameSocket, _ body: PythonValue, peer: pid_t) {
@@ -83,28 +86,28 @@ struct Connection: Sendable {
         func closeDescriptors() {
             guard !closed else { return }
             closed = true
-            for descriptor in descriptors { _ = SystemCalls.close(descriptor) }
+            for descriptor in descriptors { _ = closeDescriptor(descriptor) }
         }
         defer { closeDescriptors() }
         let request: RunRequest
         do {
             request = try RunRequest(body)
         } catch {
-            daemon.logger.warning("refused a run from pid \(peer): \(error)")
+            logger.warning("refused a run from pid \(peer): \(error)")
             reply(socket, .error(code: "protocol", message: error.description))
             return
         }
         guard descriptors.count == 3 else {
-            daemon.logger.warning("refused a run from pid \(peer): \(descriptors.count) descriptors instead of 3")
+            logger.warning("refused a run from pid \(peer): \(descriptors.count) descriptors instead of 3")
             reply(socket, .error(code: "protocol", message: "a run needs its three standard descriptors attached"))
             return
         }
         let session: Session
         do {
-            session = try daemon.run(request, descriptors: descriptors, clientFD: fd)
+            session = try runs.run(request, descriptors: descriptors, clientFD: fd)
         } catch {
             closeDescriptors()
-            daemon.logger.error("cannot run \(String(decoding: request.arguments[0], as: UTF8.self)): \(error)")
+            logger.error("cannot run \(String(decoding: request.arguments[0], as: UTF8.self)): \(error)")
             reply(socket, .error(code: error.code, message: error.description))
             return
         }
@@ -119,8 +122,8 @@ struct Connection: Sendable {
             }
         }
         if session.clientClosed() != nil {
-            daemon.logger.notice("run \(session.id): the client went away; terminating the run")
-            Daemon.terminate(session)
+            logger.notice("run \(session.id): the client went away; terminating the run")
+            session.terminate()
         }
     }
 

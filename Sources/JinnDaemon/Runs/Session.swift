@@ -6,8 +6,9 @@ import Synchronization
 
 /// One script run: what was asked, the client connection that waits for it, and its process once started.
 ///
-/// The connection's thread owns the client socket and closes it; the zygote's dispatcher writes the run's
-/// progress to it under the session's lock, and never after the connection closed it.
+/// The connection's thread owns the client socket and closes it; the zygote that serves the run writes the run's
+/// progress to it (from the thread that reads the zygote's messages) under the session's lock, and never after the
+/// connection gave it up.
 package final class Session: Sendable {
     /// The session id (hex).
     package let id: String
@@ -31,7 +32,9 @@ package final class Session: Sendable {
         var clientGone = false
     }
 
-    init(id: String, request: RunRequest, clientFD: Int32) {
+    /// A session for a run that has not reached a zygote yet; its progress is written to `clientFD`, which the
+    /// caller owns and keeps open until ``clientClosed()``.
+    package init(id: String, request: RunRequest, clientFD: Int32) {
         self.id = id
         let text = { (bytes: [UInt8]) in String(decoding: bytes, as: UTF8.self) }
         switch request.entry {
@@ -95,25 +98,26 @@ package final class Session: Sendable {
         }
     }
 
+    /// Ends a run whose client is gone: SIGTERM to its process group, then SIGKILL two seconds later if it is still
+    /// running.
+    func terminate() {
+        guard signal(SIGTERM) else { return }
+        Task.detached { [self] in
+            try? await Task.sleep(for: .seconds(2))
+            signal(SIGKILL)
+        }
+    }
+
+    /// A new random session id: 16 hex digits.
+    static func makeID() -> String {
+        let text = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
+    }
+
     private func send(_ message: DaemonMessage, to fd: Int32) {
         guard fd >= 0 else { return }
         var frame: [UInt8] = []
         Frame.append(payload: Marshal.encode(message.value), to: &frame)
         frame.withUnsafeBytes { _ = jinn_write_all(fd, $0.baseAddress, $0.count) }
     }
-
-    /// The session as the `sessions` reply lists it.
-    var listing: PythonValue {
-        let elapsed = ContinuousClock.now - received
-        return .dict([
-            .init("id", .string(id)),
-            .init("pid", pid.map { .int(Int($0)) } ?? .none),
-            .init("script", .string(script)),
-            .init("args", .list(arguments.map(PythonValue.string))),
-            .init("cwd", .string(workingDirectory)),
-            .init("started", .float(startDate.timeIntervalSince1970)),
-            .init("duration", .float(elapsed.seconds)),
-        ])
-    }
 }
-

@@ -1,0 +1,35 @@
+import Foundation
+import JinnWire
+
+extension Session {
+    /// The session as the `sessions` reply lists it.
+    var listing: PythonValue {
+        let elapsed = ContinuousClock.now - received
+        return .dict([
+            .init("id", .string(id)),
+            .init("pid", pid.map { .int(Int($0)) } ?? .none),
+            .init("script", .string(script)),
+            .init("args", .list(arguments.map(PythonValue.string))),
+            .init("cwd", .string(workingDirectory)),
+            .init("started", .float(startDate.timeIntervalSince1970)),
+            .init("duration", .float(elapsed.seconds)),
+        ])
+    }
+}
+
+extension ZygoteSummary {
+    /// The zygote as the `status` reply lists it; `memory` is its resident size now.
+    var listing: PythonValue {
+        .dict([
+            .init("pid", pid.map { .int(Int($0)) } ?? .none),
+            .init("environment", .string(key.description)),
+            .init("preloaded", .list((facts?.preloaded ?? []).map(PythonValue.string))),
+            .init("failed", .list((facts?.failures ?? []).map { .tuple([.string($0.module), .string($0.error)]) })),
+            .init("ready", .bool(isReady)),
+            .init("retired", .bool(retired)),
+            .init("runs", .int(runs)),
+            .init("active", .int(active)),
+            .init("memory", .int(pid.map(ResidentMemory.bytes(of:)) ?? 0)),
+        ])
+    }
+}

@@ -1,0 +1,24 @@
+import Synchronization
+
+/// The connections open now and when one last opened or closed: what tells an idle daemon from a busy one.
+final class ConnectionActivity: Sendable {
+    private let state = Mutex((open: 0, last: ContinuousClock.now))
+
+    init() {}
+
+    /// A connection opened.
+    func opened() {
+        state.withLock { $0 = ($0.open + 1, .now) }
+    }
+
+    /// A connection closed.
+    func closed() {
+        state.withLock { $0 = ($0.open - 1, .now) }
+    }
+
+    /// The connections open now, and how long ago one last opened or closed.
+    var snapshot: (open: Int, idle: Duration) {
+        let (open, last) = state.withLock { ($0.open, $0.last) }
+        return (open, .now - last)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Jinn
+import JinnDaemonCore
+import Logging
+import JinnSystem
+
+/// The script-runner daemon: a Unix socket server in a private directory that hands each run to a warm zygote.
+///
+/// One daemon serves a socket directory at a time: it holds an exclusive lock on `daemon.lock` for as long as it
+/// serves (``DirectoryLock``), and binds its socket under a temporary name that it renames into place
+/// (``Listener``), so a client never connects to a half-made socket and two racing starts end with one daemon.
+/// Every connection gets its own thread (``Connection``); peers of another uid are refused. A run goes through the
+/// ``RunDispatcher`` to the ``ZygotePool``, which keeps one ``Zygote`` per ``ZygoteKey``; administrative requests
+/// go to ``Administration``. The daemon exits after its idle timeout (``IdlePolicy``), on SIGTERM, SIGINT or
+/// SIGHUP, or when asked to stop; it stops listening at once and lets the runs in flight finish (``Shutdown``).
+///
+/// ```swift
+/// let daemon = try Daemon.start(configuration: try Configuration.resolve())
+/// daemon.serve()   // returns when the daemon has stopped
+/// ```
+package final class Daemon: Sendable {
+    /// The directory of the socket, lock and default log.
+    package let directory: SocketDirectory
+    /// This build's identity (see `BuildIdentity`).
+    package let identity: String
+
+    private let logger: Logger
+    private let listener: Listener
+    private let signals: StopSignals
+    private let stopRequest: StopRequest
+    private let activity = ConnectionActivity()
+    private let settings: ConfigurationWatcher
+    private let pool: ZygotePool
+    private let runs: RunDispatcher
+    private let administration: Administration
+    private let shutdown: Shutdown
+
+    private init(directory: SocketDirectory, configuration: Configuration, flags: Configuration.Flags,
+                 logger: Logger, listener: Listener, lock: DirectoryLock, signals: StopSignals)
+    {
+        self.directory = directory
+        self.identity = BuildIdentity.current()
+        self.logger = logger
+        self.listener = listener
+        self.signals = signals
+        let stopRequest = StopRequest()
+        self.stopRequest = stopRequest
+        let settings = ConfigurationWatcher(configuration: configuration, flags: flags, logger: logger)
+        self.settings = settings
+        let statistics = RunStatistics()
+        let baseEnvironment = ProcessInfo.processInfo.environment
+        let pool = ZygotePool(logger: logger, statistics: statistics) { key, interpreter, preload in
+            PythonZygoteProcess(key: key, interpreter: interpreter, preload: preload, baseEnvironment: baseEnvironment)
+        }
+        self.pool = pool
+        runs = RunDispatcher(settings: settings, interpreters: InterpreterResolver(), pool: pool)
+        administration = Administration(directory: directory, identity: identity, startInstant: .now,
+                                        settings: settings, pool: pool, statistics: statistics,
+                                        stopRequest: stopRequest, logger: logger)
+        shutdown = Shutdown(listener: listener, lock: lock, pool: pool, logger: logger)
+    }
+
+    /// Takes the socket directory, the lock and the socket.
+    ///
+    /// - Parameters:
+    ///   - configuration: the settings in effect.
+    ///   - flags: the command-line settings, applied again whenever the configuration file changes.
+    ///   - redirectOutput: sends this process's standard output and error (and so the zygotes') to the log file.
+    /// - Throws: ``DaemonError/alreadyRunning`` when another daemon holds the directory; other errors when the
+    ///   directory, log or socket cannot be used.
+    package static func start(configuration: Configuration, flags: Configuration.Flags = .init(),
+                              redirectOutput: Bool = true) throws(DaemonError) -> Daemon
+    {
+        let directory: SocketDirectory
+        do {
+            directory = try SocketDirectory(path: configuration.socketDirectory)
+        } catch {
+            throw .unusable(error.description)
+        }
+        let lock = try DirectoryLock.acquire(directory)
+        let log: LogFile
+        do {
+            log = try LogFile(path: configuration.effectiveLogFile)
+        } catch {
+            lock.release()
+            throw .unusable(error.description)
+        }
+        if redirectOutput {
+            dup2(log.fd, 1)
+            dup2(log.fd, 2)
+        }
+        let logger = log.logger(label: "jinn.daemon", level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
+        let listener: Listener
+        do {
+            listener = try Listener.open(in: directory)
+        } catch {
+            lock.release()
+            throw error
+        }
+        // A client that goes away mid-reply must cost an EPIPE, not the daemon.
+        signal(SIGPIPE, SIG_IGN)
+        let daemon = Daemon(directory: directory, configuration: configuration, flags: flags, logger: logger,
+                            listener: listener, lock: lock, signals: StopSignals.install())
+        logger.notice("""
+            daemon \(getpid()) serving \(directory.socketPath) (\(daemon.identity)); \
+            configuration: \(configuration.file ?? "defaults"), idle timeout \(configuration.idleTimeout) s
+            """)
+        return daemon
+    }
+
+    /// Serves until the daemon stops; then lets the runs in flight finish and ends the zygotes.
+    package func serve() {
+        var fds = [pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
+        var reason: String?
+        while reason == nil {
+            for index in fds.indices { fds[index].revents = 0 }
+            let count = poll(&fds, nfds_t(fds.count), 1000)
+            if count < 0 && errno != EINTR {
+                reason = "poll failed: \(Errno.current.description)"
+            } else if fds[1].revents != 0 {
+                let signal = signals.take()
+                reason = stopRequest.isRequested ? "asked to stop" : signal
+            } else {
+                if fds[0].revents != 0 { accept() }
+                reason = stopRequest.isRequested ? "asked to stop" : idleReason()
+            }
+        }
+        shutdown.perform(reason: reason ?? "")
+    }
+
+    private func accept() {
+        guard let fd = listener.accept() else {
+            let error = errno
+            if error == EMFILE || error == ENFILE {
+                logger.error("cannot accept: \(Errno(rawValue: error).description); pausing")
+                usleep(50_000)
+            }
+            return
+        }
+        Connection(fd: fd, identity: identity, runs: runs, administration: administration, logger: logger)
+            .start(counting: activity)
+    }
+
+    private func idleReason() -> String? {
+        let (connections, idle) = activity.snapshot
+        let policy = IdlePolicy(idleTimeout: settings.current.idleTimeout)
+        return policy.reason(connections: connections, runs: pool.sessions.count, idle: idle)
+    }
+}

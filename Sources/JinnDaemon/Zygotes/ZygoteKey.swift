@@ -1,0 +1,46 @@
+/// What makes two runs need different zygotes: the interpreter, and the environment variables that shape the
+/// interpreter's start-up state (`PYTHON*`, `LC_*`, `LANG`, `LANGUAGE`).
+///
+/// A run is served by the zygote of its key only, so that it never sees start-up state (`sys.path`, the file
+/// system encoding, the hash seed) that its own environment would not have produced.
+///
+/// ```swift
+/// let key = ZygoteKey(executable: "/usr/bin/python3.12", environment: [Array("PYTHONPATH=/src".utf8)])
+/// print(key)   // /usr/bin/python3.12 [PYTHONPATH=/src]
+/// ```
+package struct ZygoteKey: Hashable, Sendable, CustomStringConvertible {
+    /// The interpreter's real executable.
+    package var executable: String
+    /// The start-up variables of the caller, as sorted `KEY=VALUE` items.
+    package var startupVariables: [String]
+
+    /// The key of a run with this interpreter and this environment (`KEY=VALUE` items, as the client sends them).
+    package init(executable: String, environment: [[UInt8]]) {
+        self.executable = executable
+        startupVariables = environment.compactMap { item -> String? in
+            guard let equals = item.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+            let name = String(decoding: item[..<equals], as: UTF8.self)
+            guard Self.isStartupVariable(name) else { return nil }
+            return String(decoding: item, as: UTF8.self)
+        }.sorted()
+    }
+
+    /// Whether a variable changes what the interpreter sets up at start-up (paths, encodings, buffering, hash seed).
+    package static func isStartupVariable(_ name: String) -> Bool {
+        name.hasPrefix("PYTHON") || name.hasPrefix("LC_") || name == "LANG" || name == "LANGUAGE"
+    }
+
+    /// The start-up variables as a dictionary, for the zygote's own environment.
+    package var startupEnvironment: [String: String] {
+        var result: [String: String] = [:]
+        for item in startupVariables {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            result[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return result
+    }
+
+    package var description: String {
+        startupVariables.isEmpty ? executable : executable + " [" + startupVariables.joined(separator: " ") + "]"
+    }
+}

@@ -1,0 +1,66 @@
+import Jinn
+import JinnWire
+
+/// A message from a zygote to the daemon: `jinn/_zygote.py` sends each as a tuple whose first element names its
+/// kind, through `jinn.send`.
+///
+/// The daemon sends the zygote one kind only, `("run", run_id, request)` with the caller's three standard
+/// descriptors attached (see ``ZygoteProcess/submit(runID:request:descriptors:)``).
+package enum ZygoteMessage: Sendable, Equatable {
+    /// `("ready", facts)`: the zygote has preloaded and serves runs.
+    case ready(ZygoteFacts)
+    /// `("started", run_id, pid)`: the run's process has its streams and runs; it leads its own process group.
+    case started(runID: String, pid: Int32)
+    /// `("exit", run_id, "exited" | "signaled", number)`: the run ended.
+    case ended(runID: String, Termination)
+    /// `("failed", run_id, message)`: the run could not start.
+    case failed(runID: String, reason: String)
+
+    /// Reads a message.
+    ///
+    /// - Throws: ``WireError`` naming the kind when the value is not a message the zygote sends; an `exit` whose
+    ///   status cannot be read is ``failed(runID:reason:)``, so that its run still ends.
+    package init(_ value: PythonValue) throws(WireError) {
+        guard case .tuple(let fields) = value, let kind = fields.first?.stringValue else {
+            throw WireError("a zygote message must be a tuple naming its kind, not \(value.typeName)")
+        }
+        switch kind {
+        case "ready":
+            self = .ready(ZygoteFacts(fields.count > 1 ? fields[1] : .none))
+        case "started":
+            guard fields.count == 3, let id = fields[1].stringValue, let pid = fields[2].intValue,
+                let pid = Int32(exactly: pid)
+            else { throw WireError("malformed zygote message 'started'") }
+            self = .started(runID: id, pid: pid)
+        case "exit":
+            guard fields.count >= 2, let id = fields[1].stringValue else {
+                throw WireError("malformed zygote message 'exit'")
+            }
+            guard fields.count == 4, let how = fields[2].stringValue, ["exited", "signaled"].contains(how),
+                let number = fields[3].intValue, let number = Int32(exactly: number)
+            else {
+                self = .failed(runID: id, reason: "the zygote reported an unreadable end: \(value)")
+                return
+            }
+            self = .ended(runID: id, how == "signaled" ? .signaled(number) : .exited(number))
+        case "failed":
+            guard fields.count >= 2, let id = fields[1].stringValue else {
+                throw WireError("malformed zygote message 'failed'")
+            }
+            self = .failed(runID: id, reason: fields.count > 2 ? fields[2].stringValue ?? "" : "")
+        default:
+            throw WireError("unknown zygote message '\(kind)'")
+        }
+    }
+
+    /// The message as the zygote sends it.
+    package var value: PythonValue {
+        switch self {
+        case .ready(let facts): .tuple(["ready", facts.value])
+        case .started(let id, let pid): .tuple(["started", .string(id), .int(Int(pid))])
+        case .ended(let id, .exited(let status)): .tuple(["exit", .string(id), "exited", .int(Int(status))])
+        case .ended(let id, .signaled(let number)): .tuple(["exit", .string(id), "signaled", .int(Int(number))])
+        case .failed(let id, let reason): .tuple(["failed", .string(id), .string(reason)])
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Jinn
+import JinnDaemonCore
+import Logging
+import Synchronization
+
+/// The zygotes, one per ``ZygoteKey``, and those retired that still serve runs. The pool owns them: it makes,
+/// launches, retires and stops them, and lets each go when it reports its end (see ``ZygoteDelegate``).
+///
+/// Each key starts on its own: the pool's lock is never held while a zygote launches or while a file is examined
+/// for staleness, so a run whose zygote is warm never waits for another key's zygote to start, and runs of one
+/// key wait only for their own zygote's launch.
+package final class ZygotePool: ZygoteDelegate {
+    /// Makes the process for a new zygote of a key (not started yet): the interpreter and the modules to preload.
+    package typealias ProcessFactory =
+        @Sendable (_ key: ZygoteKey, _ interpreter: PythonInterpreter, _ preload: [String]) -> any ZygoteProcess
+
+    private let makeProcess: ProcessFactory
+    private let logger: Logger
+    private let statistics: RunStatistics
+    private let state = Mutex(State())
+
+    private struct State {
+        var current: [ZygoteKey: Zygote] = [:]
+        var retired: [Zygote] = []
+    }
+
+    /// A pool without zygotes.
+    package init(logger: Logger, statistics: RunStatistics, makeProcess: @escaping ProcessFactory) {
+        self.logger = logger
+        self.statistics = statistics
+        self.makeProcess = makeProcess
+    }
+
+    /// Every zygote: the current ones, then the retired ones that still serve runs.
+    package var zygotes: [Zygote] {
+        state.withLock { Array($0.current.values) + $0.retired }
+    }
+
+    /// Every running session, oldest first.
+    package var sessions: [Session] {
+        zygotes.flatMap(\.sessions).sorted { $0.received < $1.received }
+    }
+
+    /// The zygote for a key's runs: the current one unless it is stale (it is then retired), else a new one,
+    /// launched by the caller's thread. A caller that finds a zygote another thread is launching gets it at once;
+    /// its ``Zygote/submit(_:request:descriptors:)`` waits for the launch.
+    ///
+    /// - Throws: ``DaemonError/zygote(_:)`` when a new zygote's process cannot start.
+    package func zygote(for key: ZygoteKey, interpreter: PythonInterpreter, configuration: Configuration)
+        throws(DaemonError) -> Zygote
+    {
+        let settings = configuration.zygoteSettings
+        while true {
+            let (zygote, isNew) = state.withLock { state -> (Zygote, Bool) in
+                if let existing = state.current[key] { return (existing, false) }
+                let zygote = Zygote(key: key, settings: settings, preload: configuration.preload,
+                                    process: makeProcess(key, interpreter, configuration.preload), logger: logger,
+                                    statistics: statistics, delegate: self)
+                state.current[key] = zygote
+                return (zygote, true)
+            }
+            if !isNew {
+                guard let reason = zygote.staleness(settings: settings) else { return zygote }
+                retire(zygote, reason: reason)
+                continue
+            }
+            do {
+                try zygote.launch()
+            } catch {
+                logger.error("cannot start a zygote for \(key): \(error)")
+                throw .zygote("cannot start the Python zygote: \(error)")
+            }
+            return zygote
+        }
+    }
+
+    /// Retires a zygote: it takes no new runs, its key gets a new one on its next run, and it ends once its runs
+    /// have.
+    package func retire(_ zygote: Zygote, reason: String) {
+        state.withLock { state in
+            if state.current[zygote.key] === zygote { state.current[zygote.key] = nil }
+            // One that has ended already reported it and must not linger.
+            if !zygote.hasEnded && !state.retired.contains(where: { $0 === zygote }) { state.retired.append(zygote) }
+        }
+        zygote.retire(reason: reason)
+    }
+
+    /// Ends every zygote now (their runs die with them).
+    package func stopAll() {
+        for zygote in zygotes { zygote.stop() }
+    }
+
+    /// Lets an ended zygote go: its key gets a new one on its next run.
+    package func zygoteDidEnd(_ zygote: Zygote) {
+        state.withLock { state in
+            if state.current[zygote.key] === zygote { state.current[zygote.key] = nil }
+            state.retired.removeAll { $0 === zygote }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// Why a ``Zygote`` did not take a run: it was retired or ended before the run reached it, or its process could
+/// not be sent the run. The run can go to a replacement.
+package struct ZygoteRefusal: Error, Sendable, CustomStringConvertible {
+    /// Why, for the log and the client.
+    package var reason: String
+
+    /// A refusal for this reason.
+    package init(_ reason: String) {
+        self.reason = reason
+    }
+
+    package var description: String { reason }
+}

@@ -1,0 +1,129 @@
+import CJinn
+import Foundation
+import Jinn
+@testable import JinnDaemon
+import JinnDaemonCore
+import JinnWire
+import Testing
+
+/// A connection served on a thread of its own, as the daemon serves one, with a client on the other end of a
+/// socket pair and scripted zygotes behind it.
+struct ConnectionTests {
+    /// Starts serving the daemon's end; returns the client's end and a flag raised when the connection is done.
+    private func connect(_ parts: DaemonParts) -> (FrameSocket, Flag) {
+        var fds: [Int32] = [-1, -1]
+        precondition(jinn_socketpair(&fds) == 0)
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fds[1], SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let done = Flag()
+        let connection = parts.connection(fds[0])
+        Thread {
+            connection.serve()
+            done.raise()
+        }.start()
+        return (FrameSocket(fd: fds[1]), done)
+    }
+
+    private func exchange(_ parts: DaemonParts, _ request: ClientRequest) throws -> DaemonMessage? {
+        let (client, done) = connect(parts)
+        try client.send(request.value)
+        defer { #expect(done.wait()) }
+        return try client.receive().map(DaemonMessage.init)
+    }
+
+    @Test func aClientOfAnotherBuildIsToldTheDaemonsIdentity() throws {
+        let parts = DaemonParts()
+        #expect(try exchange(parts, ClientRequest(kind: .status, identity: "jinn 0.0.1"))
+                == .versionMismatch(identity: DaemonParts.identity, pid: Int(getpid())))
+        #expect(try exchange(parts, ClientRequest(kind: .status, version: 99, identity: DaemonParts.identity))
+                == .versionMismatch(identity: DaemonParts.identity, pid: Int(getpid())))
+        #expect(parts.log.contains("a client of another build (jinn 0.0.1, protocol 1)"))
+    }
+
+    @Test func whatIsNotARequestIsAProtocolError() throws {
+        let parts = DaemonParts()
+        let (client, done) = connect(parts)
+        try client.send(.list([1, 2, 3]))
+        guard case .error(let code, _)? = try client.receive().map(DaemonMessage.init) else {
+            Issue.record("no error")
+            return
+        }
+        #expect(code == "protocol")
+        #expect(done.wait())
+        #expect(parts.log.contains("dropped a connection from pid \(getpid())"))
+    }
+
+    @Test func aClientThatConnectsAndLeavesGetsNothing() throws {
+        let parts = DaemonParts()
+        let (client, done) = connect(parts)
+        client.close()
+        #expect(done.wait())
+        #expect(parts.log.all.isEmpty)
+    }
+
+    @Test func administrativeRequestsAreAnswered() throws {
+        let parts = DaemonParts()
+        let answer = try exchange(parts, ClientRequest(kind: .status, identity: DaemonParts.identity))
+        guard case .reply(let status)? = answer else {
+            Issue.record("no status")
+            return
+        }
+        #expect(status["identity"] == .string(DaemonParts.identity))
+        let sessions = try exchange(parts, ClientRequest(kind: .sessions, identity: DaemonParts.identity))
+        #expect(sessions == .reply(.list([])))
+    }
+
+    @Test func aRunWithoutItsThreeDescriptorsIsRefused() throws {
+        let parts = DaemonParts()
+        let answer = try exchange(parts, ClientRequest(kind: .run, identity: DaemonParts.identity,
+                                                       body: Fixtures.request().value))
+        #expect(answer == .error(code: "protocol", message: "a run needs its three standard descriptors attached"))
+        #expect(parts.maker.all.isEmpty)
+    }
+
+    @Test func aRunReachesItsZygoteAndItsProgressReachesTheClient() throws {
+        let parts = DaemonParts()
+        let (client, done) = connect(parts)
+        let run = try SleepingProcess()
+        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: Fixtures.request().value).value,
+                        passing: [0, 1, 2])
+        let zygote = try #require(eventually { parts.maker.all.first })
+        let submission = try #require(eventually { zygote.submissions.first })
+        #expect(submission.request == Fixtures.request() && submission.descriptors == 3)
+        zygote.send(.started(runID: submission.runID, pid: run.pid))
+        zygote.send(.ended(runID: submission.runID, .exited(4)))
+        #expect(try client.receive().map(DaemonMessage.init) == .started(runID: submission.runID, pid: Int(run.pid)))
+        #expect(try client.receive().map(DaemonMessage.init) == .exited(4))
+        // The client leaves once it has the end; the run is over, so nothing is terminated.
+        client.close()
+        #expect(done.wait())
+        #expect(run.isRunning)
+    }
+
+    @Test func aClientThatGoesAwayTakesItsRunAlong() throws {
+        let parts = DaemonParts()
+        let (client, done) = connect(parts)
+        let run = try SleepingProcess()
+        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: Fixtures.request().value).value,
+                        passing: [0, 1, 2])
+        let zygote = try #require(eventually { parts.maker.all.first })
+        let submission = try #require(eventually { zygote.submissions.first })
+        zygote.send(.started(runID: submission.runID, pid: run.pid))
+        #expect(try client.receive().map(DaemonMessage.init) == .started(runID: submission.runID, pid: Int(run.pid)))
+        client.close()
+        #expect(done.wait())
+        #expect(run.waitForSignal() == SIGTERM)
+        #expect(parts.log.contains("run \(submission.runID): the client went away; terminating the run"))
+    }
+
+    @Test func aRunThatCannotBeServedIsAnsweredWithTheReason() throws {
+        let parts = DaemonParts(configuration: Fixtures.configuration())
+        let (client, done) = connect(parts)
+        let request = Fixtures.request(environment: ["PATH=/nonexistent"])
+        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: request.value).value,
+                        passing: [0, 1, 2])
+        #expect(try client.receive().map(DaemonMessage.init)
+                == .error(code: "interpreter", message: "no python3 on the caller's PATH (/nonexistent)"))
+        #expect(done.wait())
+    }
+}

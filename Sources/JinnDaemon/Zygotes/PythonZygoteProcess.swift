@@ -35,7 +35,7 @@ final class PythonZygoteProcess: ZygoteProcess {
 
     func submit(runID: String, request: RunRequest, descriptors: [Int32]) throws(JinnError) {
         guard let process = process.withLock({ $0 }) else { throw .processNotRunning(nil) }
-        try process.send(raw: .tuple(["run", .string(runID), request.value]), passing: descriptors)
+        try process.send(raw: .tuple([PythonValue(.run), .string(runID), request.value]), passing: descriptors)
     }
 
     func terminate() {

@@ -21,18 +21,19 @@ package enum ZygoteMessage: Sendable, Equatable {
     /// - Throws: ``WireError`` naming the kind when the value is not a message the zygote sends; an `exit` whose
     ///   status cannot be read is ``failed(runID:reason:)``, so that its run still ends.
     package init(_ value: PythonValue) throws(WireError) {
-        guard case .tuple(let fields) = value, let kind = fields.first?.stringValue else {
+        guard case .tuple(let fields) = value, let name = fields.first?.stringValue else {
             throw WireError("a zygote message must be a tuple naming its kind, not \(value.typeName)")
         }
+        guard let kind = ZygoteEventKind(rawValue: name) else { throw WireError("unknown zygote message '\(name)'") }
         switch kind {
-        case "ready":
+        case .ready:
             self = .ready(ZygoteFacts(fields.count > 1 ? fields[1] : .none))
-        case "started":
+        case .started:
             guard fields.count == 3, let id = fields[1].stringValue, let pid = fields[2].intValue,
                 let pid = Int32(exactly: pid)
             else { throw WireError("malformed zygote message 'started'") }
             self = .started(runID: id, pid: pid)
-        case "exit":
+        case .exit:
             guard fields.count >= 2, let id = fields[1].stringValue else {
                 throw WireError("malformed zygote message 'exit'")
             }
@@ -43,24 +44,25 @@ package enum ZygoteMessage: Sendable, Equatable {
                 return
             }
             self = .ended(runID: id, how == "signaled" ? .signaled(number) : .exited(number))
-        case "failed":
+        case .failed:
             guard fields.count >= 2, let id = fields[1].stringValue else {
                 throw WireError("malformed zygote message 'failed'")
             }
             self = .failed(runID: id, reason: fields.count > 2 ? fields[2].stringValue ?? "" : "")
-        default:
-            throw WireError("unknown zygote message '\(kind)'")
         }
     }
 
     /// The message as the zygote sends it.
     package var value: PythonValue {
         switch self {
-        case .ready(let facts): .tuple(["ready", facts.value])
-        case .started(let id, let pid): .tuple(["started", .string(id), .int(Int(pid))])
-        case .ended(let id, .exited(let status)): .tuple(["exit", .string(id), "exited", .int(Int(status))])
-        case .ended(let id, .signaled(let number)): .tuple(["exit", .string(id), "signaled", .int(Int(number))])
-        case .failed(let id, let reason): .tuple(["failed", .string(id), .string(reason)])
+        case .ready(let facts): .tuple([Self.name(.ready), facts.value])
+        case .started(let id, let pid): .tuple([Self.name(.started), .string(id), .int(Int(pid))])
+        case .ended(let id, .exited(let status)): .tuple([Self.name(.exit), .string(id), "exited", .int(Int(status))])
+        case .ended(let id, .signaled(let number)):
+            .tuple([Self.name(.exit), .string(id), "signaled", .int(Int(number))])
+        case .failed(let id, let reason): .tuple([Self.name(.failed), .string(id), .string(reason)])
         }
     }
+
+    private static func name(_ kind: ZygoteEventKind) -> PythonValue { .string(kind.rawValue) }
 }

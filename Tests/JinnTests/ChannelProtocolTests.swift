@@ -39,4 +39,18 @@ struct ChannelProtocolTests {
         let sent = Set(ChannelMessageKind.sentBySwift + ChannelMessageKind.sentByPython)
         #expect(sent == Set(ChannelMessageKind.allCases))
     }
+
+    @Test func theArchitectureMapNamesEveryMessageKind() throws {
+        let map = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appending(path: "ARCHITECTURE.md"), encoding: .utf8)
+        let daemonReplies: [DaemonMessage] = [
+            .started(runID: "", pid: 0), .exited(0), .signaled(0), .error(code: "", message: ""),
+            .versionMismatch(identity: "", pid: 0), .reply(.none),
+        ]
+        let kinds = ChannelMessageKind.allCases.map(\.rawValue) + ZygoteEventKind.allCases.map(\.rawValue)
+            + ClientRequest.Kind.allCases.map(\.rawValue) + daemonReplies.compactMap { $0.value[0]?.stringValue }
+        for kind in kinds {
+            #expect(map.contains("`\(kind)`"), "ARCHITECTURE.md does not name the message kind `\(kind)`")
+        }
+    }
 }

@@ -347,6 +347,25 @@ class ServeTests(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 2)
         self.assertEqual(peer.value("rpc_fixture.add", 1, 2), 3)  # calls are still served
 
+    def test_the_main_thread_takes_calls_before_it_says_it_serves(self):
+        from jinn import _serve
+
+        seen = []
+        original = _serve._send_quietly
+
+        def send_quietly(message):
+            if message == ("serving",):
+                seen.append(_serve._main_wants_role)  # what a call sent the moment Swift hears it would find
+                peer.send(("stop",))
+            original(message)
+
+        _serve._send_quietly = send_quietly
+        try:
+            jinn.serve()
+        finally:
+            _serve._send_quietly = original
+        self.assertEqual(seen, [True])
+
 
 class SwiftCallTests(unittest.TestCase):
     def setUp(self):

@@ -80,15 +80,9 @@ struct Connection: Sendable {
     }
 
     private func serveRun(_ socket: FrameSocket, _ body: PythonValue, peer: pid_t) {
-        let descriptors = socket.takeDescriptors()
-        // The run gets its own copies; ours must go at once, or a reader of the caller's pipe would wait for us.
-        var closed = false
-        func closeDescriptors() {
-            guard !closed else { return }
-            closed = true
-            for descriptor in descriptors { _ = closeDescriptor(descriptor) }
-        }
-        defer { closeDescriptors() }
+        // The run gets its own copies; ours must go as soon as they are sent (or refused), or a reader of the
+        // caller's pipe would wait for us: every path below ends them, and the value's end closes what is left.
+        var descriptors = socket.takeReceivedDescriptors()
         let request: RunRequest
         do {
             request = try RunRequest(body)
@@ -104,14 +98,14 @@ struct Connection: Sendable {
         }
         let session: Session
         do {
-            session = try runs.run(request, descriptors: descriptors, clientFD: fd)
+            session = try runs.run(request, descriptors: descriptors.rawValues, clientFD: fd)
         } catch {
-            closeDescriptors()
+            descriptors.closeAll()
             logger.error("cannot run \(String(decoding: request.arguments[0], as: UTF8.self)): \(error)")
             reply(socket, .error(code: error.code, message: error.description))
             return
         }
-        closeDescriptors()
+        descriptors.closeAll()
         // The connection stays open until the run ends (the client leaves) or the client goes away.
         setReceiveTimeout(seconds: 0)
         while true {

@@ -220,8 +220,9 @@ package final class Zygote: Sendable {
             return (session, state.retired && state.sessions.isEmpty)
         }
         guard let session else { return }
-        session.ended(reply)
+        // Counted before the client hears of the end, so that a status it asks for next includes this run.
         statistics.recordEnd()
+        session.ended(reply)
         let duration = (ContinuousClock.now - session.received).seconds
         logger.info("run \(id) ended: \(status) after \(String(format: "%.1f", duration * 1000)) ms")
         if idleRetired { stop() }

@@ -145,11 +145,6 @@ package final class FrameSocket {
         OwnedDescriptors(taking: received.releaseAll())
     }
 
-    /// Takes the descriptors received so far (in arrival order) as numbers; the caller closes them.
-    package func takeDescriptors() -> [Int32] {
-        received.releaseAll()
-    }
-
     /// Reads more bytes; false at end of stream.
     private func fill() throws(SocketError) -> Bool {
         // Received into scratch memory that is never cleared: a zero-filled 64 KiB buffer costs a client, whose

@@ -124,6 +124,9 @@ def serve():
         if _stop_early:
             _stop_early = False
             queue.put(None)
+        # Idle from now on, before Swift hears that the program serves: its first call must find the main thread
+        # taking calls, or it would run on the reading thread, where a timeout cannot break a blocking call.
+        _main_wants_role = queue.empty()
     _send_quietly((SERVING,))  # a Swift side that waits for the set-up to end may now return the process
     try:
         while True:

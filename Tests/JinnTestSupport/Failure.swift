@@ -1,3 +1,5 @@
+// Swift Testing is on the module path only when tests are built; a plain `swift build` builds this target too.
+#if canImport(Testing)
 import Jinn
 import Testing
 
@@ -13,3 +15,4 @@ public func failure(_ body: () async throws(JinnError) -> Void, sourceLocation: 
     Issue.record("expected an error, but none was thrown", sourceLocation: sourceLocation)
     return nil
 }
+#endif

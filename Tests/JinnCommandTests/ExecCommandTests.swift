@@ -130,7 +130,7 @@ struct ExecCommandTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory.appending(path: "app"), withIntermediateDirectories: true)
-        try "import sys, sibling\nprint(sys.argv, __name__, sibling.VALUE)\n"
+        try "import sys, sibling\nprint(sys.argv, __name__, sibling.VALUE, sys.path[0])\n"
             .write(to: directory.appending(path: "app/__main__.py"), atomically: true, encoding: .utf8)
         try "VALUE = 'from beside __main__'\n"
             .write(to: directory.appending(path: "app/sibling.py"), atomically: true, encoding: .utf8)
@@ -138,7 +138,7 @@ struct ExecCommandTests {
         let python3 = try CommandRunner.run(["app", "x"], directory: directory, executable: python)
         #expect(jinn.status == 0, "\(jinn.standardError)")
         #expect(jinn.standardOutput == python3.standardOutput)
-        #expect(jinn.standardOutput == "['app', 'x'] __main__ from beside __main__\n")
+        #expect(jinn.standardOutput == "['app', 'x'] __main__ from beside __main__ \(directory.path)/app\n")
     }
 
     @Test func deathBySignalIsPassedOn() throws {

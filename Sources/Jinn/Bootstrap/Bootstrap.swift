@@ -91,6 +91,7 @@ enum Bootstrap {
             .init("modules", .list(modules)),
             .init("entry", entry),
             .init("argv", .list(argv.map(PythonValue.string))),
+            .init("path0", program.pathEntry.map(PythonValue.string) ?? .none),
             .init("values", .dict(program.values.sorted { $0.key < $1.key }.map { .init(.string($0.key), $0.value) })),
             .init("maximum_message_size", .int(maximumMessageSize)),
             .init("code_magic", cached.map { .bytes($0.magic) } ?? .none),

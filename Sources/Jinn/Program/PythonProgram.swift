@@ -47,6 +47,9 @@ public struct PythonProgram: Sendable {
     /// `jinn.serve()`, so that calls run on its main thread from the first; ``server(setup:)`` sets it. A program
     /// that ends before it serves makes the start throw what ended it.
     public var waitsUntilServing = false
+    /// What `sys.path[0]` is for a module entry, in place of the working directory: a directory program's path,
+    /// as `python3 DIR` puts DIR there.
+    package var pathEntry: String?
     /// Whether the Python side starts its thread that reads the channel. A program that reads the channel itself
     /// turns it off: the script runner's zygote, which must stay single-threaded to fork safely, and which is sent
     /// descriptors on its channel (so it gets a socket rather than pipes).
@@ -150,6 +153,7 @@ public struct PythonProgram: Sendable {
             }
         }
         programName = directory.path
+        pathEntry = directory.path
     }
 
     /// Checks everything that can be checked before a process is started.

@@ -47,7 +47,8 @@ def run(program, finder):
     if kind != "code":
         _forget_first_stage_lines()
     try:
-        run_entry(kind, target, program["argv"], os.getcwd())
+        # A directory held in memory runs as `python3 DIR` does, with DIR in sys.path[0] (path0).
+        run_entry(kind, target, program["argv"], os.getcwd(), program.get("path0"))
     except SystemExit:
         raise
     except BaseException as error:
@@ -74,11 +75,12 @@ def _parent_gone(error):
 # -- The entry point ---------------------------------------------------------------------------------------------
 
 
-def run_entry(kind, target, argv, cwd):
+def run_entry(kind, target, argv, cwd, path0=None):
     """Runs ``python3 target``, ``python3 -c target`` or ``python3 -m target`` (``kind`` ``"script"``, ``"code"``
     or ``"module"``) in this interpreter, as the interpreter's start-up would have run it from ``cwd``.
 
-    ``argv`` becomes ``sys.argv``; a module's ``"-m"`` in ``argv[0]`` becomes the module's file once it is found,
+    ``path0`` replaces ``cwd`` in ``sys.path[0]`` for a module, as python3 puts a directory there for its
+    ``__main__``. ``argv`` becomes ``sys.argv``; a module's ``"-m"`` in ``argv[0]`` becomes the module's file once it is found,
     as under python3 (any other ``argv[0]``, such as the name of a program held in memory, stays). A script path
     that is a directory or a zip file runs its ``__main__`` module, with the path in ``sys.path[0]``. A script
     that cannot be read ends the run with python3's message and ``SystemExit(2)``. The program's exceptions
@@ -105,7 +107,7 @@ def run_entry(kind, target, argv, cwd):
         if _HAS_ORIG_ARGV:
             sys.orig_argv = [sys.executable, "-m", target] + argv[1:]
         if not _SAFE_PATH:
-            _set_path0(cwd)
+            _set_path0(cwd if path0 is None else path0)
         sys.modules["__main__"] = main_module(loader=importlib.machinery.BuiltinImporter)
         _run_module_main(target, argv[0] == "-m")
     else:

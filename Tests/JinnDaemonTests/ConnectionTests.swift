@@ -10,6 +10,27 @@ import Testing
 /// socket pair and scripted zygotes behind it.
 struct ConnectionTests {
     /// Starts serving the daemon's end; returns the client's end and a flag raised when the connection is done.
+    /// A client's run request on a new connection, as far as the (scripted) zygote's submission.
+    private struct StartedRun {
+        var parts: DaemonParts
+        var client: FrameSocket
+        var done: Flag
+        var run: SleepingProcess
+        var zygote: ScriptedZygoteProcess
+        var submission: ScriptedZygoteProcess.Submission
+    }
+
+    private func startRun() throws -> StartedRun {
+        let parts = DaemonParts()
+        let (client, done) = connect(parts)
+        let run = try SleepingProcess()
+        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: Fixtures.request().value).value,
+                        passing: [0, 1, 2])
+        let zygote = try #require(eventually { parts.maker.all.first })
+        let submission = try #require(eventually { zygote.submissions.first })
+        return StartedRun(parts: parts, client: client, done: done, run: run, zygote: zygote, submission: submission)
+    }
+
     private func connect(_ parts: DaemonParts) -> (FrameSocket, Flag) {
         var fds: [Int32] = [-1, -1]
         precondition(jinn_socketpair(&fds) == 0)
@@ -82,38 +103,28 @@ struct ConnectionTests {
     }
 
     @Test func aRunReachesItsZygoteAndItsProgressReachesTheClient() throws {
-        let parts = DaemonParts()
-        let (client, done) = connect(parts)
-        let run = try SleepingProcess()
-        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: Fixtures.request().value).value,
-                        passing: [0, 1, 2])
-        let zygote = try #require(eventually { parts.maker.all.first })
-        let submission = try #require(eventually { zygote.submissions.first })
-        #expect(submission.request == Fixtures.request() && submission.descriptors == 3)
-        zygote.send(.started(runID: submission.runID, pid: run.pid))
-        zygote.send(.ended(runID: submission.runID, .exited(4)))
-        #expect(try client.receive().map(DaemonMessage.init) == .started(runID: submission.runID, pid: Int(run.pid)))
-        #expect(try client.receive().map(DaemonMessage.init) == .exited(4))
+        let started = try startRun()
+        #expect(started.submission.request == Fixtures.request() && started.submission.descriptors == 3)
+        started.zygote.send(.started(runID: started.submission.runID, pid: started.run.pid))
+        started.zygote.send(.ended(runID: started.submission.runID, .exited(4)))
+        #expect(try started.client.receive().map(DaemonMessage.init)
+            == .started(runID: started.submission.runID, pid: Int(started.run.pid)))
+        #expect(try started.client.receive().map(DaemonMessage.init) == .exited(4))
         // The client leaves once it has the end; the run is over, so nothing is terminated.
-        client.close()
-        #expect(done.wait())
-        #expect(run.isRunning)
+        started.client.close()
+        #expect(started.done.wait())
+        #expect(started.run.isRunning)
     }
 
     @Test func aClientThatGoesAwayTakesItsRunAlong() throws {
-        let parts = DaemonParts()
-        let (client, done) = connect(parts)
-        let run = try SleepingProcess()
-        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: Fixtures.request().value).value,
-                        passing: [0, 1, 2])
-        let zygote = try #require(eventually { parts.maker.all.first })
-        let submission = try #require(eventually { zygote.submissions.first })
-        zygote.send(.started(runID: submission.runID, pid: run.pid))
-        #expect(try client.receive().map(DaemonMessage.init) == .started(runID: submission.runID, pid: Int(run.pid)))
-        client.close()
-        #expect(done.wait())
-        #expect(run.waitForSignal() == SIGTERM)
-        #expect(parts.log.contains("run \(submission.runID): the client went away; terminating the run"))
+        let started = try startRun()
+        started.zygote.send(.started(runID: started.submission.runID, pid: started.run.pid))
+        #expect(try started.client.receive().map(DaemonMessage.init)
+            == .started(runID: started.submission.runID, pid: Int(started.run.pid)))
+        started.client.close()
+        #expect(started.done.wait())
+        #expect(started.run.waitForSignal() == SIGTERM)
+        #expect(started.parts.log.contains("run \(started.submission.runID): the client went away; terminating the run"))
     }
 
     @Test func aRunThatCannotBeServedIsAnsweredWithTheReason() throws {

@@ -77,10 +77,7 @@ def call(name, /, *args, **kwargs):
             _channel.hand_off(me)  # the reply must be read while this thread waits
         waiter.wait()
     except BaseException:
-        with _lock:
-            pending = _swift_calls.pop(call_id, None)
-        if pending is not None:
-            _send_quietly((SWIFT_CANCEL, call_id))
+        _give_up(call_id)
         raise
     if waiter.ok:
         return waiter.value
@@ -99,11 +96,16 @@ async def acall(name, /, *args, **kwargs):
         _channel.send((SWIFT_CALL, call_id, name, request))
         return await future
     except BaseException:
-        with _lock:
-            pending = _swift_calls.pop(call_id, None)
-        if pending is not None:
-            _send_quietly((SWIFT_CANCEL, call_id))
+        _give_up(call_id)
         raise
+
+
+def _give_up(call_id):
+    # The caller was interrupted: a call still waiting for its reply is cancelled on the Swift side too.
+    with _lock:
+        pending = _swift_calls.pop(call_id, None)
+    if pending is not None:
+        _send_quietly((SWIFT_CANCEL, call_id))
 
 
 def _on_swift_reply(message):

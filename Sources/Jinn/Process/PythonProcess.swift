@@ -32,6 +32,8 @@ public final class PythonProcess: Sendable {
     let calls = CallRegistry()
     /// The handlers Python calls into.
     let swiftHandlers: SwiftHandlerTable
+    /// The Python objects Swift holds handles to: the calls that may bring handles, and the handles to release.
+    let objects = ObjectTable()
     private let standardInput: Mutex<Int32>
     private let report = Mutex<(exception: PythonException?, channelError: JinnError?)>((nil, nil))
     private let gracePeriod: Duration

@@ -1,0 +1,94 @@
+import JinnWire
+import Synchronization
+
+/// One process's side of the handles to its Python objects: which calls may bring handles, and which handles to
+/// release.
+///
+/// The Python side counts, for each handle, the replies that carried it and that Swift has not released (see
+/// `jinn/_objects.py`). Swift makes one ``ObjectHandle`` per handle in a reply it reads, and releases it once, when
+/// the last copy of that ``ObjectHandle`` goes away: a release therefore always follows the reply that made the
+/// handle, and the counts on both sides agree. A reply that comes after its call has timed out or was cancelled
+/// is read here, and its handles released at once.
+///
+/// Releases leave in batches from a task of their own: a deinitializer only appends to a list, so it never sends,
+/// never waits for the channel, and never holds a lock another thread waits for while it sends.
+final class ObjectTable: Sendable {
+    private struct State {
+        /// Calls of object operations sent and not answered yet.
+        var inflight: Set<Int> = []
+        /// Handles to release with the next batch; a handle appears once per count.
+        var releases: [Int] = []
+        var draining = false
+        /// Ids of the release calls, negative so that they never meet the ids of calls that wait for replies.
+        var nextReleaseID = 0
+        /// Weak: the channel's handlers keep this table, and a table that kept the channel would keep both.
+        weak var channel: MessageChannel?
+
+        /// Whether the caller must start the drain: none runs yet.
+        mutating func startDraining() -> Bool {
+            if draining { return false }
+            draining = true
+            return true
+        }
+    }
+
+    private let state = Mutex(State())
+
+    /// Notes that call `id`, about to be sent on `channel`, may bring handles.
+    func track(_ id: Int, on channel: MessageChannel) {
+        state.withLock { state in
+            state.inflight.insert(id)
+            if state.channel == nil { state.channel = channel }
+        }
+    }
+
+    /// Called for every reply: `late` is the value of a reply that came after its call had ended, whose handles
+    /// nobody will hold.
+    func replied(_ id: Int, late: PythonValue?) {
+        let tracked = state.withLock { state in
+            state.inflight.isEmpty ? false : state.inflight.remove(id) != nil
+        }
+        guard tracked, let late else { return }
+        let handles = ObjectReply.handles(in: late)
+        if !handles.isEmpty { release(handles) }
+    }
+
+    /// Releases one count of a handle, in the next batch; called when the last copy of an ``ObjectHandle`` goes.
+    func release(_ handle: Int) {
+        let start = state.withLock { state in
+            state.releases.append(handle)
+            return state.startDraining()
+        }
+        if start { Task.detached { self.drain() } }
+    }
+
+    /// Releases one count of each handle, in the next batch.
+    func release(_ handles: [Int]) {
+        let start = state.withLock { state in
+            state.releases.append(contentsOf: handles)
+            return state.startDraining()
+        }
+        if start { Task.detached { self.drain() } }
+    }
+
+    /// Sends the batches until none is left; only one drain runs at a time.
+    private func drain() {
+        while true {
+            let batch: (handles: [Int], id: Int, channel: MessageChannel?)? = state.withLock { state in
+                guard !state.releases.isEmpty else {
+                    state.draining = false
+                    return nil
+                }
+                defer { state.releases.removeAll(keepingCapacity: true) }
+                state.nextReleaseID -= 1
+                return (state.releases, state.nextReleaseID, state.channel)
+            }
+            guard let batch else { return }
+            // A call whose reply nobody waits for; once the process has ended there is nothing left to release.
+            try? batch.channel?.send(.tuple([
+                PythonValue(.call), .int(batch.id), .string("jinn._objects.release"),
+                .tuple([.list(batch.handles.map { .int($0) })]), .dict([]),
+            ]))
+        }
+    }
+}

@@ -265,11 +265,12 @@ extension ObjectTests {
         let b = try await np.arange(2)
         let joined = try await np.concatenate([a, b, PythonObject(ndarray: [7.0])])
         #expect(try await joined.decode([Double].self) == [1, 1, 0, 1, 7])
-        let stacked = try await np.stack(PythonObject.tuple([a, b]), axis: 1)
+        let stacked = try await np.stack(PythonObject(tuple: [a, b]), axis: 1)
         #expect(try await stacked.decode([[Double]].self) == [[1, 0], [1, 1]])
-        let table = try await python.evaluate("dict")(arrays: ["a": a], flag: true, none: PythonObject.none)
+        let table = try await python.evaluate("dict")(arrays: ["a": a], flag: true, none: PythonValue.none, missing: Int?.none)
         #expect(try await table["arrays"]["a"].decode([Double].self) == [1, 1])
         #expect(try await table["none"].decode(Int?.self) == nil)
+        #expect(try await table["missing"].decode(Int?.self) == nil)
         let text = try await python.evaluate("'-'.join")(["x", "y"]).decode(String.self)
         #expect(text == "x-y")
         let counter = try await python.import("user").Counter(1)
@@ -327,7 +328,7 @@ extension ObjectTests {
         #expect(try await np.arange(3, dtype: ">i4").decode([Int32].self) == [0, 1, 2])  // big-endian
         #expect(try await np.arange(8).reshape(2, 2, 2).transpose().decode([[[Int]]].self)
                 == [[[0, 4], [2, 6]], [[1, 5], [3, 7]]])  // not C-contiguous: copied once in Python
-        #expect(try await np.zeros(PythonObject.tuple([0, 3])).decode([[Double]].self) == [])
+        #expect(try await np.zeros(PythonObject(tuple: [0, 3])).decode([[Double]].self) == [])
         #expect(try await python.evaluate("__import__('array').array('d', [1.5, 2.5])").decode([Double].self)
                 == [1.5, 2.5])
         #expect(try await np.array(["a", "b"]).decode([String].self) == ["a", "b"])  // not numbers: tolist()
@@ -524,5 +525,17 @@ extension ObjectTests {
         }
         let swiftValue = try await ids(PythonObject([1, 2]))  // values made in Swift belong to no process
         #expect(try await swiftValue.decode(Int.self) > 0)
+    }
+}
+
+extension ObjectTests {
+    @Test func comparisonsOfOtherTypesKeepTheirOwnOperators() async throws {
+        let python = try await startServer(module: Self.module)
+        defer { Task { await python.shutdown() } }
+        // PythonValue is PythonObjectConvertible: `.tuple(…)` and `.none` must still be PythonValue's own cases, and
+        // `==` PythonValue's, in an async context where PythonObject's async `==` could be chosen.
+        #expect(try await python.call("tuple", [1, 2]) == .tuple([1, 2]))
+        #expect(try await python.call("json.loads", "null") == .none)
+        #expect(try await python.call("len", "abc", as: Int.self) == 3)
     }
 }

@@ -102,7 +102,8 @@ enum NDArrays {
     {
         let found = "an ndarray of \(dtypeName(dtype)) and shape \(shapeDescription(shape))"
         guard shape.count == Value.rank else {
-            throw .valueConversion("\(root): expected an array of rank \(Value.rank) for \(Value.self), found \(found)")
+            throw .valueConversion("\(root): expected an array of rank \(Value.rank) for \(swiftName(Value.self)),"
+                                   + " found \(found)")
         }
         let count = shape.reduce(1, *)
         let flat: [Value.Scalar]
@@ -131,7 +132,8 @@ enum NDArrays {
                 guard let bytes, let converted = try Value.Scalar.converted(NDArraySource(dtype: dtype, bytes: bytes))
                 else {
                     throw JinnError.valueConversion(
-                        "\(root): expected \(dtypeName(Value.Scalar.dtype)) numbers for \(Value.self), found \(found)")
+                        "\(root): expected \(dtypeName(Value.Scalar.dtype)) numbers for \(swiftName(Value.self)),"
+                            + " found \(found)")
                 }
                 flat = converted
             } catch let NDArrayMismatch.element(index, value) {
@@ -157,6 +159,11 @@ enum NDArrays {
         while shape.count < Value.rank { shape.append(0) }  // the inner lengths of an empty array
         let bytes = flat.withUnsafeBytes { Array($0) }
         return .array(dtype: Value.Scalar.dtype, shape: shape, bytes: bytes)
+    }
+
+    /// `[[Double]]`: the type as Swift code writes it.
+    static func swiftName<Value: NDArrayNesting>(_ type: Value.Type) -> String {
+        String(repeating: "[", count: Value.rank) + "\(Value.Scalar.self)" + String(repeating: "]", count: Value.rank)
     }
 
     /// `(2, 3)`, `(5,)`, `()`.

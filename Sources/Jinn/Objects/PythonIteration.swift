@@ -14,7 +14,9 @@ import JinnWire
 /// with side effects, a queue that blocks) takes `batchSize: 1`. An exception that the iterator raises comes
 /// after the items before it.
 public struct PythonIteration: AsyncSequence, Sendable {
+    /// Each item is an object: plain data or a handle.
     public typealias Element = PythonObject
+    /// What the iterator raised, or why the exchange failed.
     public typealias Failure = JinnError
 
     let object: PythonObject
@@ -27,7 +29,9 @@ public struct PythonIteration: AsyncSequence, Sendable {
 
     /// Reads the items of one iteration, a batch at a time.
     public struct Iterator: AsyncIteratorProtocol {
+        /// Each item is an object: plain data or a handle.
         public typealias Element = PythonObject
+        /// What the iterator raised, or why the exchange failed.
         public typealias Failure = JinnError
 
         private let object: PythonObject

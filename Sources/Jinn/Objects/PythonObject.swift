@@ -88,12 +88,12 @@ public struct PythonObject: Sendable {
         try NDArrays.node(values as! Array)
     }
 
-    /// Python's `None`.
-    public static let none = PythonObject(.none)
-
-    /// A Python tuple of the elements, which may be handles: `PythonObject.tuple([2, 3])` is `(2, 3)`.
-    public static func tuple(_ elements: [any PythonObjectConvertible]) -> PythonObject {
-        PythonObject(.tuple(of: elements.map(ObjectNode.init(converting:))), process: nil)
+    /// A Python tuple of the elements, which may be handles: `PythonObject(tuple: [2, 3])` is `(2, 3)`.
+    ///
+    /// (`None` is `PythonValue.none`, or `nil` of an optional type.) These are initializers rather than static
+    /// members named `tuple` and `none`, which `.tuple(…)` and `.none` beside a ``PythonValue`` would reach.
+    public init(tuple elements: [any PythonObjectConvertible]) {
+        self.init(.tuple(of: elements.map(ObjectNode.init(converting:))), process: nil)
     }
 
     /// A Python slice, `start:stop:step`, for items: `a[PythonObject.slice(nil, nil, step: 2)]` is `a[::2]`.

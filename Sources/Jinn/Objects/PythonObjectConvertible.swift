@@ -93,7 +93,7 @@ extension UInt64: PythonObjectConvertible {}
 extension Optional: PythonObjectConvertible where Wrapped: PythonObjectConvertible {
     /// `None` for `nil`, else the wrapped value's object.
     public var pythonObject: PythonObject {
-        get throws(JinnError) { try self?.pythonObject ?? .none }
+        get throws(JinnError) { try self?.pythonObject ?? PythonObject(PythonValue.none) }
     }
 }
 

@@ -337,6 +337,13 @@ extension ObjectTests {
         #expect(values.count == 1_000_000 && values[999_999] == 999_999 && values[123_456] == 123_456)
         let wide = try await np.arange(300_000).reshape(1000, 300).decode([[Int]].self)
         #expect(wide.count == 1000 && wide[999][299] == 299_999)
+        let converted = try await np.arange(400_000, dtype: "int32").decode([Int].self)  // pieces, then converted
+        #expect(converted.count == 400_000 && converted[399_999] == 399_999)
+        let tooDeep = await failure { () async throws(JinnError) in _ = try await large.decode([[Double]].self) }
+        guard case .valueConversion? = tooDeep else {
+            Issue.record("expected a rank error, got \(String(describing: tooDeep))")
+            return
+        }
 
         let narrowing = await failure { () async throws(JinnError) in _ = try await np.linspace(0, 1, 3).decode([Float].self) }
         guard case .valueConversion(let message)? = narrowing else {

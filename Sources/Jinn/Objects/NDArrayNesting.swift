@@ -151,6 +151,63 @@ enum NDArrays {
         return flat.withUnsafeBufferPointer { Value.nested(from: $0, shape: shape[...]) }
     }
 
+    /// Throws the error that decoding an array of `dtype` and `shape` into `type` would throw for its rank or
+    /// dtype, before its bytes are read.
+    static func check<Value: NDArrayNesting>(_ type: Value.Type, dtype: String, shape: [Int],
+                                             describing root: String) throws(JinnError)
+    {
+        let found = "an ndarray of \(dtypeName(dtype)) and shape \(shapeDescription(shape))"
+        guard shape.count == Value.rank else {
+            throw .valueConversion("\(root): expected an array of rank \(Value.rank) for \(swiftName(Value.self)),"
+                                   + " found \(found)")
+        }
+        guard dtype == Value.Scalar.dtype
+            || (try? Value.Scalar.converted(NDArraySource(dtype: dtype, bytes: UnsafeRawBufferPointer(start: nil, count: 0))))
+                != nil
+        else {
+            throw .valueConversion("\(root): expected \(dtypeName(Value.Scalar.dtype)) numbers for"
+                                   + " \(swiftName(Value.self)), found \(found)")
+        }
+    }
+
+    /// The numbers of an array whose dtype is the scalar's own, copied in as its pieces arrive, so that the copy
+    /// of one piece overlaps the reading of the next.
+    struct Assembly<Value: NDArrayNesting> {
+        private var flat: [Value.Scalar]
+        private let shape: [Int]
+
+        init(shape: [Int]) {
+            let count = shape.reduce(1, *)
+            self.shape = shape
+            // Zeroes are a valid value of every scalar type; each byte is overwritten by a piece.
+            flat = Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+                UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, repeating: 0)
+                initialized = count
+            }
+        }
+
+        /// The number of bytes the array holds.
+        var size: Int { flat.count * MemoryLayout<Value.Scalar>.stride }
+
+        /// Copies a piece that starts `offset` bytes into the array.
+        mutating func copy(_ piece: [UInt8], at offset: Int) throws(JinnError) {
+            guard offset >= 0, offset + piece.count <= size else {
+                throw .protocolViolation("the Python side sent a piece of \(piece.count) bytes at \(offset) for an"
+                                         + " array of \(size) bytes")
+            }
+            flat.withUnsafeMutableBytes { target in
+                piece.withUnsafeBytes { target.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!,
+                                                                                            byteCount: $0.count) }
+            }
+        }
+
+        /// The array, once every piece is in.
+        func value() -> Value {
+            if Value.rank == 1 { return flat as! Value }  // the identity cast: no copy
+            return flat.withUnsafeBufferPointer { Value.nested(from: $0, shape: shape[...]) }
+        }
+    }
+
     /// The node of a numpy array made from `values`.
     static func node<Value: NDArrayNesting>(_ values: Value) throws(JinnError) -> ObjectNode {
         var flat: [Value.Scalar] = []

@@ -81,8 +81,11 @@ enum ObjectReply {
                   case .int(let piece) = fields[4], piece > 0
             else { throw malformed(reply) }
             let source = try handle(fields[5].elements ?? [], process: process)
-            let pieces = try await read(source, size: size, piece: piece, timeout: timeout)
-            return try decodeArray(Value.self, dtype: dtype, shape: shape, pieces: pieces, describing: root())
+            guard let array = NDArrays.arrayType(Value.self) else {
+                throw .protocolViolation("the Python side sent an array for \(root()), which did not ask for one")
+            }
+            return try await readArray(array, dtype: dtype, shape: shape, size: size, piece: piece, from: source,
+                                       timeout: timeout, describing: root()) as! Value
         case 6 where fields.count == 2:
             throw .valueConversion("\(root()): expected \(Value.self), found a \(fields[1].stringValue ?? "?")"
                                    + " object, which is not plain data (only a PythonObject can hold it)")
@@ -107,14 +110,46 @@ enum ObjectReply {
         try NDArrays.decode(type, dtype: dtype, shape: shape, pieces: pieces, describing: root)
     }
 
+    /// Reads a large array in pieces and decodes it: straight into the Swift array when its dtype is the
+    /// scalar's own, else once every piece is in.
+    private static func readArray<Array: NDArrayNesting>(
+        _ type: Array.Type, dtype: String, shape: [Int], size: Int, piece: Int, from source: ObjectHandle,
+        timeout: Duration?, describing root: String
+    ) async throws(JinnError) -> Array {
+        try NDArrays.check(type, dtype: dtype, shape: shape, describing: root)
+        if dtype == Array.Scalar.dtype {
+            var assembly = NDArrays.Assembly<Array>(shape: shape)
+            guard assembly.size == size else {
+                throw .protocolViolation("the Python side announced \(size) bytes for an array of shape"
+                                         + " \(NDArrays.shapeDescription(shape)) and dtype \(dtype)")
+            }
+            var failure: JinnError?
+            try await read(source, size: size, piece: piece, timeout: timeout) { offset, bytes in
+                do throws(JinnError) {
+                    try assembly.copy(bytes, at: offset)
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+            return assembly.value()
+        }
+        var pieces: [[UInt8]] = []
+        try await read(source, size: size, piece: piece, timeout: timeout) { offset, bytes in
+            pieces.append(bytes)
+        }
+        return try NDArrays.decode(type, dtype: dtype, shape: shape, pieces: pieces, describing: root)
+    }
+
     /// Reads a large array's bytes in pieces, two requests in flight, so that Python copies the next piece into
-    /// shared memory while Swift decodes this one.
-    private static func read(_ source: ObjectHandle, size: Int, piece: Int, timeout: Duration?)
-        async throws(JinnError) -> [[UInt8]]
+    /// shared memory while Swift copies this one; `consume` receives each piece in order, with its offset.
+    private static func read(_ source: ObjectHandle, size: Int, piece: Int, timeout: Duration?,
+                             consume: (_ offset: Int, _ bytes: [UInt8]) -> Void) async throws(JinnError)
     {
         let process = source.process
         let count = (size + piece - 1) / piece
-        var pieces = [[UInt8]](repeating: [], count: count)
+        var waiting: [Int: [UInt8]] = [:]  // pieces that came before the one due next
+        var due = 0
         let failure: JinnError? = await withTaskGroup(of: (Int, Result<[UInt8], JinnError>).self) { group in
             func start(_ index: Int) {
                 group.addTask {
@@ -137,7 +172,12 @@ enum ObjectReply {
             }
             for await (index, result) in group {
                 switch result {
-                case .success(let bytes): pieces[index] = bytes
+                case .success(let bytes):
+                    waiting[index] = bytes
+                    while let bytes = waiting.removeValue(forKey: due) {
+                        consume(due * piece, bytes)
+                        due += 1
+                    }
                 case .failure(let error):
                     group.cancelAll()
                     return error
@@ -151,7 +191,6 @@ enum ObjectReply {
         }
         withExtendedLifetime(source) {}  // the array stays in Python's table until every piece is read
         if let failure { throw failure }
-        return pieces
     }
 
     private static func arrayHeader(_ dtype: PythonValue, _ shape: PythonValue) -> (String, [Int])? {

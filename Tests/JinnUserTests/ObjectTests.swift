@@ -321,6 +321,8 @@ extension ObjectTests {
         #expect(try await np.arange(6).reshape(2, 3).decode([[Int]].self) == [[0, 1, 2], [3, 4, 5]])
         #expect(try await np.arange(4, dtype: "float32").decode([Float].self) == [0, 1, 2, 3])
         #expect(try await np.arange(4, dtype: "float32").decode([Double].self) == [0, 1, 2, 3])
+        #expect(try await np.array([0.5, -2, 65504, 1e-7], dtype: "float16").decode([Float].self)
+                == [0.5, -2, 65504, Float(sign: .plus, exponent: -24, significand: 2)])  // 1e-7 is subnormal
         #expect(try await np.arange(3, dtype: "int8").decode([Int].self) == [0, 1, 2])
         #expect(try await np.arange(3, dtype: "uint16").decode([Int32].self) == [0, 1, 2])
         #expect(try await np.arange(3).decode([Double].self) == [0, 1, 2])

@@ -34,7 +34,24 @@ struct NDArraySource {
         switch dtype {
         case "f8": load(Double.self)
         case "f4": load(Float.self).map(Double.init)
+        case "f2": load(UInt16.self).map { Double(Self.half($0)) }
         default: nil
+        }
+    }
+
+    /// The value of an IEEE half-precision number (numpy's `float16`); Swift's `Float16` is not on every platform.
+    static func half(_ bits: UInt16) -> Float {
+        let sign = UInt32(bits & 0x8000) << 16
+        let exponent = UInt32(bits >> 10) & 0x1f
+        let mantissa = UInt32(bits & 0x3ff)
+        switch exponent {
+        case 0:  // zero or subnormal: mantissa × 2⁻²⁴
+            let magnitude = Float(sign: .plus, exponent: -24, significand: Float(mantissa))
+            return sign == 0 ? magnitude : -magnitude
+        case 0x1f:  // infinity or NaN
+            return Float(bitPattern: sign | 0x7f80_0000 | mantissa << 13)
+        default:
+            return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
         }
     }
 
@@ -90,6 +107,7 @@ extension Float: NDArrayScalar {
 
     static func converted(_ source: NDArraySource) throws(NDArrayMismatch) -> [Float]? {
         if source.dtype == "f4" { return source.load(Float.self) }
+        if source.dtype == "f2" { return source.load(UInt16.self).map(NDArraySource.half) }
         guard source.dtype.first != "f", let (signed, unsigned) = source.integers() else { return nil }
         // float64 would lose digits, so it is refused; an integer converts when Float holds it exactly.
         var result: [Float] = []

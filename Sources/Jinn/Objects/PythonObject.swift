@@ -23,8 +23,9 @@ import JinnWire
 /// chain in one exchange. `try await np.linalg.solve(a, b)` crosses once.
 ///
 /// A handle belongs to its process: passing it to another process is refused with
-/// ``JinnError/valueConversion(_:)``. Members of `PythonObject` itself (``decode(_:timeout:)``, ``length()``,
-/// ``attribute(_:)``…) hide Python attributes of the same name; reach those with ``attribute(_:)``.
+/// ``JinnError/valueConversion(_:)``. Members of `PythonObject` itself (``decode(_:timeout:)``,
+/// ``length(timeout:)``, ``fetch(timeout:)``…) hide Python attributes of the same name; reach those with
+/// ``attribute(_:)``.
 @dynamicMemberLookup
 @dynamicCallable
 public struct PythonObject: Sendable {

@@ -5,15 +5,15 @@ import JinnWire
 ///
 /// An attribute chain such as `np.linalg.solve` is a node until an operation sends it, so that the whole chain
 /// crosses to Python with that operation. `jinn/_objects.py` describes the wire format.
-indirect enum ObjectNode: Sendable {
+enum ObjectNode: Sendable {
     /// Plain data.
     case value(PythonValue)
     /// A live object of the handle's process.
     case handle(ObjectHandle)
     /// An attribute of an object.
-    case attribute(ObjectNode, String)
+    indirect case attribute(ObjectNode, String)
     /// An item of an object (a tuple of keys for `a[1, 2]`).
-    case item(ObjectNode, key: ObjectNode)
+    indirect case item(ObjectNode, key: ObjectNode)
     /// A list or tuple of objects that are not all plain data.
     case list([ObjectNode]), tuple([ObjectNode])
     /// A dict whose keys or values are not all plain data.
@@ -21,9 +21,9 @@ indirect enum ObjectNode: Sendable {
     /// A set whose elements are not all plain data.
     case set([ObjectNode])
     /// A numpy array to make from these bytes: `dtype` as in `"f8"`, native byte order, C order.
-    case array(dtype: String, shape: [Int], bytes: [UInt8])
+    indirect case array(dtype: String, shape: [Int], bytes: [UInt8])
     /// A slice.
-    case slice(ObjectNode, ObjectNode, ObjectNode)
+    indirect case slice(ObjectNode, ObjectNode, ObjectNode)
     /// A conversion that failed when the node was made; an operation that uses the node throws the error.
     case failure(JinnError)
 
@@ -131,10 +131,20 @@ indirect enum ObjectNode: Sendable {
         }
     }
 
+    /// What operations name in their errors: the description, made cheaply for the most common node, a method of
+    /// a handle's object (`numpy.ndarray.mean`), since every operation makes it.
+    var label: String {
+        switch self {
+        case .attribute(.handle(let handle), let name): return handle.typeName + "." + name
+        case .handle(let handle): return handle.typeName
+        default: return description
+        }
+    }
+
     /// The node as Python code would write it: `<numpy.ndarray #3>.T[0, 1:2]`.
     var description: String {
         switch self {
-        case .value(let value): return value.description
+        case .value(let value): return Self.brief(value)
         case .handle(let handle): return "<\(handle.typeName) #\(handle.id)>"
         case .attribute(let base, let name): return "\(base.description).\(name)"
         case .item(let base, let key):
@@ -157,6 +167,18 @@ indirect enum ObjectNode: Sendable {
         case .slice(let start, let stop, let step): return "slice(\(start.description), \(stop.description), \(step.description))"
         case .failure(let error): return "<\(error)>"
         }
+    }
+
+    /// A value as Python writes it, or what it is when that would be long (`list of 1000 elements`).
+    private static func brief(_ value: PythonValue) -> String {
+        let long = switch value {
+        case .list(let elements), .tuple(let elements), .set(let elements): elements.count > 8
+        case .dict(let items): items.count > 8
+        case .bytes(let bytes): bytes.count > 32
+        case .string(let text): text.utf8.count > 40
+        default: false
+        }
+        return long ? value.found : value.description
     }
 
     private var sliceDescription: String {

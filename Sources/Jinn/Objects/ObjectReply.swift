@@ -68,7 +68,7 @@ enum ObjectReply {
     {
         guard case .tuple(let fields) = reply, case .int(let kind)? = fields.first, kind != 0 else {
             let value = if case .tuple(let fields) = reply, fields.count == 2 { fields[1] } else { reply }
-            return try PythonValueDecoder().decode(Value.self, from: value, describing: root())
+            return try PythonObject.decodeValue(Value.self, value, describing: root())
         }
         switch kind {
         case 2 where fields.count == 4:
@@ -156,7 +156,7 @@ enum ObjectReply {
                     let offset = index * piece
                     do throws(JinnError) {
                         let reply = try await process.performObjectOperation(
-                            "read", [.int(source.id), .int(offset), .int(min(piece, size - offset))],
+                            .read, [.int(source.id), .int(offset), .int(min(piece, size - offset))],
                             timeout: timeout, operation: "reading an ndarray of \(size) bytes")
                         guard case .bytes(let bytes) = reply else { throw malformed(reply) }
                         return (index, .success(bytes))

@@ -33,23 +33,33 @@ final class ObjectTable: Sendable {
     }
 
     private let state = Mutex(State())
+    /// How many calls are tracked: the replies of plain calls skip the lock when none is.
+    private let tracking = Atomic<Int>(0)
 
     /// Notes that call `id`, about to be sent on `channel`, may bring handles.
     func track(_ id: Int, on channel: MessageChannel) {
         state.withLock { state in
-            state.inflight.insert(id)
+            if state.inflight.insert(id).inserted { tracking.add(1, ordering: .relaxed) }
             if state.channel == nil { state.channel = channel }
         }
     }
 
-    /// Called for every reply: `late` is the value of a reply that came after its call had ended, whose handles
-    /// nobody will hold.
-    func replied(_ id: Int, late: PythonValue?) {
-        let tracked = state.withLock { state in
-            state.inflight.isEmpty ? false : state.inflight.remove(id) != nil
+    /// Forgets call `id`, whose reply has come; whether it was an object operation. Called for every reply, before
+    /// the caller resumes: the caller then tracks its next call at once, and must not wait for this lock.
+    @discardableResult
+    func untrack(_ id: Int) -> Bool {
+        guard tracking.load(ordering: .relaxed) > 0 else { return false }
+        return state.withLock { state in
+            guard state.inflight.remove(id) != nil else { return false }
+            tracking.subtract(1, ordering: .relaxed)
+            return true
         }
-        guard tracked, let late else { return }
-        let handles = ObjectReply.handles(in: late)
+    }
+
+    /// Releases the handles of a reply that came after its call had ended: nobody will hold them.
+    func releaseHandles(in reply: PythonValue?) {
+        guard let reply else { return }
+        let handles = ObjectReply.handles(in: reply)
         if !handles.isEmpty { release(handles) }
     }
 

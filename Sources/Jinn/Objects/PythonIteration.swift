@@ -59,12 +59,12 @@ public struct PythonIteration: AsyncSequence, Sendable {
             let reply: PythonValue
             if let iterator, case .handle(let handle) = iterator.node {
                 reply = try await process.performObjectOperation(
-                    "next_items", [.int(handle.id), .int(size)], timeout: nil,
-                    operation: "iterating over \(object.node.description)")
+                    .nextItems, [.int(handle.id), .int(size)], timeout: nil,
+                    operation: "iterating over \(object.node.label)")
             } else {
                 let started = try await process.performObjectOperation(
-                    "iterate", [try object.node.wire(for: process), .int(size)], timeout: nil,
-                    operation: "iterating over \(object.node.description)")
+                    .iterate, [try object.node.wire(for: process), .int(size)], timeout: nil,
+                    operation: "iterating over \(object.node.label)")
                 withExtendedLifetime(object) {}
                 guard case .tuple(let fields) = started, fields.count == 2, fields[0] == .int(5),
                       let replies = fields[1].elements, replies.count == 2

@@ -56,8 +56,8 @@ extension PythonObject {
     {
         let process = try owner(of: operands, for: name)
         let reply = try await process.performObjectOperation(
-            "operate", [.string(name)] + (try wire(operands, for: process)), timeout: timeout,
-            operation: "Python's \(name) of \(operands.map(\.node.description).joined(separator: ", "))")
+            .operate, [.string(name)] + (try wire(operands, for: process)), timeout: timeout,
+            operation: "Python's \(name) of \(operands.map(\.node.label).joined(separator: ", "))")
         withExtendedLifetime(operands) {}
         return try ObjectReply.object(reply, process: process)
     }
@@ -68,8 +68,8 @@ extension PythonObject {
     {
         let process = try owner(of: operands, for: name)
         let reply = try await process.performObjectOperation(
-            "test", [.string(name)] + (try wire(operands, for: process)), timeout: timeout,
-            operation: "Python's \(name) of \(operands.map(\.node.description).joined(separator: ", "))")
+            .test, [.string(name)] + (try wire(operands, for: process)), timeout: timeout,
+            operation: "Python's \(name) of \(operands.map(\.node.label).joined(separator: ", "))")
         withExtendedLifetime(operands) {}
         guard case .bool(let truth) = reply else {
             throw .protocolViolation("the Python side answered a truth test with \(reply.found)")

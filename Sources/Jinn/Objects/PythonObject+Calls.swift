@@ -60,8 +60,8 @@ extension PythonObject {
         var named: [PythonValue.Item] = []
         for (name, argument) in keywords { named.append(.init(.string(name), try argument.wire(for: process))) }
         let reply = try await process.performObjectOperation(
-            "call", [try node.wire(for: process), .tuple(arguments), .dict(named)], timeout: timeout,
-            operation: "the call of \(node.description)")
+            .call, [try node.wire(for: process), .tuple(arguments), .dict(named)], timeout: timeout,
+            operation: "the call of \(node.label)")
         // The handles stay alive until their call has been read: a release sent meanwhile could overtake it.
         withExtendedLifetime((self, positional, keywords)) {}
         return try ObjectReply.object(reply, process: process)
@@ -82,7 +82,7 @@ extension PythonObject {
         }
         let process = try owner(for: "reading \(node.description)")
         let reply = try await process.performObjectOperation(
-            "get", [try node.wire(for: process)], timeout: timeout, operation: "reading \(node.description)")
+            .get, [try node.wire(for: process)], timeout: timeout, operation: "reading \(node.label)")
         withExtendedLifetime(self) {}
         return try ObjectReply.object(reply, process: process)
     }
@@ -105,7 +105,7 @@ extension PythonObject {
         if case .handle(let handle) = node, process == nil || handle.process === process { return self }
         let target = if let process { process } else { try owner(for: "holding \(node.description) as a handle") }
         let reply = try await target.performObjectOperation(
-            "hold", [try node.wire(for: target)], timeout: timeout, operation: "holding \(node.description)")
+            .hold, [try node.wire(for: target)], timeout: timeout, operation: "holding \(node.label)")
         withExtendedLifetime(self) {}
         return try ObjectReply.object(reply, process: target)
     }
@@ -131,20 +131,28 @@ extension PythonObject {
     public func decode<Value: Decodable>(_ type: Value.Type = Value.self, timeout: Duration? = nil)
         async throws(JinnError) -> Value
     {
-        if let custom = Value.self as? any PythonObjectDecodable.Type {
-            return try await custom.init(pythonObject: self) as! Value
-        }
         if case .value(let value) = node {
-            return try PythonValueDecoder().decode(Value.self, from: value, describing: "the value of \(node.description)")
+            return try Self.decodeValue(Value.self, value, describing: "the value of \(node.description)")
         }
         let process = try owner(for: "decoding \(node.description)")
         let mode = NDArrays.arrayType(Value.self) == nil ? ObjectMode.plain : .array
         let reply = try await process.performObjectOperation(
-            "get", [try node.wire(for: process), .int(mode.rawValue)], timeout: timeout,
-            operation: "decoding \(node.description)")
+            .get, [try node.wire(for: process), .int(mode.rawValue)], timeout: timeout,
+            operation: "decoding \(node.label)")
         withExtendedLifetime(self) {}
         return try await ObjectReply.decode(Value.self, from: reply, process: process, timeout: timeout,
                                             describing: "the value of \(node.description)")
+    }
+
+    /// Decodes plain data; `root` names it in an error, and is only made then (it costs more than the decoding).
+    static func decodeValue<Value: Decodable>(_ type: Value.Type, _ value: PythonValue,
+                                              describing root: @autoclosure () -> String) throws(JinnError) -> Value
+    {
+        do throws(JinnError) {
+            return try PythonValueDecoder().decode(Value.self, from: value, describing: "")
+        } catch {
+            return try PythonValueDecoder().decode(Value.self, from: value, describing: root())
+        }
     }
 
     /// Decodes the object into a type of your own that reads Python objects (see ``PythonObjectDecodable``).

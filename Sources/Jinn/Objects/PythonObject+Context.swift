@@ -56,7 +56,7 @@ extension PythonObject {
     {
         let process = try owner(for: "entering \(node.description)")
         let reply = try await process.performObjectOperation(
-            "enter", [try node.wire(for: process)], timeout: timeout, operation: "entering \(node.description)")
+            .enter, [try node.wire(for: process)], timeout: timeout, operation: "entering \(node.label)")
         withExtendedLifetime(self) {}
         let parts = try ObjectReply.objects(reply, process: process)
         guard parts.count == 2, case .handle(let manager) = parts[0].node else {
@@ -72,7 +72,7 @@ extension PythonObject {
         let exit = await Task { () async -> Result<PythonValue, JinnError> in
             do throws(JinnError) {
                 return .success(try await process.performObjectOperation(
-                    "leave", [.int(manager.id), failure], timeout: timeout, operation: "leaving \(manager.typeName)"))
+                    .leave, [.int(manager.id), failure], timeout: timeout, operation: "leaving \(manager.typeName)"))
             } catch {
                 return .failure(error)
             }

@@ -9,14 +9,14 @@ extension PythonObject {
     public func setAttribute(_ name: String, to value: any PythonObjectConvertible, timeout: Duration? = nil)
         async throws(JinnError)
     {
-        try await change("set_attribute", [.init(converting: value)], name: name, timeout: timeout,
-                         operation: "setting \(node.description).\(name)")
+        try await change(.setAttribute, [.init(converting: value)], name: name, timeout: timeout,
+                         operation: "setting \(node.label).\(name)")
     }
 
     /// Deletes an attribute, as `del object.name` does.
     public func deleteAttribute(_ name: String, timeout: Duration? = nil) async throws(JinnError) {
-        try await change("delete_attribute", [], name: name, timeout: timeout,
-                         operation: "deleting \(node.description).\(name)")
+        try await change(.deleteAttribute, [], name: name, timeout: timeout,
+                         operation: "deleting \(node.label).\(name)")
     }
 
     /// Sets an item, as `object[key] = value` does: `a[0]`, `a[1, 2]`, `a[1..<3]`, `d["name"]`.
@@ -28,17 +28,17 @@ extension PythonObject {
     public func setItem(_ keys: any PythonObjectConvertible..., to value: any PythonObjectConvertible,
                         timeout: Duration? = nil) async throws(JinnError)
     {
-        try await change("set_item", [ObjectNode(key: keys), .init(converting: value)], name: nil, timeout: timeout,
-                         operation: "setting an item of \(node.description)")
+        try await change(.setItem, [ObjectNode(key: keys), .init(converting: value)], name: nil, timeout: timeout,
+                         operation: "setting an item of \(node.label)")
     }
 
     /// Deletes an item, as `del object[key]` does.
     public func deleteItem(_ keys: any PythonObjectConvertible..., timeout: Duration? = nil) async throws(JinnError) {
-        try await change("delete_item", [ObjectNode(key: keys)], name: nil, timeout: timeout,
-                         operation: "deleting an item of \(node.description)")
+        try await change(.deleteItem, [ObjectNode(key: keys)], name: nil, timeout: timeout,
+                         operation: "deleting an item of \(node.label)")
     }
 
-    private func change(_ function: String, _ operands: [ObjectNode], name: String?, timeout: Duration?,
+    private func change(_ function: ObjectOperation, _ operands: [ObjectNode], name: String?, timeout: Duration?,
                         operation: @autoclosure () -> String) async throws(JinnError)
     {
         if case .value(let value) = node {

@@ -15,7 +15,8 @@
 /// let fit = try await scipy.stats.linregress(x, y).decode(Fit.self)
 /// ```
 ///
-/// A type that is both `Decodable` and `PythonObjectDecodable` decodes through this protocol.
+/// A type that is both `Decodable` and `PythonObjectDecodable` decodes through this protocol where its type is
+/// known; code generic over `Decodable` alone decodes it as `Decodable`.
 public protocol PythonObjectDecodable {
     /// Creates a value from a Python object.
     ///

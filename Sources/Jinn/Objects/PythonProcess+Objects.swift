@@ -11,7 +11,7 @@ extension PythonProcess {
     /// - Throws: ``JinnError/python(_:termination:)`` with the `ModuleNotFoundError` (or whatever the module
     ///   raised while it was imported).
     public func `import`(_ module: String, timeout: Duration? = nil) async throws(JinnError) -> PythonObject {
-        let reply = try await performObjectOperation("import_module", [.string(module)], timeout: timeout,
+        let reply = try await performObjectOperation(.importModule, [.string(module)], timeout: timeout,
                                                      operation: "the import of \(module)")
         return try ObjectReply.object(reply, process: self)
     }
@@ -27,7 +27,7 @@ extension PythonProcess {
     /// The modules are imported as needed. Plain data (`"math.pi"`) comes back as a value, anything else as a
     /// handle.
     public func object(_ name: String, timeout: Duration? = nil) async throws(JinnError) -> PythonObject {
-        let reply = try await performObjectOperation("lookup", [.string(name)], timeout: timeout,
+        let reply = try await performObjectOperation(.lookup, [.string(name)], timeout: timeout,
                                                      operation: "the look-up of \(name)")
         return try ObjectReply.object(reply, process: self)
     }
@@ -39,7 +39,7 @@ extension PythonProcess {
     /// let grid = try await python.evaluate("numpy.mgrid[0:3, 0:3]")
     /// ```
     public func evaluate(_ expression: String, timeout: Duration? = nil) async throws(JinnError) -> PythonObject {
-        let reply = try await performObjectOperation("evaluate", [.string(expression)], timeout: timeout,
+        let reply = try await performObjectOperation(.evaluate, [.string(expression)], timeout: timeout,
                                                      operation: "the evaluation of \(expression)")
         return try ObjectReply.object(reply, process: self)
     }
@@ -57,7 +57,7 @@ extension PythonProcess {
                                            timeout: Duration? = nil) async throws(JinnError) -> Value
     {
         let mode = NDArrays.arrayType(Value.self) == nil ? ObjectMode.plain : .array
-        let reply = try await performObjectOperation("evaluate", [.string(expression), .int(mode.rawValue)],
+        let reply = try await performObjectOperation(.evaluate, [.string(expression), .int(mode.rawValue)],
                                                      timeout: timeout, operation: "the evaluation of \(expression)")
         return try await ObjectReply.decode(Value.self, from: reply, process: self, timeout: timeout,
                                             describing: "the value of \(expression)")

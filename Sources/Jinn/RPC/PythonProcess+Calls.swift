@@ -221,14 +221,15 @@ extension PythonProcess {
         let objects = self.objects
         channel.on(.result) { message in
             guard case .int(let id)? = message[1] else { return }
+            let tracked = objects.untrack(id)  // before the caller resumes and tracks its next call
             let delivered = calls.complete(id, with: .success(message[2] ?? .none))
-            objects.replied(id, late: delivered ? nil : message[2])  // a late reply's handles are released
+            if tracked && !delivered { objects.releaseHandles(in: message[2]) }  // nobody will read this reply
         }
         channel.on(.error) { message in
             guard case .int(let id)? = message[1] else { return }
+            objects.untrack(id)
             calls.complete(id, with: .failure(.python(PythonException(report: message[2] ?? .none),
                                                       termination: nil)))
-            objects.replied(id, late: nil)
         }
         for kind in [ChannelMessageKind.output, .input] {
             channel.on(kind) { message in

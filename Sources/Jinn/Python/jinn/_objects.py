@@ -74,13 +74,16 @@ def get(node, mode=_VALUE):
 def call(node, args, kwargs, mode=_VALUE):
     """Calls the object that ``node`` names with argument nodes; an awaitable result is awaited, as for calls."""
     function = _object(node)
-    if args:
-        args = [_object(argument) for argument in args]
+    for argument in args:
+        if type(argument) is tuple:  # a node; other arguments are plain data as they are
+            args = [_object(argument) for argument in args]
+            break
     if kwargs:
-        kwargs = {name: _object(argument) for name, argument in kwargs.items()}
-        result = function(*args, **kwargs)
+        result = function(*args, **{name: _object(argument) for name, argument in kwargs.items()})
     else:
         result = function(*args)
+    if mode == _VALUE and type(result) in _SCALARS:
+        return result  # the most common result, without the look-up of __await__ that fails
     if hasattr(type(result), "__await__"):
         return _reply_later(result, mode)
     return _reply(result, mode)
@@ -305,10 +308,15 @@ def _object(node):
     if type(node) is not tuple:
         return node
     kind = node[0]
+    if kind == 2:
+        base = node[1]
+        if type(base) is tuple and base[0] == 1:  # an attribute of a handle's object: a method, most often
+            entry = _table.get(base[1])
+            if entry is not None:
+                return getattr(entry[0], node[2])
+        return getattr(_object(base), node[2])
     if kind == 1:
         return _target(node[1])
-    if kind == 2:
-        return getattr(_object(node[1]), node[2])
     if kind == 3:
         return _object(node[1])[_object(node[2])]
     if kind == 0:

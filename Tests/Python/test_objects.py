@@ -211,7 +211,7 @@ class DecodingTests(unittest.TestCase):
         reply = _objects.get(data, 2)
         kind, dtype, shape, size, piece, handle = reply
         self.assertEqual((kind, dtype, shape, size), (3, "f8", (300_000,), data.nbytes))
-        pieces = [_objects.read(handle[1], offset, piece) for offset in range(0, size, piece)]
+        pieces = [_objects.read(handle[1], offset, piece).tobytes() for offset in range(0, size, piece)]
         self.assertEqual(b"".join(pieces), data.tobytes())
         _objects.release([handle[1]])
         self.assertEqual(_objects.table_size(), before)

@@ -175,23 +175,24 @@ enum NDArrays {
     struct Assembly<Value: NDArrayNesting> {
         private var flat: [Value.Scalar]
         private let shape: [Int]
+        private var copied = 0
 
         init(shape: [Int]) {
             let count = shape.reduce(1, *)
             self.shape = shape
-            // Zeroes are a valid value of every scalar type; each byte is overwritten by a piece.
-            flat = Array(unsafeUninitializedCapacity: count) { buffer, initialized in
-                UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, repeating: 0)
-                initialized = count
-            }
+            // The scalars are plain bytes (trivial types), every one of which a piece overwrites before the array
+            // is read (``value()`` checks that the pieces covered it): filling it first would cost as much as a
+            // copy of the array.
+            precondition(_isPOD(Value.Scalar.self))
+            flat = Array(unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         }
 
         /// The number of bytes the array holds.
         var size: Int { flat.count * MemoryLayout<Value.Scalar>.stride }
 
-        /// Copies a piece that starts `offset` bytes into the array.
+        /// Copies a piece that starts `offset` bytes into the array; pieces come in order, one after the other.
         mutating func copy(_ piece: [UInt8], at offset: Int) throws(JinnError) {
-            guard offset >= 0, offset + piece.count <= size else {
+            guard offset == copied, offset + piece.count <= size else {
                 throw .protocolViolation("the Python side sent a piece of \(piece.count) bytes at \(offset) for an"
                                          + " array of \(size) bytes")
             }
@@ -199,10 +200,14 @@ enum NDArrays {
                 piece.withUnsafeBytes { target.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!,
                                                                                             byteCount: $0.count) }
             }
+            copied += piece.count
         }
 
         /// The array, once every piece is in.
-        func value() -> Value {
+        func value() throws(JinnError) -> Value {
+            guard copied == size else {
+                throw .protocolViolation("the Python side sent \(copied) of the \(size) bytes of an array")
+            }
             if Value.rank == 1 { return flat as! Value }  // the identity cast: no copy
             return flat.withUnsafeBufferPointer { Value.nested(from: $0, shape: shape[...]) }
         }

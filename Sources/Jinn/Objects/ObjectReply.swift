@@ -132,7 +132,7 @@ enum ObjectReply {
                 }
             }
             if let failure { throw failure }
-            return assembly.value()
+            return try assembly.value()
         }
         var pieces: [[UInt8]] = []
         try await read(source, size: size, piece: piece, timeout: timeout) { offset, bytes in
@@ -141,8 +141,9 @@ enum ObjectReply {
         return try NDArrays.decode(type, dtype: dtype, shape: shape, pieces: pieces, describing: root)
     }
 
-    /// Reads a large array's bytes in pieces, two requests in flight, so that Python copies the next piece into
-    /// shared memory while Swift copies this one; `consume` receives each piece in order, with its offset.
+    /// Reads a large array's bytes in pieces, three requests in flight (a piece is a quarter of the shared-memory
+    /// ring, so three fit), so that Python copies the next pieces into shared memory while Swift copies this one;
+    /// `consume` receives each piece in order, with its offset.
     private static func read(_ source: ObjectHandle, size: Int, piece: Int, timeout: Duration?,
                              consume: (_ offset: Int, _ bytes: [UInt8]) -> Void) async throws(JinnError)
     {
@@ -166,7 +167,7 @@ enum ObjectReply {
                 }
             }
             var next = 0
-            while next < min(2, count) {
+            while next < min(3, count) {
                 start(next)
                 next += 1
             }

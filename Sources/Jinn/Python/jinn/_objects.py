@@ -199,8 +199,11 @@ def leave(handle, failure=None):
 
 
 def read(handle, offset, count):
-    """``count`` bytes from ``offset`` of the C-contiguous buffer behind ``handle``: a piece of a large array."""
-    return memoryview(_target(handle)).cast("B")[offset:offset + count].tobytes()
+    """``count`` bytes from ``offset`` of the C-contiguous buffer behind ``handle``: a piece of a large array.
+
+    A view, not a copy: the channel copies its bytes once, straight into shared memory.
+    """
+    return memoryview(_target(handle)).cast("B")[offset:offset + count]
 
 
 def import_module(name, mode=_VALUE):
@@ -486,8 +489,8 @@ def _array_contents(value):
 
 
 def _piece_size():
-    # A quarter of the shared-memory ring: the reply to each read() is copied once into it, and two or three may
-    # wait there while Swift decodes them. Without the rings, pieces stream through the pipe.
+    # A quarter of the shared-memory ring: the reply to each read() is copied once into it, and the three that
+    # Swift asks for at a time fit there while it decodes them. Without the rings, pieces stream through the pipe.
     import jinn
 
     channel = jinn._connection

@@ -61,7 +61,8 @@ _READ = object()                     # a job for jinn.serve(): read the channel 
 _loop = None
 
 _PLAIN = frozenset((type(None), bool, int, float, str, bytes))
-_LARGE = 64 << 10                    # a bytes result this large is written once, straight to shared memory
+_LARGE = 64 << 10                    # a bytes result this large (or a memoryview of bytes) is written once,
+                                     # straight to shared memory
 _OWN_FILES = frozenset(__file__.rpartition("/")[0] + "/" + name for name in ("_rpc.py", "_repl.py", "_values.py"))
 _CO_COROUTINE = 0x80
 _FUNCTION = type(lambda: None)
@@ -163,7 +164,8 @@ def _run(call_id, function, args, kwargs, inline):
             if _cancelled and call_id in _cancelled:
                 raise KeyboardInterrupt  # cancelled while it waited for the main thread
             result = function(*args, **kwargs) if kwargs else function(*args)
-            if type(result) is bytes and len(result) >= _LARGE and _channel.has_shared_memory:
+            if (type(result) is bytes or type(result) is memoryview and result.format == "B") \
+                    and len(result) >= _LARGE and _channel.has_shared_memory:
                 large = result  # its bytes go straight into shared memory
             elif type(result) in _PLAIN:
                 payload = _dumps(("result", call_id, result))

@@ -485,6 +485,26 @@ extension ObjectTests {
         #expect(try await counter.total.decode(Int.self) == 7)
     }
 
+    @Test func releasesTakenByACallThatNeverLeftAreKept() async throws {
+        let python = try await startServer(module: Self.module)
+        defer { Task { await python.shutdown() } }
+        let user = try await python.import("user")
+        let box = try await user.Box.fetch()
+        let before = try await Self.tableSize(python)
+        for _ in 0..<20 {
+            do { _ = try await box() }  // a handle dropped at once: its release waits for the next operation
+            let refused = Task { () async throws -> PythonObject in
+                withUnsafeCurrentTask { $0?.cancel() }
+                return try await box()  // takes the release along, and is never sent
+            }
+            guard case .failure(let error) = await refused.result, case .cancelled? = error as? JinnError else {
+                Issue.record("expected a cancellation")
+                return
+            }
+        }
+        #expect(try await Self.tableSize(python, settlingAt: before) == before)
+    }
+
     @Test func aLateReplyReleasesItsHandles() async throws {
         let python = try await startServer(module: Self.module)
         defer { Task { await python.shutdown() } }

@@ -90,6 +90,14 @@ class TableTests(unittest.TestCase):
         self.assertEqual(len(made), 1)
         _objects.release([handle_of(made[0])])
 
+    def test_releases_come_along_with_an_operation(self):
+        first = handle_of(_objects.get(Box()))
+        second = handle_of(_objects.get(Box()))
+        self.assertEqual(_objects.released([first, second], "operate", "add", 2, 3), 5)
+        self.assertEqual(_objects.table_size(), self.before)
+        with self.assertRaises(KeyError):
+            _objects.released([], "release", [])  # only the operations, by name
+
     def test_many_handles_leave_the_table(self):
         handles = [handle_of(_objects.get(Box())) for _ in range(10_000)]
         self.assertEqual(_objects.table_size(), self.before + 10_000)

@@ -10,8 +10,9 @@ import Synchronization
 /// handle, and the counts on both sides agree. A reply that comes after its call has timed out or was cancelled
 /// is read here, and its handles released at once.
 ///
-/// Releases leave in batches from a task of their own: a deinitializer only appends to a list, so it never sends,
-/// never waits for the channel, and never holds a lock another thread waits for while it sends.
+/// Releases leave in batches: a deinitializer only appends to a list, so it never sends, never waits for the
+/// channel, and never holds a lock another thread waits for while it sends. The next object operation takes the
+/// list with it (``takeReleases()``); a task of its own sends what no operation took within a millisecond.
 final class ObjectTable: Sendable {
     private struct State {
         /// Calls of object operations sent and not answered yet.
@@ -63,13 +64,22 @@ final class ObjectTable: Sendable {
         if !handles.isEmpty { release(handles) }
     }
 
+    /// The handles waiting to be released, for an operation to take along.
+    func takeReleases() -> [Int] {
+        state.withLock { state in
+            guard !state.releases.isEmpty else { return [] }
+            defer { state.releases = [] }
+            return state.releases
+        }
+    }
+
     /// Releases one count of a handle, in the next batch; called when the last copy of an ``ObjectHandle`` goes.
     func release(_ handle: Int) {
         let start = state.withLock { state in
             state.releases.append(handle)
             return state.startDraining()
         }
-        if start { Task.detached { self.drain() } }
+        if start { Task.detached { await self.drain() } }
     }
 
     /// Releases one count of each handle, in the next batch.
@@ -78,18 +88,20 @@ final class ObjectTable: Sendable {
             state.releases.append(contentsOf: handles)
             return state.startDraining()
         }
-        if start { Task.detached { self.drain() } }
+        if start { Task.detached { await self.drain() } }
     }
 
-    /// Sends the batches until none is left; only one drain runs at a time.
-    private func drain() {
+    /// Sends the batches until none is left; only one drain runs at a time. It waits a moment first, for an
+    /// operation that would take the batch along.
+    private func drain() async {
+        try? await Task.sleep(for: .milliseconds(1))
         while true {
             let batch: (handles: [Int], id: Int, channel: MessageChannel?)? = state.withLock { state in
                 guard !state.releases.isEmpty else {
                     state.draining = false
                     return nil
                 }
-                defer { state.releases.removeAll(keepingCapacity: true) }
+                defer { state.releases = [] }
                 state.nextReleaseID -= 1
                 return (state.releases, state.nextReleaseID, state.channel)
             }

@@ -292,9 +292,20 @@ def release(handles):
     del dropped
 
 
+def released(handles, name, *arguments):
+    """Releases handles that came along with an operation, then performs the operation ``name``."""
+    release(handles)
+    return _OPERATIONS_BY_NAME[name](*arguments)
+
+
 def table_size():
     """The number of objects the table keeps alive for the Swift side."""
     return len(_table)
+
+
+_OPERATIONS_BY_NAME = {function.__name__: function for function in (
+    get, call, hold, set_attribute, delete_attribute, set_item, delete_item, operate, test, iterate, next_items,
+    enter, leave, read, import_module, lookup, evaluate)}
 
 
 # -- Nodes and replies ---------------------------------------------------------------------------------------------

@@ -91,13 +91,16 @@ final class ObjectTable: Sendable {
         if start { Task.detached { await self.drain() } }
     }
 
-    /// Sends the batches until none is left; only one drain runs at a time. It waits a moment first, for an
-    /// operation that would take the batch along.
+    /// Sends, every millisecond, the releases that no operation took along; only one drain runs at a time. It
+    /// stays for ten quiet milliseconds, so that a loop that drops handles wakes one task a millisecond, not one
+    /// for each handle.
     private func drain() async {
-        try? await Task.sleep(for: .milliseconds(1))
+        var quiet = 0
         while true {
-            let batch: (handles: [Int], id: Int, channel: MessageChannel?)? = state.withLock { state in
+            try? await Task.sleep(for: .milliseconds(1))
+            let batch: (handles: [Int], id: Int, channel: MessageChannel?)?? = state.withLock { state in
                 guard !state.releases.isEmpty else {
+                    if quiet < 10 { return .some(nil) }
                     state.draining = false
                     return nil
                 }
@@ -106,9 +109,14 @@ final class ObjectTable: Sendable {
                 return (state.releases, state.nextReleaseID, state.channel)
             }
             guard let batch else { return }
+            guard let batch else {
+                quiet += 1
+                continue
+            }
+            quiet = 0
             // A call whose reply nobody waits for; once the process has ended there is nothing left to release.
             try? batch.channel?.send(.tuple([
-                PythonValue(.call), .int(batch.id), .string("jinn._objects.release"),
+                PythonValue(.call), .int(batch.id), ObjectOperation.release.target,
                 .tuple([.list(batch.handles.map { .int($0) })]), .dict([]),
             ]))
         }

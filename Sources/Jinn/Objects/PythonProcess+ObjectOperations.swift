@@ -14,6 +14,8 @@ enum ObjectOperation: String, CaseIterable {
     case enter, leave, read
     /// Releases handles, then performs another operation: `released(handles, name, *arguments)`.
     case released
+    /// Releases handles: `release(handles)`.
+    case release
 
     /// The function's dotted name, made once.
     var target: PythonValue { Self.targets[self]! }

@@ -51,6 +51,7 @@ _handles = {}                    # id(object) -> handle, for the objects in the 
 _failures = {}                   # iterator handle -> the exception that ended a batch of items early
 _next_handle = 0
 _type_names = {}                 # type -> its dotted name, for the replies
+_awaitables = {}                 # type -> whether its values are awaitable (a call awaits them)
 
 _SCALARS = frozenset((type(None), bool, int, float, str, bytes))
 _SEQUENCES = frozenset((list, tuple, set, frozenset))
@@ -82,9 +83,16 @@ def call(node, args, kwargs, mode=_VALUE):
         result = function(*args, **{name: _object(argument) for name, argument in kwargs.items()})
     else:
         result = function(*args)
-    if mode == _VALUE and type(result) in _SCALARS:
+    kind = type(result)
+    if mode == _VALUE and kind in _SCALARS:
         return result  # the most common result, without the look-up of __await__ that fails
-    if hasattr(type(result), "__await__"):
+    awaitable = _awaitables.get(kind)
+    if awaitable is None:
+        awaitable = hasattr(kind, "__await__")  # a look-up that fails costs more than the rest of a reply
+        if len(_awaitables) >= 1024:
+            _awaitables.clear()
+        _awaitables[kind] = awaitable
+    if awaitable:
         return _reply_later(result, mode)
     return _reply(result, mode)
 
@@ -355,11 +363,14 @@ def _reply(value, mode):
         kind = type(value)
         if kind in _SCALARS:
             return value
-        try:
-            plain = _plain(value, 0)
-        except _NotPlain:
-            return _handle(value)
-        return (0, plain) if type(plain) is tuple else plain
+        if kind in _SEQUENCES or kind is dict:
+            try:
+                plain = _plain(value, 0)
+            except _NotPlain:
+                return _handle(value)
+            return (0, plain) if kind is tuple else plain
+        number = _number(value)  # no exception for the most common object, which is neither plain nor a number
+        return _handle(value) if number is _NOT_PLAIN else number
     if mode == _ARRAY:
         contents = _array_contents(value)
         if contents is not None:

@@ -169,6 +169,57 @@ enum ReadmeExamples {
         print(total, shared.name)
     }
 
+    static func pythonObjects() async throws {
+        let python = try await PythonProcess.start(.server())
+        let np = try await python.import("numpy")
+        let samples = try await np.linspace(0, 1, num: 5)                    // a handle to the ndarray
+        print(try await samples.decode([Double].self))                       // [0.0, 0.25, 0.5, 0.75, 1.0]
+        let mean = try await samples.mean().decode(Double.self)              // 0.5
+        let a = try await np.array([[3.0, 1.0], [1.0, 2.0]])
+        let x = try await np.linalg.solve(a, [9.0, 8.0])                     // crosses once, path and call together
+        print(try await x.decode([Double].self), try await np.pi.decode(Double.self))   // [2.0, 3.0] 3.14159…
+        for try await row in try await np.eye(2).iterate() { print(try await row.decode([Double].self)) }
+        let doubled = try await samples * 2
+        print(try await doubled[1..<3].decode([Double].self))               // [0.5, 1.0]
+        print(mean)
+        await python.shutdown()
+    }
+
+    static func objectOperations(_ python: PythonProcess, _ np: PythonObject) async throws {
+        let solve = try await python.object("numpy.linalg.solve")          // a dotted name: module, then attributes
+        let pi = try await python.evaluate("numpy.pi", as: Double.self)     // an expression; numpy is imported on demand
+        let counter = try await python.import("collections").Counter("abracadabra")
+        try await counter.setItem("z", to: 7)                               // counter["z"] = 7
+        let common = try await counter.most_common(2).decode([[PythonValue]].self)   // [['z', 7], ['a', 5]]
+        try await counter.setAttribute("note", to: "letters")               // and deleteAttribute, deleteItem
+        let matrix = try await np.arange(12).reshape(3, 4)
+        let corner = try await matrix[0, -1].decode(Int.self)               // matrix[0, -1]; a[1..<3], a[...], slice(…)
+        let column = try await matrix[PythonObject.slice(), 1].decode([Int].self)   // matrix[:, 1]: [1, 5, 9]
+        let product = try await matrix.matrixMultiplied(by: matrix.T)       // @; also floorDivided(by:), raised(to:)
+        let size = try await matrix.length()                                // len(); repr(), string(), isTrue(), contains(_:)
+        let fitted = try await np.polyfit.call(arguments: [[0, 1, 2], [1, 3, 5], 1], timeout: .seconds(5))
+        let text = try await python.evaluate("open")("/etc/hostname").withContext { file in
+            try await file.read().decode(String.self)                        // with open(...) as file:
+        }
+        print(solve, pi, common, corner, column, product, size, fitted, text)
+    }
+
+    static func objectConversions(_ np: PythonObject) async throws {
+        struct Vector: PythonObjectConvertible, PythonObjectDecodable {
+            var values: [Double]
+            var pythonObject: PythonObject {
+                get throws(JinnError) { try PythonObject(ndarray: values) }     // crosses as a float64 ndarray
+            }
+            init(pythonObject: PythonObject) async throws(JinnError) {
+                values = try await pythonObject.decode([Double].self)
+            }
+            init(_ values: [Double]) { self.values = values }
+        }
+        let normal = try await np.cross(Vector([1, 0, 0]), Vector([0, 1, 0])).decode(Vector.self)   // [0, 0, 1]
+        let image = try await np.asarray(PythonObject(ndarray: [[UInt8]](repeating: [0, 255], count: 2)))  // uint8, 2×2
+        print(normal.values, image)
+    }
+
     static func replSessions(longJob: String) async throws {
         let session = try await REPLSession.start(setup: "import math, time")   // a process of its own, or REPLSession(process:)
         try await session.execute("r = 2")

@@ -9,8 +9,12 @@ import Testing
         .deletingLastPathComponent()
 
     /// A fenced block of the README: its language and lines, and the line of the README it starts on.
+    ///
+    /// Words after the language in the fence are tags: ```` ```swift pythonkit ```` marks Swift written for
+    /// PythonKit, shown beside Jinn's version for comparison, which this package cannot compile.
     struct Block: CustomStringConvertible {
         var language: String
+        var tags: [String] = []
         var lines: [String]
         var line: Int
         var description: String { "the \(language) block at README.md:\(line)" }
@@ -26,7 +30,9 @@ import Testing
                     blocks.append(block)
                     current = nil
                 } else {
-                    current = Block(language: String(line.dropFirst(3)), lines: [], line: index + 1)
+                    let words = line.dropFirst(3).split(separator: " ").map(String.init)
+                    current = Block(language: words.first ?? "", tags: Array(words.dropFirst()), lines: [],
+                                    line: index + 1)
                 }
             } else {
                 current?.lines.append(String(line))
@@ -44,7 +50,7 @@ import Testing
         let examples = try String(contentsOf: Self.root.appending(path: "Tests/JinnUserTests/ReadmeExamples.swift"),
                                   encoding: .utf8)
         let exampleLines = Self.normalized(examples.split(separator: "\n").map(String.init))
-        let blocks = try Self.blocks().filter { $0.language == "swift" }
+        let blocks = try Self.blocks().filter { $0.language == "swift" && !$0.tags.contains("pythonkit") }
         #expect(blocks.count >= 14)
         for block in blocks {
             var lines = Self.normalized(block.lines)
@@ -56,6 +62,16 @@ import Testing
                 Array(exampleLines[start..<min(exampleLines.count, start + lines.count)]) == lines
             }
             #expect(found, "\(block) is not in ReadmeExamples.swift as it is in the README")
+        }
+    }
+
+    @Test func onlyPythonKitCodeIsLeftUncompiled() throws {
+        let skipped = try Self.blocks().filter { $0.language == "swift" && !$0.tags.isEmpty }
+        #expect(!skipped.isEmpty)
+        for block in skipped {
+            #expect(block.tags == ["pythonkit"], "\(block) has tags other than pythonkit: \(block.tags)")
+            #expect(block.lines.first == "import PythonKit", "\(block) is tagged pythonkit but is not PythonKit code")
+            #expect(!block.lines.contains { $0.contains("try await") }, "\(block) looks like Jinn code")
         }
     }
 
@@ -91,6 +107,15 @@ import Testing
 
     @Test func theCallsExampleRuns() async throws {
         try await ReadmeExamples.callsIntoPython()
+    }
+
+    @Test func theObjectExamplesRun() async throws {
+        try await ReadmeExamples.pythonObjects()
+        let python = try await PythonProcess.start(.server())
+        defer { Task { await python.shutdown() } }
+        let np = try await python.import("numpy")
+        try await ReadmeExamples.objectOperations(python, np)
+        try await ReadmeExamples.objectConversions(np)
     }
 
     @Test func theREPLExampleRunsUpToItsTimeout() async throws {

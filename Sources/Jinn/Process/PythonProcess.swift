@@ -33,6 +33,8 @@ public final class PythonProcess: Sendable {
     let calls = CallRegistry()
     /// The handlers Python calls into.
     let swiftHandlers: SwiftHandlerTable
+    /// The Python objects Swift holds handles to: the calls that may bring handles, and the handles to release.
+    let objects = ObjectTable()
     /// The write end of the child's standard input when it is a pipe, until ``closeStandardInput()``.
     private let standardInput: Mutex<OwnedDescriptor?>
     private let report = Mutex<(exception: PythonException?, channelError: JinnError?)>((nil, nil))

@@ -156,10 +156,12 @@ extension PythonProcess {
 
     func invoke(_ target: PythonValue, arguments: [PythonValue], keywords: [PythonValue.Item], timeout: Duration?,
                 operation: @autoclosure () -> String, observer: CallRegistry.Observer? = nil,
-                started: (@Sendable (Int) -> Void)? = nil) async throws(JinnError) -> PythonValue
+                started: (@Sendable (Int) -> Void)? = nil,
+                identified: (@Sendable (Int) -> Void)? = nil) async throws(JinnError) -> PythonValue
     {
         let calls = self.calls
         let id = calls.makeID()
+        identified?(id)  // before the call can be sent, so before its reply can come
         let message: PythonValue = .tuple([PythonValue(.call), .int(id), target, .tuple(arguments), .dict(keywords)])
         let operation = operation()
         let reply = await withTaskCancellationHandler {
@@ -216,12 +218,16 @@ extension PythonProcess {
         let calls = self.calls
         let handlers = self.swiftHandlers
         let channel = self.channel
+        let objects = self.objects
         channel.on(.result) { message in
             guard case .int(let id)? = message[1] else { return }
-            calls.complete(id, with: .success(message[2] ?? .none))
+            let tracked = objects.untrack(id)  // before the caller resumes and tracks its next call
+            let delivered = calls.complete(id, with: .success(message[2] ?? .none))
+            if tracked && !delivered { objects.releaseHandles(in: message[2]) }  // nobody will read this reply
         }
         channel.on(.error) { message in
             guard case .int(let id)? = message[1] else { return }
+            objects.untrack(id)
             calls.complete(id, with: .failure(.python(PythonException(report: message[2] ?? .none),
                                                       termination: nil)))
         }

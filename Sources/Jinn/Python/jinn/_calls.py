@@ -31,7 +31,8 @@ _loop = None
 
 ON_LOOP = -1
 _PLAIN = frozenset((type(None), bool, int, float, str, bytes))
-_LARGE = 64 << 10                    # a bytes result this large is written once, straight to shared memory
+_LARGE = 64 << 10                    # a bytes result this large (or a memoryview of bytes) is written once,
+                                     # straight to shared memory
 _OWN_FILES = frozenset(__file__.rpartition("/")[0] + "/" + name for name in (
     "_rpc.py", "_calls.py", "_serve.py", "_targets.py", "_services.py", "_swift.py", "_input.py", "_repl.py",
     "_values.py"))
@@ -68,7 +69,8 @@ def run(call_id, function, args, kwargs, inline):
             if cancelled and call_id in cancelled:
                 raise KeyboardInterrupt  # cancelled while it waited for the main thread
             result = function(*args, **kwargs) if kwargs else function(*args)
-            if type(result) is bytes and len(result) >= _LARGE and _channel.has_shared_memory:
+            if (type(result) is bytes or type(result) is memoryview and result.format == "B") \
+                    and len(result) >= _LARGE and _channel.has_shared_memory:
                 large = result  # its bytes go straight into shared memory
             elif type(result) in _PLAIN:
                 payload = _dumps((RESULT, call_id, result))

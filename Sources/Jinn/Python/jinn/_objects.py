@@ -43,7 +43,7 @@ a release for a handle that is gone finds nothing.
 import _thread
 import sys
 
-from jinn import _values
+from jinn import _arrays, _values
 
 _lock = _thread.allocate_lock()  # guards the table: calls run on several threads
 _table = {}                      # handle -> [object, count]
@@ -57,7 +57,6 @@ _SCALARS = frozenset((type(None), bool, int, float, str, bytes))
 _SEQUENCES = frozenset((list, tuple, set, frozenset))
 _MAX_DEPTH = 400                 # below marshal's nesting limit
 _NOT_PLAIN = object()
-_SMALL_ARRAY = 1 << 20           # arrays smaller than this travel in the reply itself
 _VALUE, _PLAIN, _ARRAY = 0, 1, 2  # what an operation returns: a reply, plain data, or an array's contents
 
 
@@ -350,7 +349,7 @@ def _object(node):
     if kind == 6:
         return {_object(key): _object(value) for key, value in node[1]}
     if kind == 7:
-        return _new_array(node[1], node[2], node[3])
+        return _arrays.new_array(node[1], node[2], node[3])
     if kind == 8:
         return slice(_object(node[1]), _object(node[2]), _object(node[3]))
     if kind == 9:
@@ -372,7 +371,7 @@ def _reply(value, mode):
         number = _number(value)  # no exception for the most common object, which is neither plain nor a number
         return _handle(value) if number is _NOT_PLAIN else number
     if mode == _ARRAY:
-        contents = _array_contents(value)
+        contents = _arrays.contents(value, _handle)
         if contents is not None:
             return contents
     return _plain_value(value)
@@ -466,64 +465,3 @@ def _plain_value(value):
         except TypeError:
             return (6, _type_name(type(value)))
     return (0, plain) if type(plain) is tuple else plain
-
-
-# -- Arrays --------------------------------------------------------------------------------------------------------
-
-_BUFFER_KINDS = {"b": "i", "h": "i", "i": "i", "l": "i", "q": "i", "n": "i",
-                 "B": "u", "H": "u", "I": "u", "L": "u", "Q": "u", "N": "u",
-                 "f": "f", "d": "f", "?": "b"}
-
-
-def _array_contents(value):
-    """The reply with the numbers of an array (a numpy array, a list numpy makes an array of, or any C-contiguous
-    buffer of native numbers such as ``array.array``), or None when ``value`` is no such array."""
-    numpy = sys.modules.get("numpy")
-    if numpy is not None and isinstance(value, (numpy.ndarray, numpy.generic, list, tuple)):
-        try:
-            array = numpy.asarray(value, order="C")  # a copy only when it is not C-contiguous already
-        except Exception:
-            return None
-        kind = array.dtype.kind
-        if kind not in "biuf":
-            return None
-        if not array.dtype.isnative:
-            array = array.astype(array.dtype.newbyteorder("="))
-        dtype = "%s%d" % (kind, array.dtype.itemsize)
-        shape = tuple(array.shape)
-        size = array.nbytes
-        source = array
-    else:
-        try:
-            view = memoryview(value)
-        except TypeError:
-            return None
-        kind = _BUFFER_KINDS.get(view.format.lstrip("@"))
-        if kind is None or not view.c_contiguous or type(value) in _SCALARS:
-            return None
-        dtype = "%s%d" % (kind, view.itemsize)
-        shape = tuple(view.shape)
-        size = view.nbytes
-        source = value
-    if size < _SMALL_ARRAY:
-        return (2, dtype, shape, memoryview(source).cast("B").tobytes() if size else b"")
-    return (3, dtype, shape, size, _piece_size(), _handle(source))
-
-
-def _piece_size():
-    # A quarter of the shared-memory ring: the reply to each read() is copied once into it, and the three that
-    # Swift asks for at a time fit there while it decodes them. Without the rings, pieces stream through the pipe.
-    import jinn
-
-    channel = jinn._connection
-    capacity = getattr(channel, "_capacity", 0) if channel is not None and channel.has_shared_memory else 0
-    if not capacity:
-        return 1 << 20
-    return max(64 << 10, min(capacity // 4, 8 << 20))
-
-
-def _new_array(dtype, shape, data):
-    import numpy
-
-    array = numpy.frombuffer(data, dtype=numpy.dtype(dtype))
-    return array.reshape(shape).copy()  # frombuffer's array would be read-only, as the bytes are

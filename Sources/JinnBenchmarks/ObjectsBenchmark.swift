@@ -89,18 +89,17 @@ enum ObjectsBenchmark {
         }
         await process.shutdown()
 
-        func ratio(_ mine: Double, _ theirs: Double) -> String { String(format: "%.2f×", mine / theirs) }
         let bytes = Double(large * MemoryLayout<Double>.size)
         printTable([
             ["", "handle", "plain call", "ratio", "target"],
             ["attribute read (counter.total), p50", formatDuration(handleRead.median),
-             formatDuration(plainRead.median), ratio(handleRead.median, plainRead.median), ""],
+             formatDuration(plainRead.median), formatRatio(handleRead.median, plainRead.median), ""],
             ["method call (counter.add(1)), p50", formatDuration(handleMethod.median),
-             formatDuration(plainMethod.median), ratio(handleMethod.median, plainMethod.median), "≤ 1.3×"],
+             formatDuration(plainMethod.median), formatRatio(handleMethod.median, plainMethod.median), "≤ 1.3×"],
             ["np.linspace + decode([Double]), 1,000, p50", formatDuration(handleSmall.median),
-             formatDuration(plainSmall.median), ratio(handleSmall.median, plainSmall.median), ""],
+             formatDuration(plainSmall.median), formatRatio(handleSmall.median, plainSmall.median), ""],
             ["np.linspace + decode([Double]), 1,000,000, p50", formatDuration(handleLarge.median),
-             formatDuration(plainLarge.median), ratio(handleLarge.median, plainLarge.median), ""],
+             formatDuration(plainLarge.median), formatRatio(handleLarge.median, plainLarge.median), ""],
             ["  decode([Double]) alone, 1,000,000, p50", formatDuration(decodeLarge.median), "", "", ""],
             ["  decoding rate (8 MB / decode)", String(format: "%.2f GB/s", bytes / decodeLarge.median / 1e9),
              String(format: "%.2f GB/s", bytes / plainLarge.median / 1e9), "", "≥ 1 GB/s"],

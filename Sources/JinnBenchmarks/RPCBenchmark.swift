@@ -94,7 +94,6 @@ enum RPCBenchmark {
         await process.shutdown()
         await sleeper.shutdown()
 
-        func ratio(_ mine: Double, _ theirs: Double) -> String { String(format: "%.2f×", mine / theirs) }
         let jinnRate = jinnThroughput.sorted()[jinnThroughput.count / 2]
         let preferredRate = preferredThroughput.sorted()[preferredThroughput.count / 2]
         let pipeRate = pipeThroughput.sorted()[pipeThroughput.count / 2]
@@ -102,26 +101,26 @@ enum RPCBenchmark {
         printTable([
             ["", "jinn", "python↔python pipe", "ratio", "target"],
             ["add(1, 2) round trip, p50", formatDuration(jinnAdd.median), formatDuration(pipeAdd.median),
-             ratio(jinnAdd.median, pipeAdd.median), "≤ 25 µs"],
+             formatRatio(jinnAdd.median, pipeAdd.median), "≤ 25 µs"],
             ["  on the process's executor", formatDuration(preferredAdd.median), "",
-             ratio(preferredAdd.median, pipeAdd.median), "≤ 25 µs"],
+             formatRatio(preferredAdd.median, pipeAdd.median), "≤ 25 µs"],
             ["  without busy polling", formatDuration(sleeperAdd.median), "",
-             ratio(sleeperAdd.median, pipeAdd.median), ""],
+             formatRatio(sleeperAdd.median, pipeAdd.median), ""],
             ["  without busy polling, on the executor", formatDuration(sleeperPreferredAdd.median), "",
-             ratio(sleeperPreferredAdd.median, pipeAdd.median), ""],
+             formatRatio(sleeperPreferredAdd.median, pipeAdd.median), ""],
             ["calls/s, 64 in flight", String(format: "%.0f", jinnRate), String(format: "%.0f", pipeRate),
-             ratio(jinnRate, pipeRate), "≥ 50000"],
+             formatRatio(jinnRate, pipeRate), "≥ 50000"],
             ["  on the process's executor", String(format: "%.0f", preferredRate), "",
-             ratio(preferredRate, pipeRate), "≥ 50000"],
+             formatRatio(preferredRate, pipeRate), "≥ 50000"],
             ["  Swift-side CPU per call", formatDuration(jinnCPU.median), "", "", ""],
             ["1 MiB bytes echo, p50", formatDuration(jinnEcho.median), formatDuration(pipeEcho.median),
-             ratio(jinnEcho.median, pipeEcho.median), ""],
+             formatRatio(jinnEcho.median, pipeEcho.median), ""],
             ["  effective (1 MiB / round trip)", String(format: "%.2f GB/s", megabyte / jinnEcho.median / 1e9),
              String(format: "%.2f GB/s", megabyte / pipeEcho.median / 1e9), "", "≥ 1 GB/s"],
             ["REPL 1+1, p50 (pipe: eval + repr)", formatDuration(jinnREPL.median), formatDuration(pipeREPL.median),
-             ratio(jinnREPL.median, pipeREPL.median), "≤ 60 µs"],
+             formatRatio(jinnREPL.median, pipeREPL.median), "≤ 60 µs"],
             ["  on the process's executor", formatDuration(preferredREPL.median), "",
-             ratio(preferredREPL.median, pipeREPL.median), "≤ 60 µs"],
+             formatRatio(preferredREPL.median, pipeREPL.median), "≤ 60 µs"],
         ])
         print("interpreter: \(python.executable) (\(python.version)); \(rounds) rounds of \(calls) calls; "
               + "figures are the median of the rounds' p50s")

@@ -26,6 +26,11 @@ func measure(_ body: () async throws -> Void) async rethrows -> Double {
 }
 
 /// `12.3 ms`, `45.6 µs` or `1.23 s`.
+/// `mine / theirs` as a ratio for a table, such as `0.42×`.
+func formatRatio(_ mine: Double, _ theirs: Double) -> String {
+    String(format: "%.2f×", mine / theirs)
+}
+
 func formatDuration(_ seconds: Double) -> String {
     if seconds >= 1 { return String(format: "%.2f s", seconds) }
     if seconds >= 1e-3 { return String(format: "%.2f ms", seconds * 1e3) }

@@ -512,13 +512,14 @@ extension ObjectTests {
         let before = try await Self.tableSize(python)
         // The function ignores the interruption and returns a handle after the call has timed out.
         let error = await failure { () async throws(JinnError) in
-            _ = try await stubborn.call(arguments: [0.5], timeout: .milliseconds(100))
+            // Long beside the deadline, so that a timer delayed by a loaded machine still fires first.
+            _ = try await stubborn.call(arguments: [2.0], timeout: .milliseconds(100))
         }
         guard case .timedOut? = error else {
             Issue.record("expected a time-out, got \(String(describing: error))")
             return
         }
-        try await Task.sleep(for: .milliseconds(600))
+        try await Task.sleep(for: .milliseconds(2100))
         #expect(try await Self.tableSize(python, settlingAt: before) == before)
     }
 

@@ -69,10 +69,11 @@ def run(call_id, function, args, kwargs, inline):
             if cancelled and call_id in cancelled:
                 raise KeyboardInterrupt  # cancelled while it waited for the main thread
             result = function(*args, **kwargs) if kwargs else function(*args)
-            if (type(result) is bytes or type(result) is memoryview and result.format == "B") \
+            kind = type(result)  # looked up once: this runs for every result
+            if (kind is bytes or kind is memoryview and result.format == "B") \
                     and len(result) >= _LARGE and _channel.has_shared_memory:
                 large = result  # its bytes go straight into shared memory
-            elif type(result) in _PLAIN:
+            elif kind in _PLAIN:
                 payload = _dumps((RESULT, call_id, result))
                 if len(payload) > _channel.maximum_size:
                     payload = result_payload(call_id, result)

@@ -65,4 +65,16 @@ void jinn_sigpipe_block(struct jinn_sigpipe_guard *guard);
    errno is `error` afterwards. */
 void jinn_sigpipe_restore(struct jinn_sigpipe_guard *guard, ssize_t result, int error);
 
+/* ---- Shared memory ---- */
+
+#include <semaphore.h>
+#include <stdint.h>
+
+/* Waits up to `nanoseconds` (more than 0) for the semaphore; returns 0, ETIMEDOUT or an errno. */
+int jinn_os_semaphore_wait(sem_t *semaphore, int64_t nanoseconds);
+
+/* Unlinks a shared-memory object (kind 's') or a semaphore (kind 'm') by name, with only async-signal-safe calls:
+   the keeper runs it in the child of a fork. */
+void jinn_os_keeper_unlink(char kind, const char *name);
+
 #endif

@@ -123,3 +123,27 @@ void jinn_name_thread(const char *name) {
     pthread_setname_np(name);
 }
 #endif
+
+/* ---- Shared memory ---- */
+#ifdef __APPLE__
+#include <semaphore.h>
+#include <time.h>
+
+int jinn_os_semaphore_wait(sem_t *semaphore, int64_t nanoseconds) {
+    /* Darwin has no timed wait on a named semaphore: try, then sleep a millisecond at most, until the deadline. */
+    for (;;) {
+        if (sem_trywait(semaphore) == 0) return 0;
+        if (errno != EAGAIN && errno != EINTR) return errno;
+        if (nanoseconds <= 0) return ETIMEDOUT;
+        int64_t step = nanoseconds < 1000000 ? nanoseconds : 1000000;
+        struct timespec pause = {0, (long)step};
+        nanosleep(&pause, NULL);
+        nanoseconds -= step;
+    }
+}
+
+void jinn_os_keeper_unlink(char kind, const char *name) {
+    /* Both are system calls on Darwin. */
+    if (kind == 'm') sem_unlink(name); else shm_unlink(name);
+}
+#endif

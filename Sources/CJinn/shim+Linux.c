@@ -81,3 +81,38 @@ void jinn_name_thread(const char *name) {
     pthread_setname_np(pthread_self(), truncated);
 }
 #endif
+
+/* ---- Shared memory ---- */
+#ifdef __linux__
+#include <semaphore.h>
+#include <time.h>
+
+int jinn_os_semaphore_wait(sem_t *semaphore, int64_t nanoseconds) {
+    /* The monotonic clock: a change of the wall clock neither stretches nor cuts the wait. */
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    int64_t total = (int64_t)deadline.tv_nsec + nanoseconds % 1000000000;
+    deadline.tv_sec += (time_t)(nanoseconds / 1000000000 + total / 1000000000);
+    deadline.tv_nsec = (long)(total % 1000000000);
+    for (;;) {
+        if (sem_clockwait(semaphore, CLOCK_MONOTONIC, &deadline) == 0) return 0;
+        if (errno != EINTR) return errno;
+    }
+}
+
+void jinn_os_keeper_unlink(char kind, const char *name) {
+    /* glibc keeps both in /dev/shm: "NAME" for an object, "sem.NAME" for a semaphore. shm_unlink and sem_unlink
+       build that path with calls that are not async-signal-safe; unlink is. */
+    char path[300] = "/dev/shm/";
+    size_t length = 9;
+    if (kind == 'm') {
+        memcpy(path + length, "sem.", 4);
+        length += 4;
+    }
+    while (*name == '/') name++;
+    size_t name_length = strlen(name);
+    if (name_length == 0 || length + name_length >= sizeof path) return;
+    memcpy(path + length, name, name_length + 1);
+    unlink(path);
+}
+#endif

@@ -336,3 +336,147 @@ int jinn_shared_memory(size_t size) {
     if (fd < 0) return -1;
     return ftruncate(fd, (off_t)size) == 0 ? fd : jinn_close_failed(fd);
 }
+
+/* ---- Shared memory: named segments, named semaphores, and the keeper that unlinks them ---- */
+
+#include <semaphore.h>
+#include <sys/mman.h>
+#include <time.h>
+
+int jinn_shm_open(const char *name, int create, size_t size) {
+    int fd = shm_open(name, create ? O_RDWR | O_CREAT | O_EXCL : O_RDWR, 0600);
+    if (fd < 0) return -1;
+    (void)fcntl(fd, F_SETFD, FD_CLOEXEC);  /* shm_open sets it on Linux; Darwin does not promise it */
+    if (create && ftruncate(fd, (off_t)size) != 0) {
+        int error = errno;
+        shm_unlink(name);
+        close(fd);
+        errno = error;
+        return -1;
+    }
+    return fd;
+}
+
+int jinn_shm_unlink(const char *name) {
+    return shm_unlink(name) == 0 ? 0 : errno;
+}
+
+void *jinn_semaphore_open(const char *name, int create, unsigned value) {
+    sem_t *semaphore = create ? sem_open(name, O_CREAT | O_EXCL, 0600, value) : sem_open(name, 0);
+    return semaphore == SEM_FAILED ? NULL : semaphore;
+}
+
+void jinn_semaphore_close(void *semaphore) {
+    sem_close((sem_t *)semaphore);
+}
+
+int jinn_semaphore_unlink(const char *name) {
+    return sem_unlink(name) == 0 ? 0 : errno;
+}
+
+int jinn_semaphore_post(void *semaphore) {
+    return sem_post((sem_t *)semaphore) == 0 ? 0 : errno;
+}
+
+int jinn_semaphore_wait(void *semaphore, int64_t nanoseconds) {
+    sem_t *sem = (sem_t *)semaphore;
+    if (nanoseconds <= 0) {
+        int result;
+        JINN_RETRYING_INTERRUPTS(result, sem_trywait(sem));
+        if (result == 0) return 0;
+        return errno == EAGAIN ? ETIMEDOUT : errno;
+    }
+    return jinn_os_semaphore_wait(sem, nanoseconds);
+}
+
+/* The keeper's table: fixed-size entries in memory mapped before the fork, since the child of a multithreaded
+   process must not allocate. Each entry is a kind byte followed by a name of at most 254 bytes. */
+enum { KEEPER_ENTRIES = 4096, KEEPER_ENTRY = 256, KEEPER_LINE = 512 };
+
+static void keeper_forget(char *table, int *count, const char *entry) {
+    for (int i = 0; i < *count; i++) {
+        if (strcmp(table + i * KEEPER_ENTRY, entry) == 0) {
+            (*count)--;
+            if (i != *count) memcpy(table + i * KEEPER_ENTRY, table + *count * KEEPER_ENTRY, KEEPER_ENTRY);
+            return;
+        }
+    }
+}
+
+static void keeper_line(char *table, int *count, const char *line, size_t length) {
+    /* "+s/name": an operation, a kind, then the name with its slash. */
+    if (length < 3 || length >= KEEPER_ENTRY || (line[0] != '+' && line[0] != '-')) return;
+    char entry[KEEPER_ENTRY];
+    memcpy(entry, line + 1, length - 1);
+    entry[length - 1] = 0;
+    keeper_forget(table, count, entry);
+    if (line[0] == '+' && *count < KEEPER_ENTRIES) {
+        memcpy(table + *count * KEEPER_ENTRY, entry, length);
+        (*count)++;
+    }
+}
+
+static void keeper_run(int input, char *table) {
+    char line[KEEPER_LINE];
+    size_t used = 0;
+    int count = 0;
+    for (;;) {
+        ssize_t n = read(input, line + used, sizeof line - used);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        used += (size_t)n;
+        size_t start = 0;
+        for (size_t i = 0; i < used; i++) {
+            if (line[i] != '\n') continue;
+            keeper_line(table, &count, line + start, i - start);
+            start = i + 1;
+        }
+        memmove(line, line + start, used - start);
+        used -= start;
+        if (used == sizeof line) used = 0;  /* a line longer than any name: dropped */
+    }
+    for (int i = 0; i < count; i++) {
+        const char *entry = table + i * KEEPER_ENTRY;
+        jinn_os_keeper_unlink(entry[0], entry + 1);
+    }
+}
+
+int jinn_keeper_start(void) {
+    int fds[2];
+    if (jinn_os_pipe(fds, 0) != 0) return -1;
+    size_t size = (size_t)KEEPER_ENTRIES * KEEPER_ENTRY;
+    char *table = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+    if (table == MAP_FAILED) {
+        int error = errno;
+        close(fds[0]);
+        close(fds[1]);
+        errno = error;
+        return -1;
+    }
+    pid_t middle = fork();
+    if (middle == 0) {
+        /* The middle process exits at once, so that the keeper is nobody's child to reap in this process. */
+        if (fork() != 0) _exit(0);
+        setsid();
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, NULL);
+        if (fds[0] != 0) {
+            dup2(fds[0], 0);
+        }
+        close_from(1);
+        keeper_run(0, table);
+        _exit(0);
+    }
+    int error = errno;
+    munmap(table, size);
+    close(fds[0]);
+    if (middle < 0) {
+        close(fds[1]);
+        errno = error;
+        return -1;
+    }
+    int status;
+    while (waitpid(middle, &status, 0) < 0 && errno == EINTR) {}
+    return fds[1];
+}

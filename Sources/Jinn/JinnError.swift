@@ -47,6 +47,8 @@ public enum JinnError: Error, Sendable, CustomStringConvertible, LocalizedError 
     case valueConversion(String)
     /// Creating, changing, freezing or restoring a Python environment failed.
     case environment(EnvironmentError)
+    /// A shared-memory segment, shared array or named semaphore could not be made, opened or used.
+    case sharedMemory(SharedMemoryError)
 
     /// The error's description, so that `localizedDescription` reads as ``description`` does.
     public var errorDescription: String? { description }
@@ -92,6 +94,8 @@ public enum JinnError: Error, Sendable, CustomStringConvertible, LocalizedError 
         case .valueConversion(let message):
             return "value conversion failed: \(message)"
         case .environment(let error):
+            return error.description
+        case .sharedMemory(let error):
             return error.description
         }
     }

@@ -109,6 +109,43 @@ int jinn_try_lock(int fd);
 /// The file mode creation mask, read without changing it (two `umask` calls: use while single-threaded).
 int jinn_umask_get(void);
 
+
+/* ---- Shared memory: named segments, named semaphores, and the keeper that unlinks them ---- */
+
+/// Opens the POSIX shared-memory object `name` (with its leading `/`), close-on-exec, read and write. With
+/// `create`, the object must not exist yet and is sized to `size` bytes (mode 0600); otherwise it is opened as it
+/// is, never truncated. Returns the descriptor, or -1 with errno set; a creation that fails after the object was
+/// made unlinks it again.
+int jinn_shm_open(const char *name, int create, size_t size);
+
+/// Removes the name of a POSIX shared-memory object; returns 0 or an errno.
+int jinn_shm_unlink(const char *name);
+
+/// Opens the named semaphore `name` (leading `/`); with `create` it must not exist yet and starts at `value`.
+/// Returns the semaphore, or NULL with errno set.
+void *jinn_semaphore_open(const char *name, int create, unsigned value);
+
+/// Closes a semaphore of `jinn_semaphore_open` in this process.
+void jinn_semaphore_close(void *semaphore);
+
+/// Removes a semaphore's name; returns 0 or an errno.
+int jinn_semaphore_unlink(const char *name);
+
+/// Adds one to a semaphore; returns 0 or an errno.
+int jinn_semaphore_post(void *semaphore);
+
+/// Takes one from a semaphore, waiting at most `nanoseconds` (0: only if it can at once). Returns 0, ETIMEDOUT
+/// when the time ran out, or another errno. Interrupted waits resume with the time left.
+int jinn_semaphore_wait(void *semaphore, int64_t nanoseconds);
+
+/// Starts the keeper: a process of its own (its own session, every signal it can block blocked, no descriptor
+/// but the read end of a pipe) that remembers names of shared-memory objects and semaphores written to the pipe
+/// as lines (`+s/name`, `+m/name` to keep, `-s/name`, `-m/name` to forget) and unlinks those it still holds when
+/// the pipe reads end of file, which happens when this process ends however it ends, SIGKILL included. Between
+/// the fork and `_exit` only async-signal-safe calls run. Returns the pipe's write end (close-on-exec), or -1 with
+/// errno set.
+int jinn_keeper_start(void);
+
 #ifdef __cplusplus
 }
 #endif

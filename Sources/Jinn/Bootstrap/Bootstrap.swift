@@ -57,7 +57,8 @@ enum Bootstrap {
     /// The bytes sent on the channel before anything else: the second stage (compiled when the cache has it,
     /// else source; a one-byte tag says which), then the program.
     static func payload(for program: PythonProgram, interpreter: PythonInterpreter, maximumMessageSize: Int,
-                        sharedMemory: (descriptor: Int32, capacity: Int)? = nil, busyPolling: Duration = .zero)
+                        sharedMemory: (descriptor: Int32, capacity: Int)? = nil, busyPolling: Duration = .zero,
+                        descriptorSocket: Int32? = nil)
         -> [UInt8]
     {
         let cached = CodeCache.shared.lookup(executable: interpreter.executable)
@@ -99,6 +100,7 @@ enum Bootstrap {
             .init("listen", .bool(program.pythonListens)),
             .init("shared_memory", sharedMemory.map { .tuple([.int(Int($0.descriptor)), .int($0.capacity)]) } ?? .none),
             .init("busy_poll", .float(busyPolling.seconds)),
+            .init("descriptor_socket", descriptorSocket.map { .int(Int($0)) } ?? .none),
             .init("channel_out", .int(Int(program.transport == .pipes ? channelDescriptor + 1 : channelDescriptor))),
         ])
         Frame.append(payload: Marshal.encode(description), to: &bytes)

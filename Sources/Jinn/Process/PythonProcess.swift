@@ -35,6 +35,8 @@ public final class PythonProcess: Sendable {
     let swiftHandlers: SwiftHandlerTable
     /// The Python objects Swift holds handles to: the calls that may bring handles, and the handles to release.
     let objects = ObjectTable()
+    /// The socket that carries anonymous shared-memory segments' descriptors to and from the child.
+    let sharedDescriptors = DescriptorExchange()
     /// The write end of the child's standard input when it is a pipe, until ``closeStandardInput()``.
     private let standardInput: Mutex<OwnedDescriptor?>
     private let report = Mutex<(exception: PythonException?, channelError: JinnError?)>((nil, nil))
@@ -97,6 +99,13 @@ public final class PythonProcess: Sendable {
             // The child maps the file by its number there; this process keeps only the mapping.
             sharedMemory = (created.rings, descriptors.pass(created.descriptor))
         }
+        // Anonymous shared-memory segments cross as descriptors, which the channel's pipes cannot carry.
+        var descriptorSocket: OwnedDescriptor?
+        var descriptorNumber: Int32?
+        if program.transport == .pipes, let pair = try? OwnedDescriptor.makeSocketPair() {
+            descriptorNumber = descriptors.pass(pair.second)
+            descriptorSocket = consume pair.first
+        }
         // The script path is not needed by the bootstrap; it makes the process recognisable in `ps`.
         var arguments = ["-u"] + options.interpreterArguments + ["-c", Bootstrap.firstStage]
         if case .script(let path) = program.entry { arguments.append(path) }
@@ -122,6 +131,7 @@ public final class PythonProcess: Sendable {
             standardError: OutputBuffer.reading(descriptors.standardError.take(), name: "jinn-stderr"),
             standardInput: descriptors.standardInput.take(), messages: messages,
             gracePeriod: options.terminationGracePeriod, handlers: options.handlers)
+        if let socket = descriptorSocket.take() { process.sharedDescriptors.attach(socket) }
         let messageHandler = options.messageHandler
         channel.on(.message) { message in
             guard let value = message[1] else { return }
@@ -142,7 +152,7 @@ public final class PythonProcess: Sendable {
             try channel.sendRaw(Bootstrap.payload(
                 for: program, interpreter: resolved, maximumMessageSize: options.maximumMessageSize,
                 sharedMemory: sharedMemory.map { ($0.descriptor, $0.rings.capacity) },
-                busyPolling: busyPolling))
+                busyPolling: busyPolling, descriptorSocket: descriptorNumber))
         } catch {
             // The child died before reading its program; its termination tells why.
         }

@@ -37,6 +37,10 @@ extension PythonProcess {
         _ function: String, _ arguments: any Encodable..., keywords: KeyValuePairs<String, any Encodable> = [:],
         timeout: Duration? = nil, as type: Result.Type = Result.self
     ) async throws(JinnError) -> Result {
+        if let shared = Result.self as? any SharedResult.Type {
+            return try await callForSharedResult(function, arguments: arguments, keywords: keywords,
+                                                 timeout: timeout, as: shared) as! Result
+        }
         let value = try await invoke(.string(function), arguments: arguments, keywords: keywords, timeout: timeout,
                                      operation: "the call of \(function)")
         return try PythonValueDecoder().decode(Result.self, from: value, describing: "the result of \(function)")
@@ -142,13 +146,12 @@ extension PythonProcess {
                 timeout: Duration?, operation: @autoclosure () -> String,
                 observer: CallRegistry.Observer? = nil) async throws(JinnError) -> PythonValue
     {
-        let encoder = PythonValueEncoder()
-        var positional: [PythonValue] = []
-        positional.reserveCapacity(arguments.count)
-        for argument in arguments { positional.append(try encoder.encode(any: argument)) }
-        var named: [PythonValue.Item] = []
-        if !keywords.isEmpty {
-            for (name, value) in keywords { named.append(.init(.string(name), try encoder.encode(any: value))) }
+        let (positional, named, shared) = try encodeArguments(arguments, keywords: keywords)
+        if shared {
+            // Shared arrays become ndarray views on the Python side, before the function is called.
+            return try await invoke(.string("jinn._shared.invoke"),
+                                    arguments: [target, .tuple(positional), .dict(named)], keywords: [],
+                                    timeout: timeout, operation: operation(), observer: observer)
         }
         return try await invoke(target, arguments: positional, keywords: named, timeout: timeout,
                                 operation: operation(), observer: observer)

@@ -13,10 +13,12 @@ A program started by Jinn imports this package to talk to the Swift program that
 """
 
 __all__ = ["values", "send", "receive", "is_connected", "call", "acall", "serve", "expose", "Service", "exposed",
-           "SwiftError"]
+           "SwiftError", "shared_array", "create_shared_array", "open_shared_memory", "create_shared_memory",
+           "unlink_shared_memory", "SharedArrayError", "SharedSemaphore", "SharedLock", "SharedEvent"]
 
 #: The key/value pairs the Swift program set on the program; each is also an attribute of this module.
 values = {}
+_descriptor_socket = None  # the socket on which anonymous shared memory crosses, when the library started us
 
 #: Objects exposed to the Swift side by name with ``expose(obj, name=...)``.
 exposed = {}
@@ -140,6 +142,58 @@ class SwiftError(Exception):
         super().__init__(description)
         self.description = description
         self.type_name = type_name
+
+
+def shared_array(name):
+    """The numpy array in the named shared memory ``name`` (made by Swift's ``SharedArray(shape:name:)`` or by
+    ``create_shared_array``): an ndarray over the same pages, so what either side writes the other sees. Opening
+    it neither changes nor unlinks it. ``FileNotFoundError`` for a missing name, ``SharedArrayError`` for a header
+    that is not an array's."""
+    from jinn import _shared
+
+    return _shared.shared_array(name)
+
+
+def create_shared_array(name, shape, dtype="float64", order="C"):
+    """A new named shared array of zeros, owned by this process (unlinked at exit, also when killed), which Swift
+    opens with ``SharedArray<Element>(opening: name)``."""
+    from jinn import _shared
+
+    return _shared.create_shared_array(name, shape, dtype, order)
+
+
+def open_shared_memory(name):
+    """The existing named segment ``name``, mapped: ``.buf`` is a memoryview of its bytes. Unlike
+    ``multiprocessing.shared_memory`` on Python 3.9 to 3.12, no resource tracker unlinks it when this process
+    ends."""
+    from jinn import _segments
+
+    return _segments.open_segment(name)
+
+
+def create_shared_memory(name, size):
+    """A new named segment of ``size`` zero bytes, owned by this process (unlinked at exit, also when killed)."""
+    from jinn import _segments
+
+    return _segments.create_segment(name, size)
+
+
+def unlink_shared_memory(name):
+    """Removes the name of a segment or shared array; processes that mapped it keep their mappings."""
+    from jinn import _segments
+
+    _segments.unlink(name)
+
+
+def __getattr__(name):
+    # The shared-memory classes load with their first use, so that a program that uses none pays nothing.
+    if name == "SharedArrayError":
+        from jinn import _shared
+        return _shared.SharedArrayError
+    if name in ("SharedSemaphore", "SharedLock", "SharedEvent"):
+        from jinn import _semaphores
+        return getattr(_semaphores, name)
+    raise AttributeError("module 'jinn' has no attribute %r" % name)
 
 
 def _require_channel():

@@ -35,7 +35,7 @@ _LARGE = 64 << 10                    # a bytes result this large (or a memoryvie
                                      # straight to shared memory
 _OWN_FILES = frozenset(__file__.rpartition("/")[0] + "/" + name for name in (
     "_rpc.py", "_calls.py", "_serve.py", "_targets.py", "_services.py", "_swift.py", "_input.py", "_repl.py",
-    "_values.py"))
+    "_values.py", "_shared.py"))
 _dumps = marshal.dumps
 _get_ident = _thread.get_ident
 

@@ -36,6 +36,7 @@ def run(program, finder):
                                on_close=_parent_gone, write_fd=program.get("channel_out", CHANNEL_FD),
                                shared=program.get("shared_memory"), busy_poll=program.get("busy_poll", 0.0))
     jinn._connect(channel, program.get("values", {}))
+    jinn._descriptor_socket = program.get("descriptor_socket")
     if program.get("listen", True):
         channel.start()
     if _importer.MAGIC is not None:

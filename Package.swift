@@ -86,9 +86,11 @@ let package = Package(
         // Helpers the library's tests share; they use nothing but `Jinn`.
         .target(name: "JinnTestSupport", dependencies: ["Jinn"], path: "Tests/JinnTestSupport"),
         // The library as a user's package meets it: these tests import only `Jinn`, and hold the README's examples.
+        // A Swift program owning named shared memory, which the user tests kill.
+        .executableTarget(name: "jinn-shared-memory-owner", dependencies: ["Jinn"], path: "Tests/SharedMemoryOwner"),
         .testTarget(
             name: "JinnUserTests",
-            dependencies: ["Jinn", "JinnTestSupport"],
+            dependencies: ["Jinn", "JinnTestSupport", "jinn-shared-memory-owner"],
             resources: [.copy("Fixtures/analysis")],
             swiftSettings: [.unsafeFlags(["-warnings-as-errors"])]
         ),

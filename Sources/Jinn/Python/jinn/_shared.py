@@ -74,9 +74,9 @@ def array_over(segment, label):
     except (TypeError, ValueError, UnicodeDecodeError):
         raise SharedArrayError("the array header of %s does not match: its dtype %r is not a numpy type string"
                                % (label, type_string)) from None
-    if dtype.itemsize != itemsize or dtype.kind not in "biuf":
-        raise SharedArrayError("the array header of %s does not match: its dtype is %s of %d bytes"
-                               % (label, dtype.str, itemsize))
+    if dtype.itemsize != itemsize or dtype.kind not in "biuf" or not dtype.isnative:
+        raise SharedArrayError("the array header of %s does not match: its dtype is %s of %d bytes, expected a "
+                               "native number or bool" % (label, dtype.str, itemsize))
     values = struct.unpack_from("<%dq" % (2 * rank), segment.buf, 64)
     shape, strides = values[:rank], values[rank:]
     order = "F" if flags & 1 else "C"

@@ -5,6 +5,7 @@ let suites: [(name: String, summary: String, run: () async throws -> Void)] = [
     ("startup", "process start to first message vs. cold python3 -c pass", StartupBenchmark.run),
     ("rpc", "calls into Python and REPL executions vs. a Python-to-Python pipe", RPCBenchmark.run),
     ("objects", "operations on Python objects through handles vs. plain calls", ObjectsBenchmark.run),
+    ("arrays", "Float32 arrays handed to numpy in shared memory vs. sent through the channel", ArraysBenchmark.run),
     ("scripts", "jinn SCRIPT through the warm daemon vs. python3 SCRIPT", ScriptsBenchmark.run),
     ("environments", "create a venv and install six: uv vs. venv + pip", EnvironmentsBenchmark.run),
 ]

@@ -17,7 +17,7 @@ VERSION = 1
 MAX_RANK = 32
 _FIXED = struct.Struct("<8sII8sQQII16x")  # 64 bytes
 
-_held = {}                 # token -> the Segment of a Swift segment passed to a call, until Swift forgets it
+_held = {}                 # token -> the ndarray of a Swift segment passed to a call, until Swift forgets it
 _held_lock = threading.Lock()
 
 
@@ -174,9 +174,16 @@ def _argument(value):
 
 
 def _view(token, name):
+    # The header is read once per segment; each call gets a view of its own, whose shape or flags the called
+    # function may change without changing the next call's.
     with _held_lock:
-        segment = _held.get(token)
-        if segment is None:
+        array = _held.get(token)
+        if array is None:
             segment = _segments.open_segment(name) if name is not None else _segments.receive(token)
-            _held[token] = segment
-    return array_over(segment, "shared memory %r" % name if name else "an anonymous segment")
+            try:
+                array = array_over(segment, "shared memory %r" % name if name else "an anonymous segment")
+            except BaseException:
+                segment.close()
+                raise
+            _held[token] = array
+    return array.view()

@@ -90,6 +90,19 @@ import Testing
         for _ in 0..<3 { _ = try await python.call("user.nbytes", grid) }  // the descriptor went once
     }
 
+    @Test func objectOperationsTakeSharedArraysToo() async throws {
+        let python = try await startServer(setup: "import numpy")
+        defer { python.kill() }
+        let np = try await python.import("numpy")
+        let values = try SharedArray<Double>(shape: [2, 2])
+        values.withUnsafeMutableBufferPointer { $0.update(repeating: 1.5) }
+        #expect(try await np.sum(values).decode(Double.self) == 6)
+        _ = try await np.multiply(values, 2, out: values)  // numpy writes into the shared pages
+        #expect(values[1, 1] == 3)
+        let shape = try await np.shape(values).decode([Int].self)
+        #expect(shape == [2, 2])
+    }
+
     @Test func resultsArriveInSharedMemory() async throws {
         let python = try await startServer(module: Self.module)
         defer { python.kill() }

@@ -204,7 +204,7 @@ class AnonymousSegmentTests(unittest.TestCase):
         self.assertEqual(_shared.invoke("numpy.sum", (("jinn.shared", 6, None),), {}), 4.0)
         self.assertEqual(_shared.invoke("numpy.sum", (("jinn.shared", 5, None),), {}), 3.0)
         self.assertEqual(_shared.invoke("numpy.sum", (("jinn.shared", 6, None),), {"axis": 0}).tolist(), [2, 2])
-        view = _shared._view(6, None)
+        view = _shared.view(("jinn.shared", 6, None))
         _shared.forget(6)
         self.assertEqual(view.sum(), 4.0)  # forgotten, but the view keeps its mapping
         _shared.forget(5)

@@ -24,6 +24,8 @@ enum ObjectNode: Sendable {
     indirect case array(dtype: String, shape: [Int], bytes: [UInt8])
     /// A slice.
     indirect case slice(ObjectNode, ObjectNode, ObjectNode)
+    /// A numpy array over a shared-memory segment that holds a ``SharedArray``.
+    case shared(SharedMemory)
     /// A conversion that failed when the node was made; an operation that uses the node throws the error.
     case failure(JinnError)
 
@@ -105,6 +107,8 @@ enum ObjectNode: Sendable {
         case .slice(let start, let stop, let step):
             return .tuple([.int(8), try start.wire(for: process), try stop.wire(for: process),
                            try step.wire(for: process)])
+        case .shared(let memory):
+            return .tuple([.int(10), try process.sharedDescriptors.argument(for: memory, of: process)])
         case .failure(let error):
             throw error
         }
@@ -127,7 +131,7 @@ enum ObjectNode: Sendable {
             return elements.lazy.compactMap(\.process).first
         case .dict(let items): return items.lazy.compactMap { $0.key.process ?? $0.value.process }.first
         case .slice(let start, let stop, let step): return start.process ?? stop.process ?? step.process
-        case .value, .array, .failure: return nil
+        case .value, .array, .shared, .failure: return nil
         }
     }
 
@@ -165,6 +169,7 @@ enum ObjectNode: Sendable {
         case .array(let dtype, let shape, _):
             return "<ndarray of \(dtype) and shape (\(shape.map(String.init).joined(separator: ", ")))>"
         case .slice(let start, let stop, let step): return "slice(\(start.description), \(stop.description), \(step.description))"
+        case .shared(let memory): return "<ndarray in \(memory.label)>"
         case .failure(let error): return "<\(error)>"
         }
     }

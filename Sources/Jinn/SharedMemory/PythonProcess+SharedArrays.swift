@@ -16,6 +16,11 @@ protocol SharedResult {
     init(resultMemory: SharedMemory) throws(JinnError)
 }
 
+extension SharedArray: PythonObjectConvertible {
+    /// The numpy array over the same pages, for operations on Python objects (`np.sum(array)`).
+    public var pythonObject: PythonObject { PythonObject(.shared(memory), process: nil) }
+}
+
 extension SharedArray: SharedArgument, SharedResult, Codable {
     func sharedArgument(for process: PythonProcess) throws(JinnError) -> PythonValue {
         try process.sharedDescriptors.argument(for: memory, of: process)

@@ -14,6 +14,7 @@ Nodes, from Swift::
     (6, [(key node, node), ...])      a dict of objects
     (7, dtype, shape, bytes)          a new numpy array: dtype is a kind and a size ("f8", "i4", "b1"), native order
     (8, start, stop, step)            a slice (three nodes)
+    (10, ("jinn.shared", token, name)) a numpy array over shared memory (``jinn._shared``)
     (9, [nodes])                      a set of objects
 
 Replies, to Swift::
@@ -354,6 +355,9 @@ def _object(node):
         return slice(_object(node[1]), _object(node[2]), _object(node[3]))
     if kind == 9:
         return {_object(element) for element in node[1]}
+    if kind == 10:
+        from jinn import _shared
+        return _shared.view(node[1])
     raise ValueError("unknown kind of object node: %r" % (kind,))
 
 

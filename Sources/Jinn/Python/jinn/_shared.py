@@ -169,11 +169,13 @@ def forget(token):
 
 def _argument(value):
     if type(value) is tuple and len(value) == 3 and value[0] == "jinn.shared":
-        return _view(value[1], value[2])
+        return view(value)
     return value
 
 
-def _view(token, name):
+def view(reference):
+    """An ndarray view of the shared array that ``("jinn.shared", token, name)`` names."""
+    _, token, name = reference
     # The header is read once per segment; each call gets a view of its own, whose shape or flags the called
     # function may change without changing the next call's.
     with _held_lock:

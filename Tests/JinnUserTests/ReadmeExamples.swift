@@ -220,6 +220,46 @@ enum ReadmeExamples {
         print(normal.values, image)
     }
 
+    static func sharedArrays() async throws {
+        var program = PythonProgram.server(setup: "import numpy")
+        try program.add(PythonModule(name: "stats", source: """
+            import numpy
+
+            def centre(a):
+                a -= a.mean(axis=0)              # in place: Swift sees the new values
+                return float(a.std())
+
+            def histogram(a, bins):
+                return numpy.histogram(a, bins)[0]
+            """))
+        let python = try await PythonProcess.start(program)
+
+        let samples = try SharedArray<Float>(shape: [1000, 3])          // anonymous, zeros, C order
+        samples.withUnsafeMutableBufferPointer { buffer in
+            for index in buffer.indices { buffer[index] = Float(index % 10) }
+        }
+        let spread: Double = try await python.call("stats.centre", samples)     // an ndarray view of the same pages
+        print(samples[0, 0], spread)                                            // -4.5 2.87…
+        let counts = try await python.call("stats.histogram", samples, 4, as: SharedArray<Int64>.self)
+        print(counts.shape, counts.withUnsafeBufferPointer { Array($0) })       // [4] [900, 600, 600, 900]
+        let np = try await python.import("numpy")
+        print(try await np.sum(samples).decode(Double.self))                    // object operations take them too
+        await python.shutdown()
+    }
+
+    static func namedSharedMemory() async throws {
+        let frames = try SharedArray<UInt8>(shape: [480, 640, 3], name: "camera-frames")   // this process owns it
+        let lock = try SharedLock(creating: "camera-lock")
+        let ready = try SharedEvent(creating: "camera-ready")
+        // … a Python process runs the block below …
+        if try await ready.wait(timeout: .milliseconds(500)) {                 // any timeout, below a second too
+            let red = try await lock.withLock(timeout: .seconds(1)) { frames[0, 0, 0] }
+            print(red ?? 0)                                                     // 255
+        }
+        let results = try SharedArray<Double>(opening: "results")               // made by Python, owned by Python
+        _ = results
+    }
+
     static func replSessions(longJob: String) async throws {
         let session = try await REPLSession.start(setup: "import math, time")   // a process of its own, or REPLSession(process:)
         try await session.execute("r = 2")

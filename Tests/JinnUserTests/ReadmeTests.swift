@@ -118,6 +118,10 @@ import Testing
         try await ReadmeExamples.objectConversions(np)
     }
 
+    @Test func theSharedArrayExampleRuns() async throws {
+        try await ReadmeExamples.sharedArrays()
+    }
+
     @Test func theREPLExampleRunsUpToItsTimeout() async throws {
         do {
             try await ReadmeExamples.replSessions(longJob: "for i in range(3): print(i)")

@@ -50,6 +50,11 @@ enum ArraysBenchmark {
                 _ = try await process.call("bench.total", array, as: Double.self)
                 _ = try await process.call("bench.total_of_bytes", data, as: Double.self)
             }
+            // The hand-off alone, before any channel call has moved this many bytes through the caches.
+            var alone = Samples()
+            for _ in 0..<(repetitions * 8) {
+                alone.add(try await measure { _ = try await process.call("bench.nbytes", array, as: Int.self) })
+            }
             let calls = max(5, repetitions * 64 / mebibytes)
             var sharedSize = Samples(), channelSize = Samples(), sharedSum = Samples(), channelSum = Samples()
             for _ in 0..<calls {
@@ -70,6 +75,7 @@ enum ArraysBenchmark {
                 })
                 try await process.call("bench.settle")
             }
+            rows.append(["\(mebibytes) MiB, a.nbytes alone, p50", formatDuration(alone.median), "", "", "", ""])
             rows.append(["\(mebibytes) MiB, a.nbytes, p50", formatDuration(sharedSize.median),
                          formatDuration(channelSize.median), formatRatio(sharedSize.median, channelSize.median),
                          formatRatio(channelSize.median, sharedSize.median), mebibytes == 256 ? "≥ 100×" : ""])

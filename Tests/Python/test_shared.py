@@ -70,6 +70,15 @@ class SegmentTests(unittest.TestCase):
             view[0] = 7  # still mapped: no crash
             self.assertEqual(segment.buf[0], 7)
             del view
+            held = jinn.open_shared_memory(name)
+            head, _ = _shared.header(numpy.dtype("float64"), (2, 3), "F")
+            held.buf[:len(head)] = head
+            columns = _shared.array_over(held, "test")[:, 1:]  # a view of the array over the segment
+            with self.assertRaises(BufferError):
+                held.close()
+            columns[0, 0] = 5.0
+            del columns
+            held.close()
             segment.close()
             segment.close()
         finally:

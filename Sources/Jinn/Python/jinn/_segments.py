@@ -39,13 +39,17 @@ class Segment:
         """Unmaps the segment; ``BufferError`` while views of it exist."""
         if self._mapping.closed:
             return
-        self.buf.release()
+        refusal = ("shared memory %s still has numpy arrays or memoryviews over it; delete them before closing it"
+                   % (repr(self.name) if self.name else "(anonymous)"))
+        try:
+            self.buf.release()
+        except BufferError:
+            raise BufferError(refusal) from None
         try:
             self._mapping.close()
         except BufferError:
             self.buf = memoryview(self._mapping)
-            raise BufferError("shared memory %s still has numpy arrays or memoryviews over it; delete them before "
-                              "closing it" % (repr(self.name) if self.name else "(anonymous)")) from None
+            raise BufferError(refusal) from None
 
     def unlink(self):
         """Removes the segment's name (the memory stays until every process has unmapped it)."""

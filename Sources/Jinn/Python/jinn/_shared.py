@@ -94,7 +94,10 @@ def array_over(segment, label):
     if offset + nbytes > size:
         raise SharedArrayError("the array header of %s describes shape %r (%d bytes with the header), but the "
                                "segment has only %d bytes" % (label, tuple(shape), offset + nbytes, size))
-    return numpy.ndarray(shape, dtype, buffer=segment.buf, offset=offset, order=order)
+    # frombuffer holds the mapping's buffer export for as long as the array and its views live, so the mapping
+    # cannot be closed under them; numpy.ndarray(buffer=...) holds none (numpy issues 18294, 23305).
+    count = expected_bytes // dtype.itemsize
+    return numpy.frombuffer(segment.buf, dtype, count, offset).reshape(shape, order=order)
 
 
 def shared_array(name):

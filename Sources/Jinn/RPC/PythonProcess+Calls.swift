@@ -6,7 +6,8 @@ extension PythonProcess {
     /// The name is a module followed by attributes: `"math.sqrt"`, `"mymodule.f"`,
     /// `"package.module.Class.method"`; a bare name is looked up in `__main__`, then in the builtins. The module is
     /// imported on first use. Arguments are `Encodable` values (see ``PythonValueEncoder``); `Data` and `[UInt8]`
-    /// travel as raw bytes.
+    /// travel as raw bytes; a ``SharedArray`` (positional or keyword) arrives as an ndarray view of its pages, and
+    /// `as: SharedArray<Float>.self` asks for the result in new shared memory, copied there once by Python.
     ///
     /// ```swift
     /// let root: Double = try await python.call("math.sqrt", 2.0)

@@ -5,7 +5,7 @@ import Testing
 /// Shared arrays between Swift and numpy, as a user's package uses them.
 @Suite struct SharedArrayTests {
     static let module = """
-        import jinn, numpy
+        import jinn, numpy, time
 
         kept = []
 
@@ -31,6 +31,13 @@ import Testing
 
         def fortran():
             return numpy.asfortranarray(numpy.arange(6, dtype=numpy.float32).reshape(2, 3))
+
+        def stubborn(n):
+            try:
+                time.sleep(30)
+            except KeyboardInterrupt:
+                pass  # returns all the same, after its call timed out
+            return numpy.zeros(n)
 
         def strings():
             return numpy.array(["a", "b"])
@@ -125,6 +132,24 @@ import Testing
             _ = try await python.call("user.linspace", 3, as: SharedArray<Int32>.self)
         }
         #expect(integers?.localizedDescription.contains("does not convert to int32") == true)
+    }
+
+    @Test func aResultThatComesTooLateIsClosed() async throws {
+        let python = try await startServer(module: Self.module)
+        defer { python.kill() }
+        func descriptors() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.count ?? -1 }
+        _ = try await python.call("user.linspace", 3, as: SharedArray<Double>.self)
+        let before = descriptors()
+        let error = await failure { () async throws(JinnError) in
+            _ = try await python.call("user.stubborn", 4, timeout: .milliseconds(100), as: SharedArray<Double>.self)
+        }
+        guard case .timedOut? = error else { Issue.record("\(String(describing: error))"); return }
+        // Its segment still arrives; a later result's receipt reads it and closes it.
+        let closed = try await eventually {
+            _ = try await python.call("user.linspace", 1, as: SharedArray<Double>.self)
+            return descriptors() == before
+        }
+        #expect(closed)
     }
 
     @Test func namedArraysOpenOnBothSides() async throws {

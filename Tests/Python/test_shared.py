@@ -218,17 +218,29 @@ class AnonymousSegmentTests(unittest.TestCase):
         self.assertEqual(view.sum(), 4.0)  # forgotten, but the view keeps its mapping
         _shared.forget(5)
 
+    def test_a_segment_no_call_claimed_is_closed_when_swift_forgets_it(self):
+        self.send_segment(7, numpy.ones(2))
+        self.send_segment(8, numpy.ones(3))
+        self.assertEqual(_shared.invoke("numpy.sum", (("jinn.shared", 8, None),), {}), 3.0)
+        self.assertIn(7, _segments._arrived)  # read on the way to 8
+        descriptor = _segments._arrived[7]
+        _shared.forget(7)
+        self.assertNotIn(7, _segments._arrived)
+        with self.assertRaises(OSError):
+            os.fstat(descriptor)
+        _shared.forget(8)
+
     def test_results_are_written_once_into_a_new_segment(self):
-        token = _shared.invoke_into("numpy.arange", "<f4", (4,), {})
+        self.assertEqual(_shared.invoke_into("numpy.arange", "<f4", 12, (4,), {}), 12)
         data, fds, _, _ = socket.recv_fds(self.swift, 8, 1)
-        self.assertEqual(int.from_bytes(data, "little"), token)
+        self.assertEqual(int.from_bytes(data, "little"), 12)
         with open(fds[0], "rb") as file:
             contents = file.read()
         head, _ = _shared.header(numpy.dtype("<f4"), (4,), "C")
         self.assertEqual(contents[:len(head)], head)
         self.assertEqual(numpy.frombuffer(contents, numpy.float32, 4, _shared.data_offset(1)).tolist(), [0, 1, 2, 3])
         with self.assertRaises(TypeError):
-            _shared.invoke_into("numpy.arange", "<i2", (1.5,), {})  # float64 does not become int16
+            _shared.invoke_into("numpy.arange", "<i2", 13, (1.5,), {})  # float64 does not become int16
 
     def test_a_process_without_the_socket_says_so(self):
         jinn._descriptor_socket, _segments._socket = None, None

@@ -21,6 +21,8 @@ final class DescriptorExchange: Sendable {
         var sent: Set<UInt64> = []
         /// Descriptors the child sent that no reply has claimed yet.
         var received: [UInt64: Int32] = [:]
+        /// Tokens of results whose calls gave up: their descriptors are closed as they arrive.
+        var abandoned: Set<UInt64> = []
     }
 
     /// Takes this process's end of the socket, once the child has the other.
@@ -67,6 +69,17 @@ final class DescriptorExchange: Sendable {
         return .tuple([.string("jinn.shared"), .int(Int(token)), segment.name.map(PythonValue.string) ?? .none])
     }
 
+    /// Closes the descriptor of a result whose call timed out or was cancelled, now or when it arrives.
+    func abandon(_ token: UInt64) {
+        state.withLock { state in
+            if let fd = state.received.removeValue(forKey: token) {
+                closeDescriptor(fd)
+            } else {
+                state.abandoned.insert(token)
+            }
+        }
+    }
+
     /// The descriptor the child sent with `token`, which the caller then owns.
     func receive(_ token: UInt64) throws(JinnError) -> OwnedDescriptor {
         let result: Result<Int32, JinnError> = socket.withLock { socket in
@@ -86,7 +99,12 @@ final class DescriptorExchange: Sendable {
                         return .failure(.sharedMemory(.system(operation: "receiving a segment from Python",
                                                               errno: error)))
                     }
-                    state.received[UInt64(littleEndian: bytes)] = descriptor
+                    let arrived = UInt64(littleEndian: bytes)
+                    if state.abandoned.remove(arrived) != nil {
+                        closeDescriptor(descriptor)
+                    } else {
+                        state.received[arrived] = descriptor
+                    }
                 }
                 return .success(state.received.removeValue(forKey: token)!)
             }

@@ -75,14 +75,26 @@ extension PythonProcess {
         timeout: Duration?, as type: Result.Type
     ) async throws(JinnError) -> Result {
         let (positional, named, _) = try encodeArguments(arguments, keywords: keywords)
-        let reply = try await invoke(
-            .string("jinn._shared.invoke_into"),
-            arguments: [.string(function), .string(Result.resultTypeString), .tuple(positional), .dict(named)],
-            keywords: [], timeout: timeout, operation: "the call of \(function)")
-        guard case .int(let token) = reply else {
+        // The token is chosen here, so that a call that gives up can tell the exchange to close what comes with it.
+        let token = SharedMemory.makeToken()
+        let reply: PythonValue
+        do {
+            reply = try await invoke(
+                .string("jinn._shared.invoke_into"),
+                arguments: [.string(function), .string(Result.resultTypeString), .int(Int(token)),
+                            .tuple(positional), .dict(named)],
+                keywords: [], timeout: timeout, operation: "the call of \(function)")
+        } catch {
+            switch error {
+            case .timedOut, .cancelled: sharedDescriptors.abandon(token)  // Python may still send it
+            default: break
+            }
+            throw error
+        }
+        guard case .int(let echoed) = reply, echoed == Int(token) else {
             throw .protocolViolation("the shared result of \(function) came as \(reply)")
         }
-        let descriptor = try sharedDescriptors.receive(UInt64(token))
+        let descriptor = try sharedDescriptors.receive(token)
         var status = stat()
         guard fstat(descriptor.rawValue, &status) == 0 else {
             throw .sharedMemory(.system(operation: "reading the size of \(function)'s result", errno: errno))

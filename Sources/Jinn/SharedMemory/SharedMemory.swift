@@ -50,6 +50,11 @@ public final class SharedMemory: Sendable {
 
     private static let tokens = Atomic<UInt64>(1)
 
+    /// A token no other segment or result of this process has.
+    static func makeToken() -> UInt64 {
+        tokens.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+
     /// Creates an anonymous segment of `size` bytes, filled with zeros.
     ///
     /// - Throws: ``SharedMemoryError/invalidSize(_:)`` for a size below 1; ``SharedMemoryError/system(operation:errno:)``
@@ -127,7 +132,7 @@ public final class SharedMemory: Sendable {
         self.name = name.map { String($0.dropFirst()) }
         self.isOwner = isOwner
         self.descriptor = keepDescriptor ? descriptor : -1
-        self.token = Self.tokens.wrappingAdd(1, ordering: .relaxed).oldValue
+        self.token = Self.makeToken()
     }
 
     deinit {

@@ -17,7 +17,6 @@ _RECEIVE_TIMEOUT = 10.0          # Swift sends a descriptor before the call that
 _socket = None                   # the descriptor socket, made on first use
 _socket_lock = threading.Lock()
 _arrived = {}                    # token -> descriptor, received ahead of the call that names it
-_tokens = iter(range(1, 1 << 62))
 _created = set()                 # system names this process created and has not unlinked
 
 
@@ -212,9 +211,17 @@ def receive(token):
         os.close(fd)
 
 
-def send_new(size, fill):
-    """Creates an anonymous segment of ``size`` bytes, lets ``fill(mapping)`` write it, sends its descriptor to
-    Swift and returns the token that names it; this process keeps no mapping."""
+def discard(token):
+    """Closes the descriptor that arrived with ``token`` if no call claimed it (its call was cancelled)."""
+    with _socket_lock:
+        fd = _arrived.pop(token, None)
+    if fd is not None:
+        os.close(fd)
+
+
+def send_new(size, fill, token):
+    """Creates an anonymous segment of ``size`` bytes, lets ``fill(mapping)`` write it and sends its descriptor to
+    Swift with ``token``; this process keeps no mapping."""
     import mmap
     import socket
 
@@ -227,8 +234,6 @@ def send_new(size, fill):
         with mmap.mmap(fd, size) as mapping:
             fill(mapping)
         with _socket_lock:
-            token = next(_tokens)
             socket.send_fds(_the_socket(), [token.to_bytes(8, "little")], [fd])
     finally:
         os.close(fd)
-    return token

@@ -141,9 +141,9 @@ def invoke(target, args, kwargs):
     return function(*[_argument(value) for value in args], **{key: _argument(value) for key, value in kwargs.items()})
 
 
-def invoke_into(target, type_string, args, kwargs):
-    """Calls ``target`` and copies its result, once, into a new anonymous shared array of ``type_string``; returns
-    the token of the segment, whose descriptor went to Swift first."""
+def invoke_into(target, type_string, token, args, kwargs):
+    """Calls ``target`` and copies its result, once, into a new anonymous shared array of ``type_string``, whose
+    descriptor goes to Swift with ``token`` before this returns ``token``."""
     import numpy
 
     result = invoke(target, args, kwargs)
@@ -161,13 +161,16 @@ def invoke_into(target, type_string, args, kwargs):
         numpy.copyto(view, array, casting="same_kind")
         del view
 
-    return _segments.send_new(offset + max(nbytes, 1), fill)
+    _segments.send_new(offset + max(nbytes, 1), fill, token)
+    return token
 
 
 def forget(token):
-    """Swift closed its segment: drop this process's hold; views made of it keep their mapping until they go."""
+    """Swift closed its segment: drop this process's hold (views made of it keep their mapping until they go), or
+    its descriptor if no call has used it yet."""
     with _held_lock:
         _held.pop(token, None)
+    _segments.discard(token)
 
 
 def _argument(value):

@@ -20,8 +20,8 @@ public enum SharedMemoryError: Error, Sendable, Hashable, CustomStringConvertibl
     case alreadyExists(name: String)
     /// A size or shape is negative, zero where it cannot be, or too large to count in bytes.
     case invalidSize(String)
-    /// The segment's array header does not match what was asked for: `field` is `magic`, `version`, `dtype`,
-    /// `rank`, `strides` or `data`.
+    /// The segment's array header does not match what was asked for: `field` is `size` (too small for a header),
+    /// `magic`, `version`, `rank`, `dtype`, `element size`, `shape`, `strides`, `data offset` or `data size`.
     case headerMismatch(segment: String, field: String, expected: String, found: String)
     /// The array's header describes more bytes than the segment holds.
     case shapeTooLarge(segment: String, shape: [Int], bytes: Int, segmentSize: Int)

@@ -53,6 +53,21 @@ class SegmentTests(unittest.TestCase):
             jinn.open_shared_memory(name)
         self.assertIn("no shared memory named %r exists" % name, str(caught.exception))
 
+    def test_multiprocessing_opens_the_same_names(self):
+        from multiprocessing import resource_tracker, shared_memory
+
+        name = unique("mp")
+        created = jinn.create_shared_memory(name, 64)
+        try:
+            created.buf[3] = 33
+            other = shared_memory.SharedMemory(name)
+            resource_tracker.unregister(other._name, "shared_memory")  # it registers what it opens (issue 82300)
+            self.assertEqual(other.buf[3], 33)
+            other.close()
+        finally:
+            created.close()
+            jinn.unlink_shared_memory(name)
+
     def test_bad_sizes(self):
         for size, error in ((0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError)):
             with self.assertRaises(error):

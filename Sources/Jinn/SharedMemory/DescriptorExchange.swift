@@ -10,7 +10,7 @@ import Synchronization
 /// as well (its number is `descriptor_socket` in the program). A descriptor travels with an 8-byte token and is
 /// always sent before the channel message that names the token, so the receiver finds it already waiting and
 /// never blocks on the other side; descriptors that arrive ahead of their message wait in a table. The other end
-/// is `jinn/_shared.py`.
+/// is `jinn/_segments.py`.
 final class DescriptorExchange: Sendable {
     /// This process's end, -1 until attached; closed with the exchange.
     private let socket = Mutex<Int32>(-1)

@@ -6,7 +6,8 @@ struct RunDispatcher: Sendable {
     let interpreters: InterpreterResolver
     let pool: ZygotePool
 
-    /// Starts a run: hands the request and the caller's descriptors to the zygote of its key. The caller keeps (and
+    /// Starts a run: hands the request and the caller's descriptors to the zygote of its key (the request's own
+    /// interpreter, such as a script environment's, beats the configured one). The caller keeps (and
     /// closes) its copies of the descriptors, and keeps `clientFD` open until it has called
     /// ``Session/clientClosed()``.
     ///
@@ -15,7 +16,7 @@ struct RunDispatcher: Sendable {
         let configuration = settings.reloadIfChanged()
         let interpreter = try interpreters.interpreter(
             for: request.environment, workingDirectory: String(decoding: request.workingDirectory, as: UTF8.self),
-            configured: configuration.interpreter)
+            configured: request.interpreter.map { String(decoding: $0, as: UTF8.self) } ?? configuration.interpreter)
         let key = ZygoteKey(executable: interpreter.executable, environment: request.environment)
         let session = Session(id: Session.makeID(), request: request, clientFD: clientFD)
         var refusal: ZygoteRefusal?

@@ -54,7 +54,8 @@ struct UVInstaller: Installer {
         if request.noDependencies { arguments.append("--no-deps") }
         if request.requireHashes { arguments.append("--require-hashes") }
         for file in request.requirementFiles { arguments += ["-r", file] }
-        return arguments + request.requirements
+        // After `--`, no requirement can be read as an option.
+        return arguments + ["--"] + request.requirements
     }
 
     private func indexArguments(_ request: InstallRequest) -> [String] {

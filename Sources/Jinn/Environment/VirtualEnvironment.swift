@@ -191,7 +191,8 @@ public struct VirtualEnvironment: Sendable, Hashable {
     }
 
     /// Creates an environment at `path` with exactly the packages of `lock` (no dependency resolution, hashes
-    /// checked when the lock has them for every package), verifies it, and only then moves it into place.
+    /// checked when the lock has them for every package), verifies it, and only then moves it into place. Every
+    /// field of the lock is checked first (``LockFile/validate(path:)``).
     ///
     /// An environment already at `path` that matches the lock is reused; one that differs is an error unless
     /// `options.clear` is set.
@@ -199,6 +200,7 @@ public struct VirtualEnvironment: Sendable, Hashable {
                                options: EnvironmentOptions = .init(), index: InstallRequest = .init(),
                                progress: InstallProgressHandler? = nil) async throws(JinnError) -> EnvironmentCreation
     {
+        try lock.validate()
         if let found = lock.mismatch(with: base) {
             throw .environment(.lockMismatch(lock: lock.interpreterDescription, interpreter: found))
         }

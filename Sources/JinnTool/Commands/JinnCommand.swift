@@ -13,6 +13,6 @@ struct JinnCommand: AsyncParsableCommand {
             --config PATH.
             """,
         subcommands: [ExecCommand.self, PythonCommand.self, EnvCommand.self, REPLCommand.self, DaemonCommand.self,
-                      SessionsCommand.self, KillCommand.self]
+                      SessionsCommand.self, KillCommand.self, PrepareRunCommand.self]
     )
 }

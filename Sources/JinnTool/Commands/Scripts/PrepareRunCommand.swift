@@ -16,6 +16,9 @@ struct PrepareRunCommand: AsyncParsableCommand {
 
     @OptionGroup var sources: ScriptSourceOptions
 
+    @Option(name: .long, help: "The script (none for -c and -m).")
+    var script: String?
+
     @Option(name: .long, help: "The interpreter used when the script does not ask for another.")
     var python: String
 
@@ -30,7 +33,7 @@ struct PrepareRunCommand: AsyncParsableCommand {
     }
 
     private func prepareAndRun() async throws(ScriptRunFailure) {
-        let plan = try sources.plan(defaultInterpreter: python)
+        let plan = try sources.plan(script: script, defaultInterpreter: python)
         let reporter = ProgressReporter(quiet: !verbose && isatty(STDERR_FILENO) != 1)
         let environment = try await ScriptEnvironmentMaker.prepare(plan, reporter: reporter)
         guard let inputs = plan.inputs else {

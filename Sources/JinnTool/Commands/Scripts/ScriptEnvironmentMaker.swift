@@ -12,10 +12,9 @@ struct ScriptSourceOptions: ParsableArguments {
     @Option(name: .customLong("requirements"), help: "A file of requirements the run needs (repeatable).")
     var requirementFiles: [String] = []
 
-    @Option(name: .long, help: "The script (none for -c and -m).")
-    var script: String?
-
-    func plan(defaultInterpreter: String, useLock: Bool = true) throws(ScriptRunFailure) -> ScriptRunPlan {
+    func plan(script: String?, defaultInterpreter: String, useLock: Bool = true) throws(ScriptRunFailure)
+        -> ScriptRunPlan
+    {
         do {
             return try ScriptRunPlan(script: script, with: with, requirementFiles: requirementFiles,
                                      defaultInterpreter: defaultInterpreter, useLock: useLock)

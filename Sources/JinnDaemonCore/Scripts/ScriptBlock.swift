@@ -20,6 +20,11 @@ package struct ScriptBlock: Sendable, Equatable {
         package var line: Int
         package var message: String
         package var description: String { "line \(line): \(message)" }
+
+        package init(line: Int, message: String) {
+            self.line = line
+            self.message = message
+        }
     }
 
     /// Whether a script may hold a block: a cheap test for the client, which reads the script anyway.

@@ -81,6 +81,8 @@ public struct ScriptEnvironmentCache: Sendable, Hashable {
             pythonVersion: interpreter.version.description,
             requirements: needs.lock.map { $0.packages.map(\.description) } ?? needs.requirementLines,
             locked: needs.lock != nil, preload: needs.preload, key: key, created: Date())
+        var index = index
+        index.compileBytecode = true
         try await StagedDirectory.build(target, relocate: true) { staging throws(JinnError) in
             progress?(InstallProgress(.creating, detail: "creating an environment with \(tool.name) from "
                 + interpreter.executable))

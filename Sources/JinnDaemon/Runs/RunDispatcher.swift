@@ -1,3 +1,4 @@
+import Jinn
 import JinnWire
 
 /// Takes a run request to its zygote: the settings of the moment, the interpreter, the zygote of the run's key.
@@ -13,7 +14,14 @@ struct RunDispatcher: Sendable {
     ///
     /// - Throws: ``DaemonError`` when there is no interpreter or no zygote would take the run.
     func run(_ request: RunRequest, descriptors: [Int32], clientFD: Int32) throws(DaemonError) -> Session {
-        let configuration = settings.reloadIfChanged()
+        var configuration = settings.reloadIfChanged()
+        // A script environment's own preloads (`[tool.jinn] preload` of the block it was made for) join the
+        // configured ones in that environment's zygote.
+        if let path = request.interpreter,
+           let environment = ScriptEnvironment.owning(interpreter: String(decoding: path, as: UTF8.self))
+        {
+            configuration.preload += environment.preload.filter { !configuration.preload.contains($0) }
+        }
         let interpreter = try interpreters.interpreter(
             for: request.environment, workingDirectory: String(decoding: request.workingDirectory, as: UTF8.self),
             configured: request.interpreter.map { String(decoding: $0, as: UTF8.self) } ?? configuration.interpreter)

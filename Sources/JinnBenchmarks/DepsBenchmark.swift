@@ -26,13 +26,18 @@ enum DepsBenchmark {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let script = root + "/six_script.py"
-        try """
+        let source = """
             # /// script
             # dependencies = ["six==1.17.0"]
             # ///
             import six
             print(six.__version__)
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+            """
+        try source.write(toFile: script, atomically: true, encoding: .utf8)
+        // The same script asking its environment's zygote to import six ahead of its runs.
+        let preloading = root + "/six_preloaded.py"
+        try source.replacingOccurrences(of: "# ///\n", with: "#\n# [tool.jinn]\n# preload = [\"six\"]\n# ///\n")
+            .write(toFile: preloading, atomically: true, encoding: .utf8)
 
         var environment = ProcessInfo.processInfo.environment
         let pythonDirectory = URL(fileURLWithPath: python.executable).deletingLastPathComponent().path
@@ -65,6 +70,7 @@ enum DepsBenchmark {
         let uvArguments = ["run", "--python", python.executable, "--quiet", script]
 
         var jinnFirst = Samples(), jinnSecond = Samples(), uvFirst = Samples(), uvSecond = Samples()
+        var preloadedSecond = Samples()
         for round in 0..<(rounds + 1) {
             let cache = try jinnCache("jinn-cache-\(round)")
             let a = try await timed(jinn, [script], cache)
@@ -72,11 +78,14 @@ enum DepsBenchmark {
             try? FileManager.default.removeItem(atPath: root + "/uv-cache/environments-v2")
             let c = try await timed(uv, uvArguments, environment)
             let d = try await timed(uv, uvArguments, environment)
+            _ = try await timed(jinn, [preloading], cache)
+            let e = try await timed(jinn, [preloading], cache)
             guard round >= 1 else { continue }  // warm-up: the uv cache, the daemon, the page cache
             jinnFirst.add(a)
             jinnSecond.add(b)
             uvFirst.add(c)
             uvSecond.add(d)
+            preloadedSecond.add(e)
         }
         func row(_ name: String, _ samples: Samples, _ baseline: Samples?, _ target: String) -> [String] {
             [name, formatDuration(samples.median), formatDuration(samples.percentile(0.9)),
@@ -88,6 +97,7 @@ enum DepsBenchmark {
             row("uv run first run (baseline)", uvFirst, nil, ""),
             row("jinn second run (warm)", jinnSecond, uvSecond, "≤ 0.1×"),
             row("uv run second run (baseline)", uvSecond, nil, ""),
+            row("jinn second run, [tool.jinn] preload = [\"six\"]", preloadedSecond, uvSecond, ""),
         ])
         print("uv: \(uv); interpreter: \(python.executable) (\(python.version)); \(rounds) rounds; client: \(jinn)")
     }

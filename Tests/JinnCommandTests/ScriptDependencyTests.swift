@@ -188,6 +188,27 @@ struct ScriptDependencyTests {
         #expect(run.output == "True\n", "\(run)")
     }
 
+    @Test("[tool.jinn] preload: the environment's zygote imports them ahead; an unknown setting is refused")
+    func preload() async throws {
+        let box = try await Self.sandbox()
+        defer { box.tearDown() }
+        // A script that shares the environment but asks for no preload makes it first.
+        let plain = try box.script("plain.py", Self.block(["six==1.17.0"]) + "import sys; print('six' in sys.modules)\n")
+        #expect(try box.jinn([plain]).output == "False\n")
+        let script = try box.script("preloaded.py", Self.block(["six==1.17.0"], extra: "#\n# [tool.jinn]\n# preload = [\"six\"]\n")
+            + "import sys; print('six' in sys.modules)\n")
+        #expect(try box.jinn([script]).output == "True\n")
+        #expect(Self.environments(box).count == 1)
+        let zygotes = try box.request(.status)["zygotes"]
+        guard case .list(let listed)? = zygotes else { Issue.record("no zygotes"); return }
+        let environment = listed.first { $0["environment"]?.stringValue?.contains(box.cache) == true }
+        #expect(environment?["preloaded"] == .list(["six"]), "\(listed)")
+        let typo = try box.script("typo.py", "# /// script\n# dependencies = []\n# [tool.jinn]\n# preloads = []\n# ///\n")
+        let refused = try box.jinn([typo])
+        #expect(refused.termination == .exited(2))
+        #expect(refused.errors.contains("typo.py, line 4: `preloads` is not a setting of [tool.jinn]"), "\(refused)")
+    }
+
     @Test("two first runs at once install once")
     func concurrentFirstRuns() async throws {
         let box = try await Self.sandbox()

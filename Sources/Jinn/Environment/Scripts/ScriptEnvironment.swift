@@ -34,8 +34,15 @@ public struct ScriptEnvironment: Sendable, Hashable, Codable {
         case path, interpreter, baseInterpreter, pythonVersion, requirements, locked, preload, key, created
     }
 
+    /// The script environment whose interpreter is `interpreter` (`ENV/bin/python`), nil when it is not one.
+    public static func owning(interpreter: String) -> ScriptEnvironment? {
+        let bin = (interpreter as NSString).deletingLastPathComponent
+        guard (bin as NSString).lastPathComponent == "bin" else { return nil }
+        return read(at: (bin as NSString).deletingLastPathComponent)
+    }
+
     /// Reads the description of the environment at `path`; nil when there is none (it is not one of the cache's).
-    static func read(at path: String) -> ScriptEnvironment? {
+    public static func read(at path: String) -> ScriptEnvironment? {
         guard let data = FileManager.default.contents(atPath: path + "/" + ScriptEnvironmentCache.descriptionFile),
               var environment = try? JSONDecoder.iso8601.decode(ScriptEnvironment.self, from: data)
         else { return nil }

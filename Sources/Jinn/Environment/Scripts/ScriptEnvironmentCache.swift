@@ -65,10 +65,21 @@ public struct ScriptEnvironmentCache: Sendable, Hashable {
             progress?(InstallProgress(.waiting, detail: "another process is making this environment; waiting"))
         }
         defer { fileLock.release() }
-        if let found = ScriptEnvironment.read(at: target) {
+        if var found = ScriptEnvironment.read(at: target) {
             guard found.key == key else {
                 throw .environment(.targetOccupied(path: target, reason: "holds an environment for other needs "
                     + "(a hash collision); remove it with `jinn cache clear`"))
+            }
+            // Scripts that share an environment share its zygote: its preloads are those of every one of them.
+            let added = needs.preload.filter { !found.preload.contains($0) }
+            if !added.isEmpty {
+                found.preload += added
+                let description = target + "/" + Self.descriptionFile
+                try Self.write(found.encoded(), to: description + ".tmp")
+                guard rename(description + ".tmp", description) == 0 else {
+                    throw .environment(.fileSystem(operation: "replacing", path: description,
+                                                   reason: Errno.current.description))
+                }
             }
             return (found, false)
         }

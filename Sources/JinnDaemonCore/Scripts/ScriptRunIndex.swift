@@ -101,8 +101,15 @@ package enum ScriptRunIndex {
     /// (it was removed since the index named it).
     package static func markInUse(_ environment: String, inheritable: Bool = false) -> Int32? {
         let usage = environment + "/" + ScriptEnvironmentFiles.usage
-        let fd = retryingInterrupts { open(usage, O_RDWR | O_CLOEXEC) }
+        var fd = retryingInterrupts { open(usage, O_RDWR | O_CLOEXEC) }
         guard fd >= 0 else { return nil }
+        if fd <= 2 {
+            // A standard descriptor was closed: the run must find it closed too, not this file in its place.
+            let moved = fcntl(fd, F_DUPFD_CLOEXEC, 3)
+            close(fd)
+            guard moved >= 0 else { return nil }
+            fd = moved
+        }
         // Removal takes the exclusive lock and renames the environment away before it lets go: once this lock is
         // held, the environment is there for as long as it is held, or it is gone already.
         guard retryingInterrupts({ flock(fd, LOCK_SH) }) == 0, FileSystem.status(environment + "/pyvenv.cfg") != nil

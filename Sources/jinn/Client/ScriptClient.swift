@@ -30,6 +30,9 @@ enum ScriptClient {
             DirectRun.exec(invocation, interpreter: environment?.interpreter, diagnostics: diagnostics,
                            keeping: environment?.usageDescriptor)
         }
+        // Before anything is opened, which could take the number of a closed standard descriptor.
+        var closedDescriptor: Int32?
+        for fd: Int32 in 0...2 where closedDescriptor == nil && fcntl(fd, F_GETFD) < 0 { closedDescriptor = fd }
         // A run with dependencies runs in its environment's interpreter, whether the daemon serves it or not.
         let environment = ScriptEnvironmentLookup.environment(for: invocation, configured: configuration.interpreter,
                                                               diagnostics: diagnostics)
@@ -38,7 +41,7 @@ enum ScriptClient {
         if invocation.noDaemon {
             DirectRun.exec(invocation, interpreter: interpreter, diagnostics: diagnostics, keeping: kept)
         }
-        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 {
+        if let fd = closedDescriptor {
             diagnostics.note("running the interpreter directly: descriptor \(fd) is closed")
             DirectRun.exec(invocation, interpreter: interpreter, diagnostics: diagnostics, keeping: kept)
         }

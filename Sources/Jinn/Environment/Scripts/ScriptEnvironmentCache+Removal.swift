@@ -11,9 +11,6 @@ extension ScriptEnvironmentCache {
         public var inUse: [String] = []
     }
 
-    /// The default age after which an unused environment goes: 30 days.
-    public static let defaultMaximumAge: Duration = .seconds(30 * 24 * 3600)
-
     /// Removes the environments no run has used for `age` (every environment when `age` is nil), except those
     /// in use. The daemon calls this when it is idle, and `jinn` after it made an environment, with the configured
     /// `environment_max_age`.

@@ -130,6 +130,7 @@ struct ScriptDependencyTests {
         let count = Self.environments(box).count
         let refused = try box.jinn([script])
         #expect(refused.termination == .exited(3), "\(refused)")
+        #expect(refused.errors.contains("could not install 'six':"), "\(refused)")
         #expect(refused.errors.contains("Hash mismatch for `six==") && !refused.errors.contains("Traceback"),
                 "\(refused)")
         #expect(Self.environments(box).count == count)

@@ -121,6 +121,8 @@ struct ScriptEnvironmentCacheTests {
             }
             #expect(requirement == ">=3.99")
             #expect(found.contains { $0.contains(system.executable) })
+            let versions = found.compactMap { try? PackageVersion(String($0.prefix { $0 != " " })) }
+            #expect(versions == versions.sorted(by: >), "\(found)")
         }
     }
 }

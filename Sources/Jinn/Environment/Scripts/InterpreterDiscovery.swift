@@ -47,7 +47,13 @@ public enum InterpreterDiscovery {
             if accepts(specifier, python) { return python }
             seen.append("\(python.version) (\(python.executable))")
         }
-        throw .environment(.noMatchingInterpreter(requirement: specifier.description, found: Array(Set(seen)).sorted()))
+        // Newest first, as versions order (3.10 after 3.9).
+        let found = Array(Set(seen)).sorted { a, b in
+            let (x, y) = (try? PackageVersion(String(a.prefix { $0 != " " })), try? PackageVersion(String(b.prefix { $0 != " " })))
+            if let x, let y, x != y { return x > y }
+            return a < b
+        }
+        throw .environment(.noMatchingInterpreter(requirement: specifier.description, found: found))
     }
 
     /// Whether Jinn can use `python` for `specifier`: the version matches, and is one Jinn supports.

@@ -47,7 +47,7 @@ enum DepsBenchmark {
         let configuration = root + "/config.toml"
         try "idle_timeout = 120\n".write(toFile: configuration, atomically: true, encoding: .utf8)
         environment["JINN_CONFIG"] = configuration
-        defer { _ = try? runCapturingSync(jinn, ["daemon", "stop"], environment) }
+        defer { runQuietly(jinn, ["daemon", "stop"], environment: environment) }
 
         /// A Jinn cache that finds the pinned uv already installed.
         func jinnCache(_ name: String) throws -> [String: String] {
@@ -100,18 +100,5 @@ enum DepsBenchmark {
             row("jinn second run, [tool.jinn] preload = [\"six\"]", preloadedSecond, uvSecond, ""),
         ])
         print("uv: \(uv); interpreter: \(python.executable) (\(python.version)); \(rounds) rounds; client: \(jinn)")
-    }
-
-    private static func runCapturingSync(_ executable: String, _ arguments: [String], _ environment: [String: String])
-        throws
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
     }
 }

@@ -96,10 +96,10 @@ package enum ScriptRunIndex {
         }
     }
 
-    /// Marks an environment in use for the life of this process (or of the program it `exec`s, when
-    /// `inheritable`): takes a shared lock on its usage file and touches it. Nil when the environment is gone
-    /// (it was removed since the index named it).
-    package static func markInUse(_ environment: String, inheritable: Bool = false) -> Int32? {
+    /// Marks an environment in use for the life of this process (and of a program it `exec`s, once close-on-exec
+    /// is cleared): takes a shared lock on its usage file and touches it. Nil when the environment is gone (it was
+    /// removed since the index named it).
+    package static func markInUse(_ environment: String) -> Int32? {
         let usage = environment + "/" + ScriptEnvironmentFiles.usage
         var fd = retryingInterrupts { open(usage, O_RDWR | O_CLOEXEC) }
         guard fd >= 0 else { return nil }
@@ -118,7 +118,6 @@ package enum ScriptRunIndex {
             return nil
         }
         _ = futimens(fd, nil)
-        if inheritable { _ = fcntl(fd, F_SETFD, 0) }
         return fd
     }
 

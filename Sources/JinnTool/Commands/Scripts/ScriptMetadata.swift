@@ -13,10 +13,15 @@ struct ScriptMetadata {
     /// The keys of `[tool.jinn]`.
     static let jinnKeys = ["preload"]
 
-    /// The metadata of the script at `path`; nil when it has no block.
+    /// The metadata of the script at `path`; nil when it has no block (or is a directory, or is missing).
     ///
     /// - Throws: ``ScriptInputError`` naming the script's line.
     static func read(script path: String) throws(ScriptInputError) -> ScriptMetadata? {
+        // A directory (its __main__.py) or a missing script has no block; the interpreter reports the latter.
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            return nil
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ScriptInputError(file: path, message: "cannot be read")
         }

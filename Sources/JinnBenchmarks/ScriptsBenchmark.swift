@@ -53,7 +53,7 @@ enum ScriptsBenchmark {
         let scientificDaemon = try sandbox("sci", preload: ["numpy", "scipy.linalg"])
         defer {
             for daemon in [plainDaemon, scientificDaemon] {
-                _ = try? runSync(jinn, ["daemon", "stop"], environment: daemon)
+                runQuietly(jinn, ["daemon", "stop"], environment: daemon)
             }
         }
 
@@ -131,16 +131,5 @@ enum ScriptsBenchmark {
                      jinnRate, pythonRate, jinnRate / pythonRate))
         print("interpreter: \(python.executable) (\(python.version)); \(rounds) rounds "
               + "(\(scientificRounds) for the scientific script); client: \(jinn)")
-    }
-
-    private static func runSync(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
     }
 }

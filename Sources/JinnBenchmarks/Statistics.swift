@@ -51,3 +51,16 @@ func printTable(_ rows: [[String]]) {
         print(line)
     }
 }
+
+/// Runs a program to its end with its output discarded (stopping a benchmark's daemon); a failure to start is
+/// ignored, since there is then nothing to stop.
+func runQuietly(_ executable: String, _ arguments: [String], environment: [String: String]) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return }
+    process.waitUntilExit()
+}

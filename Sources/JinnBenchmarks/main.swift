@@ -8,6 +8,7 @@ let suites: [(name: String, summary: String, run: () async throws -> Void)] = [
     ("arrays", "Float32 arrays handed to numpy in shared memory vs. sent through the channel", ArraysBenchmark.run),
     ("scripts", "jinn SCRIPT through the warm daemon vs. python3 SCRIPT", ScriptsBenchmark.run),
     ("environments", "create a venv and install six: uv vs. venv + pip", EnvironmentsBenchmark.run),
+    ("deps", "a PEP 723 script asking for six, first and second run: jinn vs. uv run", DepsBenchmark.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -93,14 +93,20 @@ public struct RunRequest: Sendable, Equatable {
     public var environment: [[UInt8]]
     /// The caller's file mode creation mask.
     public var umask: Int
+    /// The interpreter the run needs (an environment's `bin/python`), or nil for the daemon's own choice (the
+    /// configured interpreter, else `python3` on the caller's `PATH`).
+    public var interpreter: [UInt8]?
 
     /// Creates a request.
-    public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int) {
+    public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int,
+                interpreter: [UInt8]? = nil)
+    {
         self.entry = entry
         self.arguments = arguments
         self.workingDirectory = workingDirectory
         self.environment = environment
         self.umask = umask
+        self.interpreter = interpreter
     }
 
     /// The request as the zygote reads it (`jinn/_zygote.py`).
@@ -111,13 +117,15 @@ public struct RunRequest: Sendable, Equatable {
         case .code(let source): entryValue = .tuple(["code", .bytes(source)])
         case .module(let name): entryValue = .tuple(["module", .bytes(name)])
         }
-        return .dict([
+        var items: [PythonValue.Item] = [
             .init("entry", entryValue),
             .init("argv", .list(arguments.map(PythonValue.bytes))),
             .init("cwd", .bytes(workingDirectory)),
             .init("env", .list(environment.map(PythonValue.bytes))),
             .init("umask", .int(umask)),
-        ])
+        ]
+        if let interpreter { items.append(.init("interpreter", .bytes(interpreter))) }
+        return .dict(items)
     }
 
     /// Reads a request; throws when a field is missing or of the wrong type.
@@ -144,7 +152,14 @@ public struct RunRequest: Sendable, Equatable {
         guard case .int(let umask)? = value["umask"], (0...0o777).contains(umask) else {
             throw WireError("a run request needs umask = an int from 0 to 0o777")
         }
-        self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask)
+        var interpreter: [UInt8]?
+        switch value["interpreter"] {
+        case nil, .none?: interpreter = nil
+        case .bytes(let path)? where !path.isEmpty: interpreter = path
+        default: throw WireError("a run request's interpreter must be non-empty bytes")
+        }
+        self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask,
+                  interpreter: interpreter)
     }
 
     private static func byteStrings(_ values: [PythonValue]) -> [[UInt8]]? {

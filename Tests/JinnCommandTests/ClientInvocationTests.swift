@@ -30,6 +30,17 @@ struct ClientInvocationTests {
         #expect(run.arguments == bytes(["daemon", "start"]))
     }
 
+    @Test func dependenciesBeforeTheScript() throws {
+        let words = ["--with", "six==1.17.0", "--requirements=req.txt", "--with=idna", "-v", "tool.py", "--with", "x"]
+        let script = try #require(parse(words))
+        #expect(script.with == bytes(["six==1.17.0", "idna"]))
+        #expect(script.requirementFiles == bytes(["req.txt"]))
+        #expect(script.arguments == bytes(["tool.py", "--with", "x"]))
+        #expect(script.original == bytes(words))
+        #expect(parse(["--with"]) == nil)
+        #expect(parse(["--requirements"]) == nil)
+    }
+
     @Test func subcommandsAndEverythingElseGoToTheTool() {
         for name in JinnCommand.configuration.subcommands.map({ $0.configuration.commandName ?? "" }) + ["help"] {
             #expect(parse([name]) == nil, "\(name)")

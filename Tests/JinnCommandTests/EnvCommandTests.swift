@@ -134,6 +134,28 @@ struct EnvCommandTests {
         }
     }
 
+    @Test("a crafted lock file never reaches the installer: nothing is fetched, read or created", arguments: [
+        #"{"name": "six", "version": "1.17.0\n--index-url http://127.0.0.1:9/simple"}"#,
+        #"{"name": "six\n-r SECRET", "version": "1.17.0"}"#,
+    ])
+    func craftedLock(package: String) async throws {
+        try await withRoot { root, environment in
+            let secret = root + "/secret.txt"
+            try "the first line of a secret\n".write(toFile: secret, atomically: true, encoding: .utf8)
+            let lock = #"{"format": 1, "python": {"implementation": "cpython", "version": "3.11.7"},"#
+                + #""platform": {"system": "linux", "machine": "x86_64"}, "packages": ["#
+                + package.replacingOccurrences(of: "SECRET", with: secret) + "]}"
+            try lock.write(toFile: root + "/crafted.lock", atomically: true, encoding: .utf8)
+            let restore = try await JinnBinary.run(["env", "restore", root + "/crafted.lock", root + "/target"],
+                                                   environment: environment)
+            #expect(restore.termination == .exited(1))
+            #expect(restore.errors.contains("the lock file '\(root)/crafted.lock' is not valid"), "\(restore.errors)")
+            #expect(!restore.errors.contains("the first line of a secret"))
+            #expect(!restore.errors.contains("127.0.0.1:9") || restore.errors.contains("is not a version"))
+            #expect(!FileManager.default.fileExists(atPath: root + "/target"))
+        }
+    }
+
     @Test("bad names and paths that are not environments are refused with a reason")
     func refusals() async throws {
         try await withRoot { root, environment in

@@ -66,7 +66,7 @@ struct EnvironmentProgressTests {
         #expect(PipInstaller().installArguments(request) == [
             "-I", "-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--progress-bar", "off",
             "--index-url", "https://i/simple", "--extra-index-url", "https://e/simple", "--no-cache-dir", "--no-deps",
-            "--require-hashes", "-r", "/r.txt", "six",
+            "--require-hashes", "-r", "/r.txt", "--", "six",
         ])
         var options = EnvironmentOptions()
         options.includePip = false

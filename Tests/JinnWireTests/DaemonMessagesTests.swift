@@ -11,6 +11,18 @@ struct DaemonMessagesTests {
         #expect(try RunRequest(decoded.body) == request)
     }
 
+    @Test func aRunRequestCarriesItsInterpreterLast() throws {
+        let request = RunRequest(entry: .code(Array("pass".utf8)), arguments: [Array("-c".utf8)],
+                                 workingDirectory: Array("/".utf8), environment: [], umask: 0o22,
+                                 interpreter: Array("/envs/a/bin/python".utf8))
+        guard case .dict(let items) = request.value else { Issue.record("not a dict"); return }
+        #expect(items.last == .init("interpreter", .bytes(Array("/envs/a/bin/python".utf8))))
+        #expect(try RunRequest(Marshal.decode(Marshal.encode(request.value))) == request)
+        #expect(throws: WireError.self) {
+            try RunRequest(.dict(items.dropLast() + [.init("interpreter", .string("/envs/a/bin/python"))]))
+        }
+    }
+
     @Test func daemonMessagesRoundTrip() throws {
         let messages: [DaemonMessage] = [
             .started(runID: "ab", pid: 12), .exited(3), .signaled(15), .error(code: "zygote", message: "gone"),

@@ -31,6 +31,10 @@ public enum EnvironmentError: Error, Sendable, Hashable, CustomStringConvertible
     /// Installing failed. `package` is the requirement the installer complained about, when it named one;
     /// `message` quotes the installer's own words.
     case installFailed(package: String?, requested: [String], installer: String, message: String)
+    /// A requirement, version or specifier is not what PEP 508 and PEP 440 define.
+    case invalidRequirement(String, reason: String)
+    /// No interpreter satisfies a script's `requires-python`; `found` lists those looked at.
+    case noMatchingInterpreter(requirement: String, found: [String])
     /// A lock file could not be read or written.
     case invalidLockFile(path: String, reason: String)
     /// The lock was made for another interpreter or platform.
@@ -67,6 +71,12 @@ public enum EnvironmentError: Error, Sendable, Hashable, CustomStringConvertible
         case .installFailed(let package, let requested, let installer, let message):
             let what = package.map { "'\($0)'" } ?? requested.map { "'\($0)'" }.joined(separator: ", ")
             return "\(installer) could not install \(what.isEmpty ? "the requirements" : what):\n\(message)"
+        case .invalidRequirement(let text, let reason):
+            return "\(text.debugDescription) is not valid: \(reason)"
+        case .noMatchingInterpreter(let requirement, let found):
+            return "no Python interpreter satisfies requires-python \(requirement.debugDescription); found "
+                + (found.isEmpty ? "none" : found.joined(separator: ", "))
+                + "; install a matching one (pyenv install, uv python install) or change requires-python"
         case .invalidLockFile(let path, let reason):
             return "the lock file '\(path)' is not valid: \(reason)"
         case .lockMismatch(let lock, let interpreter):

@@ -24,6 +24,10 @@ public struct InstallRequest: Sendable, Hashable {
     var noDependencies = false
     /// Refuse distributions whose hashes are not listed (used when restoring a lock that has hashes).
     var requireHashes = false
+    /// Compile the installed modules' bytecode now rather than on first import (pip always does; uv is asked to,
+    /// for script environments, whose runs would otherwise compile them again each time when bytecode is not
+    /// written, as with `PYTHONDONTWRITEBYTECODE`).
+    var compileBytecode = false
 
     /// Creates a request.
     public init(_ requirements: [String] = [], requirementFiles: [String] = [], indexURL: String? = nil,

@@ -105,7 +105,8 @@ enum Installers {
         return false
     }
 
-    /// The package in pip's "No matching distribution found for X", for requirements that came from a file.
+    /// The package an installer's message names, for requirements that came from a file: pip's "No matching
+    /// distribution found for X", uv's "Because X was not found", "Failed to download `X`", "Hash mismatch for `X`".
     private static func packageNamed(in lines: [String]) -> String? {
         for line in lines {
             if let range = line.range(of: "No matching distribution found for ") {
@@ -113,6 +114,12 @@ enum Installers {
             }
             if let range = line.range(of: "Because "), line.contains("was not found in the package registry") {
                 return RequirementName.of(String(line[range.upperBound...]))
+            }
+            // uv on a requirements file whose distribution does not match its hashes, or cannot be fetched.
+            for prefix in ["Hash mismatch for `", "Failed to download `"] {
+                if let range = line.range(of: prefix) {
+                    return RequirementName.of(String(line[range.upperBound...].prefix { $0 != "`" }))
+                }
             }
         }
         return nil

@@ -124,6 +124,7 @@ public struct LockFile: Sendable, Hashable, Codable {
             throw .environment(.invalidLockFile(
                 path: path, reason: "it has format \(format), newer than this Jinn understands (\(Self.currentFormat))"))
         }
+        try validate(path: path)
     }
 
     /// The lock as pretty-printed JSON with sorted keys, so that two locks of the same environment are equal

@@ -45,7 +45,8 @@ struct PipInstaller: Installer {
         if request.noDependencies { arguments.append("--no-deps") }
         if request.requireHashes { arguments.append("--require-hashes") }
         for file in request.requirementFiles { arguments += ["-r", file] }
-        return arguments + request.requirements
+        // After `--`, no requirement can be read as an option.
+        return arguments + ["--"] + request.requirements
     }
 
     func indexHashes(for pins: [String], python: String, index: InstallRequest) async throws(JinnError)

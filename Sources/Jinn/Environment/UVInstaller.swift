@@ -53,8 +53,10 @@ struct UVInstaller: Installer {
         arguments += indexArguments(request)
         if request.noDependencies { arguments.append("--no-deps") }
         if request.requireHashes { arguments.append("--require-hashes") }
+        if request.compileBytecode { arguments.append("--compile-bytecode") }
         for file in request.requirementFiles { arguments += ["-r", file] }
-        return arguments + request.requirements
+        // After `--`, no requirement can be read as an option.
+        return arguments + ["--"] + request.requirements
     }
 
     private func indexArguments(_ request: InstallRequest) -> [String] {

@@ -191,7 +191,8 @@ public struct VirtualEnvironment: Sendable, Hashable {
     }
 
     /// Creates an environment at `path` with exactly the packages of `lock` (no dependency resolution, hashes
-    /// checked when the lock has them for every package), verifies it, and only then moves it into place.
+    /// checked when the lock has them for every package), verifies it, and only then moves it into place. Every
+    /// field of the lock is checked first (``LockFile/validate(path:)``).
     ///
     /// An environment already at `path` that matches the lock is reused; one that differs is an error unless
     /// `options.clear` is set.
@@ -199,6 +200,7 @@ public struct VirtualEnvironment: Sendable, Hashable {
                                options: EnvironmentOptions = .init(), index: InstallRequest = .init(),
                                progress: InstallProgressHandler? = nil) async throws(JinnError) -> EnvironmentCreation
     {
+        try lock.validate()
         if let found = lock.mismatch(with: base) {
             throw .environment(.lockMismatch(lock: lock.interpreterDescription, interpreter: found))
         }
@@ -221,29 +223,37 @@ public struct VirtualEnvironment: Sendable, Hashable {
         }
         let tool = try await Installers.resolve(options.installer, base: base, cacheDirectory: options.cacheDirectory,
                                                 progress: progress)
-        let withHashes = !lock.packages.isEmpty && lock.packages.allSatisfy { !$0.hashes.isEmpty }
-        let requirements = try TemporaryFile(
-            contents: lock.packages.map { $0.requirementLine(withHashes: withHashes) }.joined(separator: "\n") + "\n",
-            suffix: "-requirements.txt")
-        defer { requirements.remove() }
-        var request = index
-        request.requirements = []
-        request.requirementFiles = [requirements.path]
-        request.noDependencies = true
-        request.requireHashes = withHashes
         try await StagedDirectory.build(target, relocate: true) { staging throws(JinnError) in
             progress?(InstallProgress(.creating, detail: "creating \(target) with \(tool.name) from \(base.executable)"))
             try await tool.createEnvironment(at: staging, base: base, options: options.naming(target))
-            if !lock.packages.isEmpty {
-                try await tool.install(request, python: staging + "/bin/python", progress: progress)
-            }
-            progress?(InstallProgress(.verifying, total: lock.packages.count, detail: "comparing with the lock"))
-            let staged = try VirtualEnvironment(at: staging)
-            try await staged.verify(against: lock)
+            try await installLocked(lock, into: staging, tool: tool, index: index, progress: progress)
         }
         PythonInterpreter.forgetInspections(under: target)
         progress?(InstallProgress(.finished, total: lock.packages.count, detail: "restored \(target) with \(tool.name)"))
         return EnvironmentCreation(environment: try VirtualEnvironment(at: target), reused: false, installer: tool.name)
+    }
+
+    /// Installs exactly the packages of a (validated) lock into the environment at `staging`, hash-checked when
+    /// the lock has hashes for every package, and verifies the result.
+    static func installLocked(_ lock: LockFile, into staging: String, tool: any Installer, index: InstallRequest,
+                              progress: InstallProgressHandler?) async throws(JinnError)
+    {
+        if !lock.packages.isEmpty {
+            let withHashes = lock.packages.allSatisfy { !$0.hashes.isEmpty }
+            // Every field was validated: no name, version, URL or hash can start a line or an option of its own.
+            let requirements = try TemporaryFile(
+                contents: lock.packages.map { $0.requirementLine(withHashes: withHashes) }.joined(separator: "\n") + "\n",
+                suffix: "-requirements.txt")
+            defer { requirements.remove() }
+            var request = index
+            request.requirements = []
+            request.requirementFiles = [requirements.path]
+            request.noDependencies = true
+            request.requireHashes = withHashes
+            try await tool.install(request, python: staging + "/bin/python", progress: progress)
+        }
+        progress?(InstallProgress(.verifying, total: lock.packages.count, detail: "comparing with the lock"))
+        try await VirtualEnvironment(at: staging).verify(against: lock)
     }
 
     // MARK: Removing

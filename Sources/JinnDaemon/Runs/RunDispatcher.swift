@@ -1,3 +1,4 @@
+import Jinn
 import JinnWire
 
 /// Takes a run request to its zygote: the settings of the moment, the interpreter, the zygote of the run's key.
@@ -6,16 +7,24 @@ struct RunDispatcher: Sendable {
     let interpreters: InterpreterResolver
     let pool: ZygotePool
 
-    /// Starts a run: hands the request and the caller's descriptors to the zygote of its key. The caller keeps (and
+    /// Starts a run: hands the request and the caller's descriptors to the zygote of its key (the request's own
+    /// interpreter, such as a script environment's, beats the configured one). The caller keeps (and
     /// closes) its copies of the descriptors, and keeps `clientFD` open until it has called
     /// ``Session/clientClosed()``.
     ///
     /// - Throws: ``DaemonError`` when there is no interpreter or no zygote would take the run.
     func run(_ request: RunRequest, descriptors: [Int32], clientFD: Int32) throws(DaemonError) -> Session {
-        let configuration = settings.reloadIfChanged()
+        var configuration = settings.reloadIfChanged()
+        // A script environment's own preloads (`[tool.jinn] preload` of the block it was made for) join the
+        // configured ones in that environment's zygote.
+        if let path = request.interpreter,
+           let environment = ScriptEnvironment.owning(interpreter: String(decoding: path, as: UTF8.self))
+        {
+            configuration.preload += environment.preload.filter { !configuration.preload.contains($0) }
+        }
         let interpreter = try interpreters.interpreter(
             for: request.environment, workingDirectory: String(decoding: request.workingDirectory, as: UTF8.self),
-            configured: configuration.interpreter)
+            configured: request.interpreter.map { String(decoding: $0, as: UTF8.self) } ?? configuration.interpreter)
         let key = ZygoteKey(executable: interpreter.executable, environment: request.environment)
         let session = Session(id: Session.makeID(), request: request, clientFD: clientFD)
         var refusal: ZygoteRefusal?

@@ -14,6 +14,7 @@ import JinnSystem
 /// socket_dir = "/run/user/1000/jinn"
 /// log_file = "/home/me/.cache/jinn/daemon.log"
 /// log_level = "info"                 # trace, debug, info, notice, warning, error, critical
+/// environment_max_age = 30           # days a script environment may go unused; 0 keeps them
 /// ```
 package struct Configuration: Sendable, Equatable {
     /// The interpreter that runs scripts; nil means `python3` on the caller's `PATH`.
@@ -28,6 +29,8 @@ package struct Configuration: Sendable, Equatable {
     package var logFile: String?
     /// The lowest level written to the log.
     package var logLevel: String = "info"
+    /// Days after which a script environment no run has used is removed; 0 keeps them.
+    package var environmentMaxAge: Int = 30
     /// The file the settings were read from, if one was.
     package var file: String?
 
@@ -41,7 +44,8 @@ package struct Configuration: Sendable, Equatable {
     package static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// The keys a file may set.
-    package static let fileKeys = ["interpreter", "preload", "idle_timeout", "socket_dir", "log_file", "log_level"]
+    package static let fileKeys = ["interpreter", "preload", "idle_timeout", "socket_dir", "log_file", "log_level",
+                                   "environment_max_age"]
 
     /// Settings given on the command line; nil leaves the choice to the next source.
     package struct Flags: Sendable, Equatable {
@@ -205,6 +209,9 @@ package struct Configuration: Sendable, Equatable {
                     throw wrong("one of \(Self.logLevels.joined(separator: ", "))")
                 }
                 logLevel = text
+            case "environment_max_age":
+                guard case .integer(let days) = value, days >= 0 else { throw wrong("a whole number of days (0 or more)") }
+                environmentMaxAge = days
             default:
                 throw ConfigurationError(
                     source: path, key: key, line: line,

@@ -10,9 +10,11 @@ struct JinnCommand: AsyncParsableCommand {
               jinn script.py [args…]      jinn -c CODE [args…]      jinn -m MODULE [args…]
               jinn run script.py [args…]  (for a script named like a subcommand)
             Options before the script: -v (diagnostics on stderr), --no-daemon (run python3 directly), \
-            --config PATH.
+            --config PATH, --with REQUIREMENT and --requirements FILE (repeatable: the run gets an environment \
+            of its own with them, and with the script's PEP 723 `# /// script` dependencies).
             """,
         subcommands: [ExecCommand.self, PythonCommand.self, EnvCommand.self, REPLCommand.self, DaemonCommand.self,
-                      SessionsCommand.self, KillCommand.self]
+                      SessionsCommand.self, KillCommand.self, LockCommand.self, DepsCommand.self, CacheCommand.self,
+                      NewCommand.self, PrepareRunCommand.self]
     )
 }

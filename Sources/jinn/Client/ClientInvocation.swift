@@ -3,11 +3,13 @@ import JinnWire
 /// A `jinn` command line that runs a script, read by hand so that the common case never reaches ArgumentParser:
 ///
 /// ```
-/// jinn [-v] [--no-daemon] [--config PATH] SCRIPT [ARGS…]      # also what `#!/usr/bin/env jinn` runs
-/// jinn [-v] [--no-daemon] [--config PATH] -c CODE [ARGS…]
-/// jinn [-v] [--no-daemon] [--config PATH] -m MODULE [ARGS…]
-/// jinn run [-v] [--no-daemon] [--config PATH] SCRIPT | -c CODE | -m MODULE [ARGS…]
+/// jinn [OPTIONS] SCRIPT [ARGS…]      # also what `#!/usr/bin/env jinn` runs
+/// jinn [OPTIONS] -c CODE [ARGS…]
+/// jinn [OPTIONS] -m MODULE [ARGS…]
+/// jinn run [OPTIONS] SCRIPT | -c CODE | -m MODULE [ARGS…]
 /// ```
+///
+/// OPTIONS: `-v`, `--no-daemon`, `--config PATH`, `--with REQUIREMENT` and `--requirements FILE` (repeatable).
 ///
 /// Anything else (a subcommand, `--help`, no arguments) is left to `jinn-tool`.
 struct ClientInvocation: Equatable {
@@ -23,13 +25,20 @@ struct ClientInvocation: Equatable {
     var noDaemon = false
     /// `--config PATH`.
     var configFile: String?
+    /// `--with REQUIREMENT`, in order.
+    var with: [[UInt8]] = []
+    /// `--requirements FILE`, in order.
+    var requirementFiles: [[UInt8]] = []
+    /// The whole command line after the program name, for a hand-over to `jinn-tool` that runs it again.
+    var original: [[UInt8]] = []
 
     /// Whether `name` is a subcommand of `jinn-tool` (`JinnCommand`'s, kept in step by a test); a script with one
     /// of these names runs with `jinn run NAME`. A switch rather than a `Set`: the client pays for every generic
     /// type it instantiates at run time, on every run.
     static func isSubcommand(_ name: String) -> Bool {
         switch name {
-        case "exec", "python", "env", "repl", "daemon", "sessions", "kill", "help": true
+        case "exec", "python", "env", "repl", "daemon", "sessions", "kill", "lock", "deps", "cache", "new",
+             "prepare-run", "help": true
         default: false
         }
     }
@@ -39,6 +48,7 @@ struct ClientInvocation: Equatable {
         var index = 0
         var verbose = false, noDaemon = false
         var configFile: String?
+        var with: [[UInt8]] = [], requirementFiles: [[UInt8]] = []
         var sawRun = false
         while index < arguments.count {
             let argument = String(decoding: arguments[index], as: UTF8.self)
@@ -51,9 +61,12 @@ struct ClientInvocation: Equatable {
                 noDaemon = true
                 index += 1
                 continue
-            case "--config":
+            case "--config", "--with", "--requirements":
                 guard index + 1 < arguments.count else { return nil }
-                configFile = String(decoding: arguments[index + 1], as: UTF8.self)
+                let value = arguments[index + 1]
+                if argument == "--config" { configFile = String(decoding: value, as: UTF8.self) }
+                if argument == "--with" { with.append(value) }
+                if argument == "--requirements" { requirementFiles.append(value) }
                 index += 2
                 continue
             case "run" where !sawRun:
@@ -63,6 +76,16 @@ struct ClientInvocation: Equatable {
             default:
                 if argument.hasPrefix("--config=") {
                     configFile = String(argument.dropFirst("--config=".count))
+                    index += 1
+                    continue
+                }
+                if argument.hasPrefix("--with=") {
+                    with.append(Array(arguments[index].dropFirst("--with=".utf8.count)))
+                    index += 1
+                    continue
+                }
+                if argument.hasPrefix("--requirements=") {
+                    requirementFiles.append(Array(arguments[index].dropFirst("--requirements=".utf8.count)))
                     index += 1
                     continue
                 }
@@ -90,6 +113,9 @@ struct ClientInvocation: Equatable {
         invocation.verbose = verbose
         invocation.noDaemon = noDaemon
         invocation.configFile = configFile
+        invocation.with = with
+        invocation.requirementFiles = requirementFiles
+        invocation.original = arguments
         return invocation
     }
 }

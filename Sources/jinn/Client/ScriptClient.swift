@@ -25,18 +25,29 @@ enum ScriptClient {
         } catch {
             // A broken file is the user's to fix, so it is always shown; the script still runs.
             printError("jinn: \(error); running the interpreter directly")
-            DirectRun.exec(invocation, interpreter: nil, diagnostics: diagnostics)
+            let environment = ScriptEnvironmentLookup.environment(for: invocation, configured: nil,
+                                                                  diagnostics: diagnostics)
+            DirectRun.exec(invocation, interpreter: environment?.interpreter, diagnostics: diagnostics,
+                           keeping: environment?.usageDescriptor)
         }
+        // Before anything is opened, which could take the number of a closed standard descriptor.
+        var closedDescriptor: Int32?
+        for fd: Int32 in 0...2 where closedDescriptor == nil && fcntl(fd, F_GETFD) < 0 { closedDescriptor = fd }
+        // A run with dependencies runs in its environment's interpreter, whether the daemon serves it or not.
+        let environment = ScriptEnvironmentLookup.environment(for: invocation, configured: configuration.interpreter,
+                                                              diagnostics: diagnostics)
+        let interpreter = environment?.interpreter ?? configuration.interpreter
+        let kept = environment?.usageDescriptor
         if invocation.noDaemon {
-            DirectRun.exec(invocation, interpreter: configuration.interpreter, diagnostics: diagnostics)
+            DirectRun.exec(invocation, interpreter: interpreter, diagnostics: diagnostics, keeping: kept)
         }
-        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 {
+        if let fd = closedDescriptor {
             diagnostics.note("running the interpreter directly: descriptor \(fd) is closed")
-            DirectRun.exec(invocation, interpreter: configuration.interpreter, diagnostics: diagnostics)
+            DirectRun.exec(invocation, interpreter: interpreter, diagnostics: diagnostics, keeping: kept)
         }
-        guard let request = makeRequest(invocation) else {
+        guard let request = makeRequest(invocation, interpreter: environment?.interpreter) else {
             diagnostics.note("running the interpreter directly: the working directory cannot be read")
-            DirectRun.exec(invocation, interpreter: configuration.interpreter, diagnostics: diagnostics)
+            DirectRun.exec(invocation, interpreter: interpreter, diagnostics: diagnostics, keeping: kept)
         }
         // Signals that arrive from now on are held until the run has a process to receive them. The pipe belongs
         // to the C side for the life of this process and is never closed here; it is close-on-exec, so a direct
@@ -51,7 +62,7 @@ enum ScriptClient {
             case .connected(let connected): socket = connected
             case .unavailable(let reason):
                 diagnostics.note("running the interpreter directly: \(reason)")
-                DirectRun.exec(invocation, interpreter: configuration.interpreter, diagnostics: diagnostics)
+                DirectRun.exec(invocation, interpreter: interpreter, diagnostics: diagnostics, keeping: kept)
             }
             let message = ClientRequest(kind: .run, identity: identity, body: request.value)
             var sendError: SocketError?
@@ -72,7 +83,7 @@ enum ScriptClient {
             } catch {
                 socket.close()
                 diagnostics.note("running the interpreter directly: the daemon did not take the request: \(error)")
-                DirectRun.exec(invocation, interpreter: configuration.interpreter, diagnostics: diagnostics)
+                DirectRun.exec(invocation, interpreter: interpreter, diagnostics: diagnostics, keeping: kept)
             }
             switch reply {
             case .started(let id, let pid):
@@ -86,11 +97,11 @@ enum ScriptClient {
             case .error(let code, let text):
                 socket.close()
                 diagnostics.note("running the interpreter directly: the daemon cannot run it (\(code): \(text))")
-                DirectRun.exec(invocation, interpreter: configuration.interpreter, diagnostics: diagnostics)
+                DirectRun.exec(invocation, interpreter: interpreter, diagnostics: diagnostics, keeping: kept)
             default:
                 socket.close()
                 diagnostics.note("running the interpreter directly: unexpected answer \(reply)")
-                DirectRun.exec(invocation, interpreter: configuration.interpreter, diagnostics: diagnostics)
+                DirectRun.exec(invocation, interpreter: interpreter, diagnostics: diagnostics, keeping: kept)
             }
         }
     }
@@ -172,9 +183,10 @@ enum ScriptClient {
         kill(-pid, SIGTERM)
     }
 
-    private static func makeRequest(_ invocation: ClientInvocation) -> RunRequest? {
+    private static func makeRequest(_ invocation: ClientInvocation, interpreter: String?) -> RunRequest? {
         guard let cwd = FileSystem.currentDirectory() else { return nil }
         return RunRequest(entry: invocation.entry, arguments: invocation.arguments, workingDirectory: cwd,
-                          environment: ProcessEnvironment.entries(), umask: Int(jinn_umask_get()))
+                          environment: ProcessEnvironment.entries(), umask: Int(jinn_umask_get()),
+                          interpreter: interpreter.map { Array($0.utf8) })
     }
 }

@@ -10,11 +10,24 @@ import Darwin
 /// Replaces this process with the interpreter, so a script runs exactly as `python3 SCRIPT` would when the
 /// daemon cannot serve (`--no-daemon`, an unusable socket directory, a daemon that does not answer).
 enum DirectRun {
-    static func exec(_ invocation: ClientInvocation, interpreter: String?, diagnostics: Diagnostics) -> Never {
-        // The library's and the daemon's search, so that a direct run starts what a daemon run would.
-        guard let path = interpreter ?? ExecutableSearch.find(["python3", "python"]) else {
-            printError("jinn: no python3 on PATH; install Python or set 'interpreter' in the configuration")
-            exit(127)
+    /// Status 127, as a shell's for a command it cannot find, when there is no usable interpreter.
+    static func exec(_ invocation: ClientInvocation, configuration: Configuration, diagnostics: Diagnostics) -> Never {
+        let path: String
+        if let configured = configuration.interpreter {
+            // The daemon's check too: a setting that names something else must not run the script with it.
+            if let problem = InterpreterCheck.problem(with: configured) {
+                printError("jinn: " + InterpreterCheck.message(problem, origin: configuration.interpreterOrigin))
+                exit(127)
+            }
+            path = configured
+        } else {
+            // The library's and the daemon's search, so that a direct run starts what a daemon run would.
+            guard let found = ExecutableSearch.find(["python3", "python"]) else {
+                printError("jinn: no python3 on PATH; install Python or set 'interpreter' in "
+                           + (Configuration.filePath() ?? "the configuration file"))
+                exit(127)
+            }
+            path = found
         }
         diagnostics.note("exec \(path)")
         let arguments = CStringArray([Array(path.utf8)] + invocation.pythonArguments)

@@ -36,7 +36,7 @@ import time
 
 import jinn
 from jinn import _errors
-from jinn._protocol import RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_READY, ZYGOTE_STARTED
+from jinn._protocol import RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_PRELOADING, ZYGOTE_READY, ZYGOTE_STARTED
 from jinn._spare import MAX_FDS, fork as fork_spare, parent_death_setter
 
 CHANNEL_FD = 3
@@ -49,12 +49,17 @@ REPLENISH_AFTER = 0.01
 # What the zygote does before it serves: preload, describe itself, freeze.
 
 
-def preload(names, stderr=None):
-    """Imports each module; returns the names that loaded and ``(name, error)`` pairs for the others."""
+def preload(names, stderr=None, announce=None):
+    """Imports each module; returns the names that loaded and ``(name, error)`` pairs for the others.
+
+    ``announce(name)`` is called before each import, so that the daemon knows which module a zygote that hangs
+    or dies while preloading was importing."""
     import importlib
 
     loaded, failed = [], []
     for name in names:
+        if announce is not None:
+            announce(name)
         try:
             importlib.import_module(name)
             loaded.append(name)
@@ -262,7 +267,8 @@ class Zygote:
         pid, spare = self.spares.pop(0)
         self.last_event = time.monotonic()
         try:
-            socket.send_fds(spare, [marshal.dumps(request)], fds)
+            payload = marshal.dumps(request)
+            socket.send_fds(spare, [len(payload).to_bytes(4, "little") + payload], fds)
         except OSError as error:
             self.send((ZYGOTE_FAILED, run_id, "the forked child is gone: %s" % error))
             spare.close()
@@ -289,7 +295,8 @@ class Zygote:
 
 def main():
     values = jinn.values
-    loaded, failed = preload(values.get("preload", []), sys.stderr)
+    loaded, failed = preload(values.get("preload", []), sys.stderr,
+                             lambda name: jinn.send((ZYGOTE_PRELOADING, name)))
     zygote = Zygote()
     facts = {
         "pid": os.getpid(),

@@ -6,7 +6,7 @@ thread, and a lock held by any other thread would stay locked forever in the chi
 
 The zygote imports the modules the configuration preloads, freezes the garbage collector's generations so that
 copy-on-write pages stay shared, and keeps spare children forked ahead of time, parked on socket pairs
-(``jinn._spare``). A run request from the daemon carries the caller's standard input, output and error as
+(``jinn._spare``), which read a request as a 4-byte length and its marshal bytes. A run request from the daemon carries the caller's standard input, output and error as
 descriptors (SCM_RIGHTS); the zygote hands request and descriptors to a spare, which becomes the run
 (``jinn._child``), reports the spare's pid, and reports the run's exit status or signal when the run announces it
 or once it has reaped it.
@@ -21,7 +21,8 @@ Messages (``marshal`` tuples in length-prefixed frames, the first element names 
 * daemon to zygote: ``(RUN, run_id, request)`` with three descriptors attached, where ``request`` is a dict
   with ``entry`` (``("script", path)``, ``("code", source)`` or ``("module", name)``; strings as bytes), ``argv``,
   ``cwd`` and ``env`` (bytes, ``env`` as ``KEY=VALUE`` items) and ``umask``.
-* zygote to daemon (through ``jinn.send``): ``(ZYGOTE_READY, facts)``, ``(ZYGOTE_STARTED, run_id, pid)``,
+* zygote to daemon (through ``jinn.send``): ``(ZYGOTE_PRELOADING, module)`` before each preload's import,
+  ``(ZYGOTE_READY, facts)``, ``(ZYGOTE_STARTED, run_id, pid)``,
   ``(ZYGOTE_EXIT, run_id, "exited" | "signaled", number)`` and ``(ZYGOTE_FAILED, run_id, message)``.
 """
 

@@ -130,6 +130,8 @@ package final class Daemon: Sendable {
             } else {
                 if fds[0].revents != 0 { accept() }
                 reason = stopRequest.isRequested ? "asked to stop" : idleReason()
+                // About once a second (the poll's time-out) or after a connection.
+                pool.enforceLimits(settings.current)
             }
         }
         shutdown.perform(reason: reason ?? "")

@@ -49,6 +49,8 @@ package final class Zygote: Sendable {
         var launchedAt: ContinuousClock.Instant?
         /// The module being preloaded, until the zygote is ready.
         var importing: String?
+        /// When a run was last handed to it or last ended.
+        var lastUsed = ContinuousClock.now
 
         var hasEnded: Bool {
             if case .ended = phase { return true }
@@ -80,8 +82,16 @@ package final class Zygote: Sendable {
         }
     }
 
+    /// Whether it was retired.
+    package var isRetired: Bool { state.withLock { $0.retired } }
+
     /// Whether its process has ended (or could not start).
     package var hasEnded: Bool { state.withLock { $0.hasEnded } }
+
+    /// When a run was last handed to it or last ended, and whether it serves none now.
+    package var use: (last: ContinuousClock.Instant, idle: Bool) {
+        state.withLock { ($0.lastUsed, $0.sessions.isEmpty) }
+    }
 
     /// The sessions it serves.
     package var sessions: [Session] { state.withLock { Array($0.sessions.values) } }
@@ -152,20 +162,20 @@ package final class Zygote: Sendable {
                         claim: () -> Bool = { true }) throws(ZygoteRefusal)
     {
         launched.wait()
+        // Taken before the session is the zygote's, so that a zygote that ends meanwhile cannot report a run it
+        // was never sent as lost; a run refused after this goes to a replacement (the claim is taken once).
+        guard claim() else { throw ZygoteRefusal("the client gave the run up", clientGone: true) }
         let refusal = state.withLock { state -> String? in
             switch state.phase {
             case .ended(let termination): return "it ended" + (termination.map { " (it \($0))" } ?? "")
             case _ where state.retired: return "it was retired"
             default:
                 state.sessions[session.id] = session
+                state.lastUsed = .now
                 return nil
             }
         }
         if let refusal { throw ZygoteRefusal(refusal) }
-        guard claim() else {
-            _ = state.withLock { $0.sessions.removeValue(forKey: session.id) }
-            throw ZygoteRefusal("the client gave the run up", clientGone: true)
-        }
         do {
             try process.submit(runID: session.id, request: request, descriptors: descriptors)
         } catch {
@@ -261,6 +271,7 @@ package final class Zygote: Sendable {
         let (session, idleRetired) = state.withLock { state -> (Session?, Bool) in
             let session = state.sessions.removeValue(forKey: id)
             if session != nil { state.runs += 1 }
+            state.lastUsed = .now
             return (session, state.retired && state.sessions.isEmpty)
         }
         guard let session else { return }

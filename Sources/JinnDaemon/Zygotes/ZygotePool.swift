@@ -44,6 +44,11 @@ package final class ZygotePool: ZygoteDelegate {
         state.withLock { Array($0.current.values) + $0.retired }
     }
 
+    /// The zygotes that take new runs, one per key.
+    package var current: [Zygote] {
+        state.withLock { Array($0.current.values) }
+    }
+
     /// Every running session, oldest first.
     package var sessions: [Session] {
         zygotes.flatMap(\.sessions).sorted { $0.received < $1.received }
@@ -80,6 +85,7 @@ package final class ZygotePool: ZygoteDelegate {
                 logger.error("cannot start a zygote for \(key): \(error)")
                 throw .zygote("cannot start the Python zygote: \(error)")
             }
+            enforceLimits(configuration, keeping: zygote)
             return zygote
         }
     }

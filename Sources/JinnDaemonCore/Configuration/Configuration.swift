@@ -19,6 +19,9 @@ import JinnSystem
 /// request_timeout = 10               # seconds a connection has to send its whole request
 /// max_connections = 256
 /// max_request_size = 1048576         # bytes
+/// max_zygotes = 8                    # live zygotes (one per environment); the least recently used goes first
+/// zygote_idle_timeout = 900          # seconds a zygote may serve no run before it is retired
+/// max_zygote_memory = 4096           # MiB of resident memory for all zygotes together
 /// ```
 package struct Configuration: Sendable, Equatable {
     /// The interpreter that runs scripts; nil means `python3` on the caller's `PATH`.
@@ -37,6 +40,12 @@ package struct Configuration: Sendable, Equatable {
     package var maximumConnections: Int = 256
     /// The largest request, in bytes; a client with a larger one runs directly.
     package var maximumRequestSize: Int = 1 << 20
+    /// Zygotes kept at once; beyond it the least recently used is retired.
+    package var maximumZygotes: Int = 8
+    /// Seconds a zygote may go without a run before it is retired.
+    package var zygoteIdleTimeout: Double = 900
+    /// The resident memory all zygotes may hold together, in MiB; beyond it the least recently used are retired.
+    package var maximumZygoteMemory: Int = 4096
     /// Modules the zygote imports before it forks.
     package var preload: [String] = []
     /// Seconds without runs or connections after which the daemon exits; 0 means never.
@@ -62,7 +71,7 @@ package struct Configuration: Sendable, Equatable {
     /// The keys a file may set.
     package static let fileKeys = ["interpreter", "preload", "idle_timeout", "socket_dir", "log_file", "log_level",
                                    "client_timeout", "zygote_start_timeout", "request_timeout", "max_connections",
-                                   "max_request_size"]
+                                   "max_request_size", "max_zygotes", "zygote_idle_timeout", "max_zygote_memory"]
 
     /// Settings given on the command line; nil leaves the choice to the next source.
     package struct Flags: Sendable, Equatable {
@@ -233,7 +242,7 @@ package struct Configuration: Sendable, Equatable {
                     throw wrong("one of \(Self.logLevels.joined(separator: ", "))")
                 }
                 logLevel = text
-            case "client_timeout", "zygote_start_timeout", "request_timeout":
+            case "client_timeout", "zygote_start_timeout", "request_timeout", "zygote_idle_timeout":
                 let seconds: Double
                 switch value {
                 case .integer(let number) where number > 0: seconds = Double(number)
@@ -243,11 +252,16 @@ package struct Configuration: Sendable, Equatable {
                 switch key {
                 case "client_timeout": clientTimeout = seconds
                 case "zygote_start_timeout": zygoteStartTimeout = seconds
+                case "zygote_idle_timeout": zygoteIdleTimeout = seconds
                 default: requestTimeout = seconds
                 }
-            case "max_connections":
+            case "max_connections", "max_zygotes", "max_zygote_memory":
                 guard case .integer(let count) = value, count > 0 else { throw wrong("a whole number above 0") }
-                maximumConnections = count
+                switch key {
+                case "max_connections": maximumConnections = count
+                case "max_zygotes": maximumZygotes = count
+                default: maximumZygoteMemory = count
+                }
             case "max_request_size":
                 guard case .integer(let bytes) = value, bytes >= 4096 else {
                     throw wrong("a number of bytes (4096 or more)")

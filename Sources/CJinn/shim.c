@@ -269,6 +269,18 @@ int jinn_unix_connect(const char *path) {
     return result == 0 ? fd : jinn_close_failed(fd);
 }
 
+int jinn_unix_connect_within(const char *path, int milliseconds) {
+    struct sockaddr_un address;
+    int fd = unix_socket(path, &address);
+    if (fd < 0) return -1;
+    /* A full backlog (a daemon that does not accept) then fails with EAGAIN instead of blocking; sends too. */
+    struct timeval timeout = {milliseconds / 1000, (milliseconds % 1000) * 1000};
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout) != 0) return jinn_close_failed(fd);
+    int result;
+    JINN_RETRYING_INTERRUPTS(result, connect(fd, (struct sockaddr *)&address, sizeof address));
+    return result == 0 ? fd : jinn_close_failed(fd);
+}
+
 int jinn_unix_listen(const char *path, int backlog) {
     struct sockaddr_un address;
     int fd = unix_socket(path, &address);

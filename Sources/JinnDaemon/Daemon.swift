@@ -1,8 +1,11 @@
 import Foundation
 import Jinn
 import JinnDaemonCore
+import CJinn
+import JinnWire
 import Logging
 import JinnSystem
+import Synchronization
 
 /// The script-runner daemon: a Unix socket server in a private directory that hands each run to a warm zygote.
 ///
@@ -34,6 +37,9 @@ package final class Daemon: Sendable {
     private let runs: RunDispatcher
     private let administration: Administration
     private let shutdown: Shutdown
+    /// A descriptor kept in reserve: at the descriptor limit it is closed to accept a client and tell it the
+    /// daemon is busy (so that it runs directly instead of waiting), then opened again.
+    private let reserve = Mutex<Int32>(open("/dev/null", O_RDONLY | O_CLOEXEC))
 
     private init(directory: SocketDirectory, configuration: Configuration, flags: Configuration.Flags,
                  logger: Logger, listener: Listener, lock: DirectoryLock, signals: StopSignals)
@@ -124,22 +130,48 @@ package final class Daemon: Sendable {
             } else {
                 if fds[0].revents != 0 { accept() }
                 reason = stopRequest.isRequested ? "asked to stop" : idleReason()
+                // About once a second (the poll's time-out) or after a connection.
+                pool.enforceLimits(settings.current)
             }
         }
         shutdown.perform(reason: reason ?? "")
     }
 
     private func accept() {
+        let limits = settings.current
         guard let fd = listener.accept() else {
             let error = errno
-            if error == EMFILE || error == ENFILE {
-                logger.error("cannot accept: \(Errno(rawValue: error).description); pausing")
-                usleep(50_000)
-            }
+            if error == EMFILE || error == ENFILE { refuseAtDescriptorLimit(Errno(rawValue: error)) }
             return
         }
-        Connection(fd: fd, identity: identity, runs: runs, administration: administration, logger: logger)
+        if activity.snapshot.open >= limits.maximumConnections {
+            refuse(fd, "the daemon serves \(limits.maximumConnections) connections already (max_connections)")
+            return
+        }
+        Connection(fd: fd, identity: identity, limits: limits, runs: runs, administration: administration,
+                   logger: logger)
             .start(counting: activity)
+    }
+
+    /// Tells a client the daemon is busy, without a thread: one small frame fits in an empty socket's buffer.
+    private func refuse(_ fd: Int32, _ reason: String) {
+        var frame: [UInt8] = []
+        Frame.append(payload: Marshal.encode(DaemonMessage.error(code: "busy", message: reason).value), to: &frame)
+        _ = frame.withUnsafeBytes { jinn_send(fd, $0.baseAddress, $0.count) }
+        _ = closeDescriptor(fd)
+    }
+
+    private func refuseAtDescriptorLimit(_ error: Errno) {
+        let refused = reserve.withLock { reserve -> Bool in
+            guard reserve >= 0 else { return false }
+            _ = closeDescriptor(reserve)
+            defer { reserve = open("/dev/null", O_RDONLY | O_CLOEXEC) }
+            guard let fd = listener.accept() else { return false }
+            refuse(fd, "the daemon is out of descriptors (\(error.description))")
+            return true
+        }
+        logger.error("cannot accept: \(error.description); \(refused ? "told a client to run directly" : "pausing")")
+        if !refused { usleep(50_000) }
     }
 
     private func idleReason() -> String? {

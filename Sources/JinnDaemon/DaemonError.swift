@@ -8,13 +8,20 @@ package enum DaemonError: Error, CustomStringConvertible {
     case interpreter(String)
     /// The zygote could not be started or did not take the run.
     case zygote(String)
+    /// The run cannot be served now (its zygote is not ready in time): the client runs it directly.
+    case direct(String)
+    /// The daemon held the run's claim, but no zygote took the run: it never began.
+    case unstarted(String)
+    /// The client gave the run up before it was handed to a zygote.
+    case clientGone
 
     package var description: String {
         switch self {
         case .alreadyRunning: "another jinn daemon is already serving this socket directory"
         case .unusable(let message): message
         case .interpreter(let message): message
-        case .zygote(let message): message
+        case .zygote(let message), .direct(let message), .unstarted(let message): message
+        case .clientGone: "the client gave the run up before it started"
         }
     }
 
@@ -24,6 +31,9 @@ package enum DaemonError: Error, CustomStringConvertible {
         case .alreadyRunning, .unusable: "unusable"
         case .interpreter: "interpreter"
         case .zygote: "zygote"
+        case .direct: "direct"
+        case .unstarted: "unstarted"
+        case .clientGone: "gone"
         }
     }
 }

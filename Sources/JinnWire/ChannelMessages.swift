@@ -59,6 +59,9 @@ package enum ChannelMessageKind: String, Sendable, CaseIterable {
 
 /// What a zygote of the script runner tells its daemon, as `("message", (kind, …))` values on the channel.
 package enum ZygoteEventKind: String, Sendable, CaseIterable {
+    /// `("preloading", module)`: the zygote is about to import `module` (so a preload that hangs or kills the
+    /// zygote is known by name).
+    case preloading
     /// `("ready", facts)`: the zygote has preloaded its modules; `facts` lists what it preloaded, what failed
     /// and the files to watch for staleness.
     case ready

@@ -13,7 +13,7 @@
 /// ```
 public enum DaemonProtocol {
     /// The protocol version; it changes whenever a message changes shape.
-    public static let version = 1
+    public static let version = 2
 
     /// The largest frame either side accepts: an environment and arguments fit many times over.
     public static let maximumMessageSize = 4 << 20
@@ -93,9 +93,14 @@ public struct RunRequest: Sendable, Equatable {
     public var environment: [[UInt8]]
     /// The caller's file mode creation mask.
     public var umask: Int
-    /// The interpreter the run needs (an environment's `bin/python`), or nil for the daemon's own choice (the
-    /// configured interpreter, else `python3` on the caller's `PATH`).
+    /// The interpreter of the script's own environment (an absolute path to its `python`), or nil for the one
+    /// the configuration or the caller's `PATH` names; runs of each interpreter have zygotes of their own.
     public var interpreter: [UInt8]?
+
+    /// The second message of a run's handshake, `("streams",)`: it carries the caller's standard input, output
+    /// and error and the claim (four descriptors), and is sent only once the daemon has answered
+    /// ``DaemonMessage/ready``.
+    public static let streamsMessage: PythonValue = .tuple(["streams"])
 
     /// Creates a request.
     public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int,
@@ -123,9 +128,8 @@ public struct RunRequest: Sendable, Equatable {
             .init("cwd", .bytes(workingDirectory)),
             .init("env", .list(environment.map(PythonValue.bytes))),
             .init("umask", .int(umask)),
-        ]
-        if let interpreter { items.append(.init("interpreter", .bytes(interpreter))) }
-        return .dict(items)
+            .init("interpreter", interpreter.map(PythonValue.bytes) ?? .none),
+        ])
     }
 
     /// Reads a request; throws when a field is missing or of the wrong type.
@@ -152,11 +156,11 @@ public struct RunRequest: Sendable, Equatable {
         guard case .int(let umask)? = value["umask"], (0...0o777).contains(umask) else {
             throw WireError("a run request needs umask = an int from 0 to 0o777")
         }
-        var interpreter: [UInt8]?
+        let interpreter: [UInt8]?
         switch value["interpreter"] {
         case nil, .none?: interpreter = nil
-        case .bytes(let path)? where !path.isEmpty: interpreter = path
-        default: throw WireError("a run request's interpreter must be non-empty bytes")
+        case .bytes(let path)?: interpreter = path
+        default: throw WireError("a run request's interpreter must be bytes or None")
         }
         self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask,
                   interpreter: interpreter)
@@ -174,7 +178,16 @@ public struct RunRequest: Sendable, Equatable {
 }
 
 /// What the daemon answers.
+///
+/// The codes of ``error(code:message:)``: `protocol` (a malformed request), `busy` (the daemon takes no more
+/// connections), `interpreter` (the interpreter is missing or not Python: the client reports it and does not run
+/// it either), `zygote` and `direct` (the client runs the interpreter itself); once the daemon holds a run's claim,
+/// `unstarted` (the run provably never began) and `lost` (it may have begun, and must not be started again).
 public enum DaemonMessage: Sendable, Equatable {
+    /// The run request was read: the client may send its streams (``RunRequest/streamsMessage``).
+    case ready
+    /// A remark for the client's `-v` diagnostics (say, a module that could not be preloaded).
+    case note(String)
     /// The run started: its session id and the pid of its process (which leads its own process group).
     case started(runID: String, pid: Int)
     /// The run ended with an exit status.
@@ -191,6 +204,8 @@ public enum DaemonMessage: Sendable, Equatable {
     /// The message as a marshal value.
     public var value: PythonValue {
         switch self {
+        case .ready: .tuple(["ready"])
+        case .note(let text): .tuple(["note", .string(text)])
         case .started(let id, let pid): .tuple(["started", .string(id), .int(pid)])
         case .exited(let status): .tuple(["exit", "exited", .int(status)])
         case .signaled(let signal): .tuple(["exit", "signaled", .int(signal)])
@@ -206,6 +221,13 @@ public enum DaemonMessage: Sendable, Equatable {
             throw WireError("a daemon message must be a tuple naming its kind")
         }
         switch (kind, fields.count) {
+        case ("ready", 1):
+            self = .ready
+            return
+        case ("note", 2):
+            guard case .string(let text) = fields[1] else { break }
+            self = .note(text)
+            return
         case ("started", 3):
             guard case .string(let id) = fields[1], case .int(let pid) = fields[2] else { break }
             self = .started(runID: id, pid: pid)

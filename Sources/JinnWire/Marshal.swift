@@ -111,9 +111,20 @@ public enum Marshal {
         }
     }
 
+    /// Decodes exactly one value that fills all of `bytes`, refusing back-references: what a peer that is not
+    /// trusted sends (a reference copies a value already read, so a small message could stand for a huge one).
+    public static func decodeWithoutReferences(_ bytes: some Collection<UInt8>) throws(WireError) -> PythonValue {
+        try Array(bytes).withUnsafeBufferPointer { (buffer) throws(WireError) -> PythonValue in
+            try decode(buffer: buffer, allowingReferences: false)
+        }
+    }
+
     @usableFromInline
-    static func decode(buffer: UnsafeBufferPointer<UInt8>) throws(WireError) -> PythonValue {
+    static func decode(buffer: UnsafeBufferPointer<UInt8>, allowingReferences: Bool = true) throws(WireError)
+        -> PythonValue
+    {
         var reader = Reader(buffer: buffer)
+        reader.allowsReferences = allowingReferences
         let value = try reader.readValue(depth: 0)
         guard reader.offset == buffer.count else {
             throw WireError("\(buffer.count - reader.offset) unexpected bytes after a marshal value")
@@ -205,6 +216,8 @@ extension Marshal {
         var offset = 0
         /// Objects marked with the reference flag, by the order in which they started.
         var references: [PythonValue?] = []
+        /// Whether back-references (and the flag that makes them possible) are accepted.
+        var allowsReferences = true
 
         init(buffer: UnsafeBufferPointer<UInt8>) {
             self.buffer = buffer
@@ -218,6 +231,9 @@ extension Marshal {
             let code = try readByte()
             let tag = code & ~Tag.referenceFlag
             var slot: Int? = nil
+            if !allowsReferences && (code & Tag.referenceFlag != 0 || tag == Tag.reference) {
+                throw WireError("back-references are not accepted here (byte \(start))")
+            }
             if code & Tag.referenceFlag != 0 {
                 slot = references.count
                 references.append(nil)

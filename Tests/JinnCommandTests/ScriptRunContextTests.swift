@@ -179,8 +179,18 @@ struct ScriptRunContextTests {
                 close(output[1])
                 close(null)
             }
-            try socket.send(ClientRequest(kind: .run, identity: identity, body: request.value).value,
-                            passing: [null, output[1], null])
+            // The handshake: the request, `ready`, then the streams with the run's claim (a pipe holding a byte).
+            try socket.send(ClientRequest(kind: .run, identity: identity, body: request.value).value)
+            guard let ready = try socket.receive(), try DaemonMessage(ready) == .ready else {
+                throw SandboxError("the daemon did not answer ready")
+            }
+            var claim: [Int32] = [-1, -1]
+            guard jinn_pipe(&claim) == 0 else { throw SandboxError("pipe failed") }
+            defer { close(claim[0]) }
+            var byte: UInt8 = 1
+            _ = write(claim[1], &byte, 1)
+            close(claim[1])
+            try socket.send(RunRequest.streamsMessage, passing: [null, output[1], null, claim[0]])
         }
         var reply: DaemonMessage?
         while let value = try socket.receive() {

@@ -89,6 +89,11 @@ final class ScriptRunnerSandbox: @unchecked Sendable {
         try run(python.executable, arguments, input: input, directory: directory, extra: extra)
     }
 
+    /// Runs a `/bin/sh` command line in the sandbox.
+    func shell(_ command: String, environment extra: [String: String] = [:]) throws -> Outcome {
+        try run("/bin/sh", ["-c", command], input: Data(), directory: nil, extra: extra)
+    }
+
     /// Starts `jinn` without waiting; the caller owns the process.
     func startJinn(_ arguments: [String], directory: String? = nil, environment extra: [String: String] = [:]) throws
         -> Spawned

@@ -1,6 +1,7 @@
 import Foundation
 @testable import JinnDaemonCore
 import Testing
+import JinnSystem
 
 struct ConfigurationTests {
     private func file(_ text: String) throws -> String {
@@ -20,6 +21,37 @@ struct ConfigurationTests {
         #expect(configuration.effectiveLogFile == "/var/tmp/jinn-\(getuid())/daemon.log")
         #expect(configuration.logLevel == "info")
         #expect(configuration.file == nil)
+    }
+
+    @Test func theLimitsAndTimeOutsAreRead() throws {
+        let path = try file("""
+            client_timeout = 1.5
+            zygote_start_timeout = 3
+            request_timeout = 4
+            max_connections = 50
+            max_request_size = 65536
+            max_zygotes = 3
+            zygote_idle_timeout = 120
+            max_zygote_memory = 512
+            interpreter = "/opt/python3"
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let configuration = try Configuration.resolve(flags: .init(configFile: path), environment: { _ in nil })
+        #expect(configuration.clientTimeout == 1.5 && configuration.zygoteStartTimeout == 3)
+        #expect(configuration.requestTimeout == 4 && configuration.maximumConnections == 50)
+        #expect(configuration.maximumRequestSize == 65536 && configuration.maximumZygotes == 3)
+        #expect(configuration.zygoteIdleTimeout == 120 && configuration.maximumZygoteMemory == 512)
+        #expect(configuration.interpreterOrigin == "'interpreter' in \(path)")
+        let flagged = try Configuration.resolve(flags: .init(configFile: path, interpreter: "/usr/bin/python3"),
+                                                environment: { _ in nil })
+        #expect(flagged.interpreterOrigin == "--python on the command line")
+        for bad in ["client_timeout = 0", "max_connections = -1", "max_request_size = 10", "max_zygotes = \"2\""] {
+            let badPath = try file(bad)
+            defer { try? FileManager.default.removeItem(atPath: badPath) }
+            #expect(throws: ConfigurationError.self) {
+                try Configuration.resolve(flags: .init(configFile: badPath), environment: { _ in nil })
+            }
+        }
     }
 
     @Test func theRuntimeDirectoryIsPreferred() throws {
@@ -96,5 +128,18 @@ struct ConfigurationTests {
         #expect {
             try Configuration.resolve(environment: { ["JINN_IDLE_TIMEOUT": "soon"][$0] })
         } throws: { "\($0)".contains("JINN_IDLE_TIMEOUT") && "\($0)".contains("'soon'") }
+    }
+}
+
+struct InterpreterCheckTests {
+    @Test func onlyAPythonInterpreterPasses() throws {
+        let python = try #require(ExecutableSearch.find(["python3"]))
+        #expect(InterpreterCheck.problem(with: python) == nil)
+        #expect(InterpreterCheck.problem(with: "/bin/sh") == "/bin/sh is not a Python interpreter")
+        #expect(InterpreterCheck.problem(with: "/nonexistent/python3")?.hasPrefix("/nonexistent/python3 does not exist")
+                == true)
+        #expect(InterpreterCheck.problem(with: "/tmp") == "/tmp is not an executable file")
+        for name in ["python", "python3", "python3.12", "python3.13t"] { #expect(InterpreterCheck.isPythonName("/x/" + name)) }
+        for name in ["sh", "pythonista", "ipython3"] { #expect(!InterpreterCheck.isPythonName("/x/" + name)) }
     }
 }

@@ -113,14 +113,15 @@ struct AdministrationTests {
 
     @Test func statusDescribesTheDaemonItsZygotesAndItsRuns() throws {
         // The zygote claims this process's pid, so that its memory can be read.
-        let maker = ProcessMaker { _, _ in ScriptedZygoteProcess(pid: getpid()) }
+        let maker = ProcessMaker { _, _ in
+            ScriptedZygoteProcess(pid: getpid(), readyWhileStarting: ZygoteFacts(
+                pid: getpid(), preloaded: ["json"], failures: [.init(module: "nope", error: "ModuleNotFoundError: nope")]))
+        }
         let parts = DaemonParts(configuration: Fixtures.configuration(preload: ["json", "nope"],
                                                                        interpreter: Fixtures.key.executable),
                                 maker: maker)
         let client = ClientEnd()
         let ended = try parts.runs.run(Fixtures.request(), descriptors: [0, 1, 2], clientFD: client.daemonFD)
-        maker.all[0].send(.ready(ZygoteFacts(pid: getpid(), preloaded: ["json"],
-                                             failures: [.init(module: "nope", error: "ModuleNotFoundError: nope")])))
         let run = try SleepingProcess()
         maker.all[0].send(.started(runID: ended.id, pid: run.pid))
         maker.all[0].send(.ended(runID: ended.id, .exited(0)))

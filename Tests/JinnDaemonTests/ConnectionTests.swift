@@ -24,11 +24,38 @@ struct ConnectionTests {
         let parts = DaemonParts()
         let (client, done) = connect(parts)
         let run = try SleepingProcess()
-        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: Fixtures.request().value).value,
-                        passing: [0, 1, 2])
+        let claim = try Claim()
+        try sendRun(client, claim: claim)
         let zygote = try #require(eventually { parts.maker.all.first })
         let submission = try #require(eventually { zygote.submissions.first })
         return StartedRun(parts: parts, client: client, done: done, run: run, zygote: zygote, submission: submission)
+    }
+
+    /// A client's claim on its run: a pipe holding one byte, which the daemon takes unless the client does.
+    private struct Claim {
+        let readFD: Int32
+
+        init() throws {
+            var fds: [Int32] = [-1, -1]
+            precondition(jinn_pipe(&fds) == 0)
+            var byte: UInt8 = 1
+            precondition(write(fds[1], &byte, 1) == 1)
+            close(fds[1])
+            _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+            readFD = fds[0]
+        }
+
+        func takeBack() -> Bool {
+            var byte: UInt8 = 0
+            return read(readFD, &byte, 1) == 1
+        }
+    }
+
+    /// The client's half of a run's handshake up to its streams.
+    private func sendRun(_ client: FrameSocket, _ request: RunRequest = Fixtures.request(), claim: Claim) throws {
+        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: request.value).value)
+        #expect(try client.receive().map(DaemonMessage.init) == .ready)
+        try client.send(RunRequest.streamsMessage, passing: [0, 1, 2, claim.readFD])
     }
 
     private func connect(_ parts: DaemonParts) -> (FrameSocket, Flag) {
@@ -58,7 +85,7 @@ struct ConnectionTests {
                 == .versionMismatch(identity: DaemonParts.identity, pid: Int(getpid())))
         #expect(try exchange(parts, ClientRequest(kind: .status, version: 99, identity: DaemonParts.identity))
                 == .versionMismatch(identity: DaemonParts.identity, pid: Int(getpid())))
-        #expect(parts.log.contains("a client of another build (jinn 0.0.1, protocol 1)"))
+        #expect(parts.log.contains("a client of another build (jinn 0.0.1, protocol \(DaemonProtocol.version))"))
     }
 
     @Test func whatIsNotARequestIsAProtocolError() throws {
@@ -94,12 +121,60 @@ struct ConnectionTests {
         #expect(sessions == .reply(.list([])))
     }
 
-    @Test func aRunWithoutItsThreeDescriptorsIsRefused() throws {
+    @Test func aRunWithoutItsStreamsAndClaimIsRefused() throws {
         let parts = DaemonParts()
-        let answer = try exchange(parts, ClientRequest(kind: .run, identity: DaemonParts.identity,
-                                                       body: Fixtures.request().value))
-        #expect(answer == .error(code: "protocol", message: "a run needs its three standard descriptors attached"))
-        #expect(parts.maker.all.isEmpty)
+        let (client, done) = connect(parts)
+        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: Fixtures.request().value).value)
+        #expect(try client.receive().map(DaemonMessage.init) == .ready)
+        try client.send(RunRequest.streamsMessage, passing: [0, 1, 2])
+        #expect(try client.receive().map(DaemonMessage.init)
+                == .error(code: "protocol", message: "a run needs its three standard streams and its claim"))
+        #expect(done.wait())
+        #expect(parts.maker.all.first?.submissions.isEmpty ?? true)
+    }
+
+    @Test func aRunWhoseClientTookItsClaimBackIsNeverStarted() throws {
+        let parts = DaemonParts()
+        let (client, done) = connect(parts)
+        let claim = try Claim()
+        // The client gave up (its wait ran out) and took its claim back before the daemon handed the run over.
+        #expect(claim.takeBack())
+        try sendRun(client, claim: claim)
+        #expect(done.wait())
+        #expect(parts.maker.all.first?.submissions.isEmpty ?? true)
+        #expect(parts.pool.sessions.isEmpty)
+        #expect(parts.log.contains("not started: its client gave it up"))
+    }
+
+    @Test func aRunWhoseClientLeftBeforeItsHandOverIsNeverStarted() throws {
+        let parts = DaemonParts()
+        let (client, done) = connect(parts)
+        let claim = try Claim()
+        try sendRun(client, claim: claim)
+        client.close()
+        #expect(done.wait())
+        // Either the daemon took the claim before the client left (the run started and was terminated with it)
+        // or it found the client gone and started nothing; the claim tells which.
+        let submissions = parts.maker.all.first?.submissions.count ?? 0
+        #expect(submissions == (claim.takeBack() ? 0 : 1))
+    }
+
+    @Test func aRequestWithBackReferencesIsRefused() throws {
+        let parts = DaemonParts()
+        let (client, done) = connect(parts)
+        // ("status", 2, identity, None), whose identity refers back to the kind: marshal's reference form.
+        var payload: [UInt8] = [0x29 | 0x80, 4]
+        payload += [0x7A | 0x80, 6] + Array("status".utf8)
+        payload += [0x69] + withUnsafeBytes(of: Int32(DaemonProtocol.version).littleEndian, Array.init)
+        payload += [0x72] + withUnsafeBytes(of: UInt32(1).littleEndian, Array.init)
+        payload += [0x4E]
+        try client.sendRaw(Frame.header(forPayloadSize: payload.count) + payload)
+        guard case .error("protocol", let message)? = try client.receive().map(DaemonMessage.init) else {
+            Issue.record("no protocol error")
+            return
+        }
+        #expect(message.contains("back-references are not accepted"))
+        #expect(done.wait())
     }
 
     @Test func aRunReachesItsZygoteAndItsProgressReachesTheClient() throws {
@@ -131,8 +206,8 @@ struct ConnectionTests {
         let parts = DaemonParts(configuration: Fixtures.configuration())
         let (client, done) = connect(parts)
         let request = Fixtures.request(environment: ["PATH=/nonexistent"])
-        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: request.value).value,
-                        passing: [0, 1, 2])
+        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: request.value).value)
+        #expect(try client.receive().map(DaemonMessage.init) == .ready)
         #expect(try client.receive().map(DaemonMessage.init)
                 == .error(code: "interpreter", message: "no python3 on the caller's PATH (/nonexistent)"))
         #expect(done.wait())

@@ -31,7 +31,7 @@ struct RunDispatcherTests {
 
     @Test func aZygoteThatCannotTakeTheRunIsRetiredAndAReplacementTakesIt() throws {
         let maker = ProcessMaker { _, index in
-            let process = ScriptedZygoteProcess()
+            let process = ScriptedZygoteProcess(readyWhileStarting: ZygoteFacts())
             if index == 0 { process.failSubmissions(with: .processNotRunning(.signaled(SIGKILL))) }
             return process
         }
@@ -48,7 +48,7 @@ struct RunDispatcherTests {
 
     @Test func whenNoZygoteTakesTheRunTheCallerIsToldWhy() {
         let maker = ProcessMaker { _, _ in
-            let process = ScriptedZygoteProcess()
+            let process = ScriptedZygoteProcess(readyWhileStarting: ZygoteFacts())
             process.failSubmissions(with: .processNotRunning(.exited(1)))
             return process
         }
@@ -56,7 +56,7 @@ struct RunDispatcherTests {
         #expect {
             try parts.runs.run(Fixtures.request(), descriptors: [0, 1, 2], clientFD: -1)
         } throws: { error in
-            guard case .zygote(let message) = error as? DaemonError else { return false }
+            guard case .unstarted(let message) = error as? DaemonError else { return false }
             return message.hasPrefix("the Python zygote did not take the run: ")
         }
         #expect(maker.all.count == 2)

@@ -26,7 +26,7 @@ struct DaemonMessagesTests {
     @Test func daemonMessagesRoundTrip() throws {
         let messages: [DaemonMessage] = [
             .started(runID: "ab", pid: 12), .exited(3), .signaled(15), .error(code: "zygote", message: "gone"),
-            .versionMismatch(identity: "other", pid: 9), .reply(["runs": 3]),
+            .versionMismatch(identity: "other", pid: 9), .reply(["runs": 3]), .ready, .note("not preloaded: x"),
         ]
         for message in messages {
             #expect(try DaemonMessage(Marshal.decode(Marshal.encode(message.value))) == message)
@@ -45,7 +45,8 @@ struct DaemonMessagesTests {
         let complete = RunRequest(entry: .code(Array("pass".utf8)), arguments: [Array("-c".utf8)],
                                   workingDirectory: Array("/".utf8), environment: [], umask: 0o22).value
         guard case .dict(let items) = complete else { return }
-        for index in items.indices {
+        // Every field but the interpreter, which is optional.
+        for index in items.indices where items[index].key != "interpreter" {
             var missing = items
             missing.remove(at: index)
             #expect(throws: WireError.self) { try RunRequest(.dict(missing)) }
@@ -53,5 +54,26 @@ struct DaemonMessagesTests {
         #expect(throws: WireError.self) {
             try RunRequest(.dict(items.map { $0.key == "umask" ? .init("umask", 0o1000) : $0 }))
         }
+        #expect(throws: WireError.self) {
+            try RunRequest(.dict(items.map { $0.key == "interpreter" ? .init("interpreter", 3) : $0 }))
+        }
+    }
+
+    @Test func aRunRequestMayNameItsInterpreter() throws {
+        let request = RunRequest(entry: .script(Array("a.py".utf8)), arguments: [Array("a.py".utf8)],
+                                 workingDirectory: Array("/".utf8), environment: [], umask: 0o22,
+                                 interpreter: Array("/venv/bin/python".utf8))
+        #expect(try RunRequest(Marshal.decode(Marshal.encode(request.value))) == request)
+        guard case .dict(let items) = request.value else { return }
+        #expect(items.last?.key == "interpreter")
+        let withoutIt = try RunRequest(.dict(Array(items.dropLast())))
+        #expect(withoutIt.interpreter == nil)
+    }
+
+    @Test func backReferencesAreRefusedWhereTheyAreNotTrusted() throws {
+        // [b"x", <reference to b"x">]: a list whose second element refers back to the first.
+        let bytes: [UInt8] = [0x5B, 2, 0, 0, 0, 0x73 | 0x80, 1, 0, 0, 0, 0x78, 0x72, 0, 0, 0, 0]
+        #expect(try Marshal.decode(bytes) == .list([.bytes([0x78]), .bytes([0x78])]))
+        #expect(throws: WireError.self) { try Marshal.decodeWithoutReferences(bytes) }
     }
 }

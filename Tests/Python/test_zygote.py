@@ -37,6 +37,13 @@ class PreloadTests(unittest.TestCase):
         self.assertIn("ModuleNotFoundError", failed[0][1])
         self.assertIn("cannot preload no_such_module_here", errors.getvalue())
 
+    def test_each_module_is_announced_before_its_import(self):
+        seen = []
+        _zygote.preload(["json", "no_such_module_here"], io.StringIO(),
+                        lambda name: seen.append((name, name in sys.modules)))
+        self.assertEqual(seen[1], ("no_such_module_here", False))
+        self.assertEqual(seen[0][0], "json")
+
     def test_watched_files_include_the_interpreter_and_preloaded_files(self):
         with tempfile.TemporaryDirectory() as directory:
             path = os.path.join(directory, "watched_module_for_test.py")
@@ -67,7 +74,12 @@ class Zygote:
         self.socket.settimeout(30)
         self.buffer = b""
         self.next_id = 0
+        # Each preloaded module is announced before its import, then the zygote is ready.
+        self.announced = []
         kind, facts = self.event()
+        while kind == "preloading":
+            self.announced.append(facts)
+            kind, facts = self.event()
         assert kind == "ready", (kind, facts)
 
     def event(self):

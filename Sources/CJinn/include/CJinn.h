@@ -87,6 +87,10 @@ int jinn_accept(int socket);
 /// set (ENAMETOOLONG when the path does not fit in a socket address).
 int jinn_unix_connect(const char *path);
 
+/// `jinn_unix_connect` with a bound: connecting (to a listener whose backlog is full) and every later send on the
+/// socket fail with EAGAIN after `milliseconds` instead of blocking.
+int jinn_unix_connect_within(const char *path, int milliseconds);
+
 /// Creates a close-on-exec stream socket bound to `path` and listening. Returns the descriptor, or -1 with errno
 /// set. An existing file at `path` makes it fail with EADDRINUSE.
 int jinn_unix_listen(const char *path, int backlog);

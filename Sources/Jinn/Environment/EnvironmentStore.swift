@@ -43,6 +43,8 @@ public struct EnvironmentStore: Sendable, Hashable {
     /// The directory of the environment called `name` (which may not exist).
     public func path(of name: String) throws(JinnError) -> String {
         try Self.validate(name: name)
+        // What builds that were killed left behind goes as soon as anyone looks here again.
+        StagedDirectory.removeStaleBuilds(in: root)
         return root + "/" + name
     }
 
@@ -57,6 +59,7 @@ public struct EnvironmentStore: Sendable, Hashable {
 
     /// The names of the environments in the store, sorted.
     public func names() -> [String] {
+        StagedDirectory.removeStaleBuilds(in: root)
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         return entries.filter { !$0.hasPrefix(".") && VirtualEnvironment.exists(at: root + "/" + $0) }.sorted()
     }

@@ -1,3 +1,4 @@
+import CJinn
 import Foundation
 import JinnSystem
 
@@ -6,7 +7,8 @@ import JinnSystem
 /// Everything happens under a lock file next to the target (`.NAME.jinn-lock`), so that two processes building
 /// the same target take turns: the second one finds the first one's result. The work happens in a sibling
 /// (`.NAME.jinn-tmp-…`) on the same file system, so the final `rename` is atomic: the target either does not
-/// exist or is complete. Siblings left by a process that died are removed by the next one that takes the lock.
+/// exist or is complete. Siblings left by a process that died are removed by the next one that takes the lock, and
+/// by any command that lists or names the environments of their parent (``removeStaleBuilds(in:)``).
 enum StagedDirectory {
     /// Takes the lock of `target`, creating its parent directory if needed.
     static func lock(_ target: String, timeout: Duration?, onWait: (@Sendable () -> Void)? = nil)
@@ -64,6 +66,26 @@ enum StagedDirectory {
         guard Foundation.rename(from, to) == 0 else {
             throw .environment(.fileSystem(operation: "moving \(from) to", path: to,
                                            reason: Errno.current.description))
+        }
+    }
+
+    /// Removes what builds that died left in `parent` (their staging and trash siblings), for each name whose
+    /// lock no one holds; a build in progress holds its lock, and its staging directory is left alone.
+    static func removeStaleBuilds(in parent: String) {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        var names = Set<String>()
+        for entry in entries where entry.hasPrefix(".") {
+            for marker in [".jinn-tmp-", ".jinn-trash-"] {
+                guard let range = entry.range(of: marker) else { continue }
+                names.insert(String(entry[entry.index(after: entry.startIndex)..<range.lowerBound]))
+            }
+        }
+        for name in names {
+            let fd = retryingInterrupts { open(parent + "/." + name + ".jinn-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+            guard fd >= 0 else { continue }
+            let lock = OwnedDescriptor(taking: fd)
+            // Closing the descriptor (as `lock` ends) drops the lock.
+            if jinn_try_lock(lock.rawValue) == 0 { removeLeftovers(parent: parent, name: name) }
         }
     }
 

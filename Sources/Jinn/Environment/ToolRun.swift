@@ -20,7 +20,7 @@ struct ToolRun {
     /// Runs `executable` with standard input on `/dev/null`, calling `onLine` for every line of its output.
     ///
     /// Cancelling the calling task sends the tool SIGTERM (and its own children with it: it leads a process
-    /// group) and waits for it to end.
+    /// group) and waits for it to end. The group dies with this process too (see ``ToolGroupGuard``).
     static func run(_ executable: String, _ arguments: [String],
                     onLine: @escaping @Sendable (String) -> Void = { _ in })
         async throws(JinnError) -> Result
@@ -31,6 +31,8 @@ struct ToolRun {
             environment: toolEnvironment(), workingDirectory: nil, descriptors: [])
         configuration.newProcessGroup = true
         let child = try await ChildProcess.spawn(configuration, with: &descriptors)
+        let guarding = await ToolGroupGuard(group: child.pid)
+        defer { guarding.finish() }
         let output = OutputBuffer.reading(descriptors.standardOutput.take(), name: "jinn-tool-stdout")
         let errors = OutputBuffer.reading(descriptors.standardError.take(), name: "jinn-tool-stderr")
         return await withTaskCancellationHandler {

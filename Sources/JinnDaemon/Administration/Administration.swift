@@ -77,6 +77,11 @@ struct Administration: Sendable {
             .init("latency_p90_ms", milliseconds(0.9)),
             .init("latency_p99_ms", milliseconds(0.99)),
             .init("zygotes", .list(zygotes.map(\.listing))),
+            // Modules that hung or ended a zygote while it preloaded them, and are preloaded no more.
+            .init("skipped_preloads", .list(pool.skippedPreloads.map { entry in
+                .dict([.init("interpreter", .string(entry.executable)), .init("module", .string(entry.failure.module)),
+                       .init("reason", .string(entry.failure.reason))])
+            })),
         ])
     }
 }

@@ -15,6 +15,10 @@ import Darwin
 /// administrative request). A malformed or foreign message gets an error reply and the connection is dropped;
 /// the daemon goes on serving everyone else.
 ///
+/// A connection is bounded: its request must arrive whole within `request_timeout` and fit in `max_request_size`,
+/// and marshal back-references are refused (a few bytes could stand for a huge value). A run follows the
+/// handshake of `DaemonProtocol`: the request, `ready`, the streams with the claim, the start.
+///
 /// The connection owns its socket from the moment it is accepted and closes it when its thread ends: for a run,
 /// once the client has left (the run ended) or gone away.
 struct Connection: Sendable {
@@ -22,12 +26,11 @@ struct Connection: Sendable {
     let fd: Int32
     /// The daemon's build identity, which a client must share.
     let identity: String
+    /// The limits in effect when the connection was accepted.
+    let limits: Configuration
     let runs: RunDispatcher
     let administration: Administration
     let logger: Logger
-
-    /// How long a new connection may take to send its request.
-    static let requestTimeout: Int = 10
 
     /// Serves the connection on a new thread, counted in `activity` while it lasts.
     func start(counting activity: ConnectionActivity) {
@@ -43,7 +46,7 @@ struct Connection: Sendable {
 
     /// Serves the connection on the calling thread, and closes it.
     func serve() {
-        let socket = FrameSocket(fd: fd)
+        let socket = FrameSocket(fd: fd, maximumSize: limits.maximumRequestSize)
         defer { socket.close() }
         var uid: uid_t = 0
         var pid: pid_t = 0
@@ -55,10 +58,12 @@ struct Connection: Sendable {
             logger.warning("refused a connection from uid \(uid) (pid \(pid)): only uid \(getuid()) is served")
             return
         }
-        setReceiveTimeout(seconds: Self.requestTimeout)
+        // Replies must not wait on a client that does not read them.
+        setSendTimeout(seconds: limits.requestTimeout)
+        let deadline = ContinuousClock.now + .milliseconds(Int(limits.requestTimeout * 1000))
         let request: ClientRequest
         do {
-            guard let received = try socket.receive() else { return }  // connected and left: nothing to do
+            guard let received = try socket.receive(until: deadline, allowingReferences: false) else { return }
             request = try ClientRequest(received)
         } catch {
             logger.warning("dropped a connection from pid \(pid): \(error)")
@@ -76,13 +81,12 @@ struct Connection: Sendable {
             if request.kind == .stop { administration.stopDaemon() }
             return
         }
-        serveRun(socket, request.body, peer: pid)
+        serveRun(socket, request.body, peer: pid, deadline: deadline)
     }
 
-    private func serveRun(_ socket: FrameSocket, _ body: PythonValue, peer: pid_t) {
-        // The run gets its own copies; ours must go as soon as they are sent (or refused), or a reader of the
-        // caller's pipe would wait for us: every path below ends them, and the value's end closes what is left.
-        var descriptors = socket.takeReceivedDescriptors()
+    private func serveRun(_ socket: FrameSocket, _ body: PythonValue, peer: pid_t,
+                          deadline: ContinuousClock.Instant)
+    {
         let request: RunRequest
         do {
             request = try RunRequest(body)
@@ -91,23 +95,56 @@ struct Connection: Sendable {
             reply(socket, .error(code: "protocol", message: error.description))
             return
         }
-        guard descriptors.count == 3 else {
-            logger.warning("refused a run from pid \(peer): \(descriptors.count) descriptors instead of 3")
-            reply(socket, .error(code: "protocol", message: "a run needs its three standard descriptors attached"))
+        // The client sends its streams while the zygote is found.
+        reply(socket, .ready)
+        let zygote: Zygote
+        do {
+            zygote = try runs.zygote(for: request)
+        } catch {
+            logger.error("cannot run \(String(decoding: request.arguments[0], as: UTF8.self)): \(error)")
+            reply(socket, .error(code: error.code, message: error.description))
             return
         }
-        let session: Session
+        // The run gets its own copies of the streams; ours must go as soon as they are sent (or refused), or a
+        // reader of the caller's pipe would wait for us: every path below ends them, and the value's end closes
+        // what is left.
+        let streams: PythonValue?
         do {
-            session = try runs.run(request, descriptors: descriptors.rawValues, clientFD: fd)
+            streams = try socket.receive(until: deadline, allowingReferences: false)
+        } catch {
+            logger.warning("refused a run from pid \(peer): its streams did not come: \(error)")
+            reply(socket, .error(code: "protocol", message: "\(error)"))
+            return
+        }
+        var descriptors = socket.takeReceivedDescriptors()
+        guard streams == RunRequest.streamsMessage else {
+            logger.warning("refused a run from pid \(peer): its request was not followed by its streams")
+            reply(socket, .error(code: "protocol", message: "a run's request must be followed by its streams"))
+            return
+        }
+        guard descriptors.count == 4 else {
+            logger.warning("refused a run from pid \(peer): \(descriptors.count) descriptors instead of 4")
+            reply(socket, .error(code: "protocol", message: "a run needs its three standard streams and its claim"))
+            return
+        }
+        for note in runs.notes(for: zygote) { reply(socket, .note(note)) }
+        let fds = descriptors.rawValues
+        let session = Session(id: Session.makeID(), request: request, clientFD: fd)
+        do {
+            try runs.start(session, request: request, on: zygote, descriptors: Array(fds[0..<3]),
+                           claim: ClientClaim(claimFD: fds[3], clientFD: fd).take)
         } catch {
             descriptors.closeAll()
+            if case .clientGone = error {
+                logger.notice("run from pid \(peer) not started: its client gave it up")
+                return
+            }
             logger.error("cannot run \(String(decoding: request.arguments[0], as: UTF8.self)): \(error)")
             reply(socket, .error(code: error.code, message: error.description))
             return
         }
         descriptors.closeAll()
         // The connection stays open until the run ends (the client leaves) or the client goes away.
-        setReceiveTimeout(seconds: 0)
         while true {
             do {
                 guard try socket.receivePayload() != nil else { break }
@@ -125,8 +162,8 @@ struct Connection: Sendable {
         try? socket.send(message.value)
     }
 
-    private func setReceiveTimeout(seconds: Int) {
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    private func setSendTimeout(seconds: Double) {
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(seconds.truncatingRemainder(dividingBy: 1) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 }

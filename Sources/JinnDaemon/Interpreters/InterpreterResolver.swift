@@ -1,5 +1,7 @@
+import JinnDaemonCore
 import JinnSystem
 import Jinn
+import JinnWire
 import Synchronization
 
 /// Decides which interpreter runs a script: the configured one, else `python3` (then `python`) on the caller's
@@ -13,11 +15,46 @@ final class InterpreterResolver: Sendable {
     typealias Inspection = @Sendable (_ path: String) throws(JinnError) -> PythonInterpreter
 
     private let inspect: Inspection
+    private let check: @Sendable (_ path: String) -> String?
     private let known = Mutex<[String: PythonInterpreter]>([:])
 
-    /// A resolver that inspects new interpreters with `inspect` (by default, by running them).
-    init(inspect: @escaping Inspection = InterpreterResolver.inspectByRunning) {
+    /// A resolver that refuses a named interpreter that `check` finds a problem with (by default, one that is
+    /// missing or not Python, see `InterpreterCheck`) and inspects new interpreters with `inspect` (by default,
+    /// by running them).
+    init(inspect: @escaping Inspection = InterpreterResolver.inspectByRunning,
+         check: @escaping @Sendable (_ path: String) -> String? = InterpreterCheck.problem(with:))
+    {
+        self.check = check
         self.inspect = inspect
+    }
+
+    /// The interpreter for a run: the one its request names (its environment's), else the configured one, else
+    /// `python3` on the caller's `PATH`. A named or configured interpreter must pass ``InterpreterCheck``.
+    ///
+    /// - Throws: ``DaemonError/interpreter(_:)`` naming what is wrong, where it was set and the fix.
+    func interpreter(for request: RunRequest, configuration: Configuration) throws(DaemonError) -> PythonInterpreter {
+        let origin: String?
+        let configured: String?
+        if let bytes = request.interpreter {
+            let path = String(decoding: bytes, as: UTF8.self)
+            guard path.hasPrefix("/") else {
+                throw .interpreter("the run's interpreter must be an absolute path, not '\(path)'")
+            }
+            (configured, origin) = (path, "the run's environment")
+        } else {
+            (configured, origin) = (configuration.interpreter, configuration.interpreterOrigin)
+        }
+        if let configured, let problem = check(configured) {
+            throw .interpreter(InterpreterCheck.message(problem, origin: origin))
+        }
+        do throws(DaemonError) {
+            return try interpreter(for: request.environment,
+                                   workingDirectory: String(decoding: request.workingDirectory, as: UTF8.self),
+                                   configured: configured)
+        } catch {
+            guard let configured else { throw error }
+            throw .interpreter(InterpreterCheck.message("\(configured) cannot be used: \(error)", origin: origin))
+        }
     }
 
     /// The interpreter for a run with this environment (`KEY=VALUE` items).

@@ -1,44 +1,77 @@
 import Jinn
+import JinnDaemonCore
 import JinnWire
 
-/// Takes a run request to its zygote: the settings of the moment, the interpreter, the zygote of the run's key.
+/// Takes a run request to its zygote: the settings of the moment, the interpreter, the zygote of the run's key,
+/// ready within the bound of a zygote's start.
 struct RunDispatcher: Sendable {
     let settings: ConfigurationWatcher
     let interpreters: InterpreterResolver
     let pool: ZygotePool
 
-    /// Starts a run: hands the request and the caller's descriptors to the zygote of its key (the request's own
-    /// interpreter, such as a script environment's, beats the configured one). The caller keeps (and
-    /// closes) its copies of the descriptors, and keeps `clientFD` open until it has called
-    /// ``Session/clientClosed()``.
+    /// The zygote that will serve a run, once it has preloaded. Nothing of the run has been handed to it.
     ///
-    /// - Throws: ``DaemonError`` when there is no interpreter or no zygote would take the run.
-    func run(_ request: RunRequest, descriptors: [Int32], clientFD: Int32) throws(DaemonError) -> Session {
+    /// - Throws: ``DaemonError`` when there is no usable interpreter, or no zygote is ready within
+    ///   `zygote_start_timeout` (the one still preloading is then given up, see ``ZygotePool/abandon(_:after:)``).
+    func zygote(for request: RunRequest) throws(DaemonError) -> Zygote {
         var configuration = settings.reloadIfChanged()
-        // A script environment's own preloads (`[tool.jinn] preload` of the block it was made for) join the
+        // A script environment's own preloads (`[tool.jinn] preload` of the blocks it was made for) join the
         // configured ones in that environment's zygote.
         if let path = request.interpreter,
            let environment = ScriptEnvironment.owning(interpreter: String(decoding: path, as: UTF8.self))
         {
             configuration.preload += environment.preload.filter { !configuration.preload.contains($0) }
         }
-        let interpreter = try interpreters.interpreter(
-            for: request.environment, workingDirectory: String(decoding: request.workingDirectory, as: UTF8.self),
-            configured: request.interpreter.map { String(decoding: $0, as: UTF8.self) } ?? configuration.interpreter)
+        let interpreter = try interpreters.interpreter(for: request, configuration: configuration)
         let key = ZygoteKey(executable: interpreter.executable, environment: request.environment)
-        let session = Session(id: Session.makeID(), request: request, clientFD: clientFD)
+        let zygote = try pool.zygote(for: key, interpreter: interpreter, configuration: configuration)
+        let timeout = configuration.zygoteStartTimeout
+        guard zygote.waitUntilReady(timeout: .milliseconds(Int(timeout * 1000))) else {
+            if zygote.hasEnded {
+                throw .direct("the Python zygote ended while it preloaded (it \(zygote.termination.map { "\($0)" } ?? "did not start"))")
+            }
+            pool.abandon(zygote, after: timeout)
+            throw .direct("the Python zygote did not finish preloading within \(timeout) s")
+        }
+        return zygote
+    }
+
+    /// What the client's `-v` diagnostics get to know about a zygote: the modules it could not preload.
+    func notes(for zygote: Zygote) -> [String] {
+        let failures = zygote.summary.facts?.failures.map { "\($0.module) (\($0.error))" } ?? []
+        let skipped = pool.skippedPreloads(for: zygote.key.executable).map { "\($0.module) (\($0.reason))" }
+        let all = failures + skipped
+        return all.isEmpty ? [] : ["not preloaded: " + all.joined(separator: ", ")]
+    }
+
+    /// Hands a run to its zygote (or, if that one ended or was retired meanwhile, to a replacement), taking the
+    /// client's claim just before. The caller keeps (and closes) its copies of the descriptors, and keeps
+    /// `session`'s client connection open until it has called ``Session/clientClosed()``.
+    ///
+    /// - Throws: ``DaemonError/clientGone`` when the client gave the run up; ``DaemonError/unstarted(_:)`` when no
+    ///   zygote took it. Either way the run has not begun.
+    func start(_ session: Session, request: RunRequest, on first: Zygote, descriptors: [Int32],
+               claim: () -> Bool) throws(DaemonError)
+    {
+        var zygote = first
         var refusal: ZygoteRefusal?
-        // A zygote that ended or was retired between the lookup and the submission is replaced once.
-        for _ in 0..<2 {
-            let zygote = try pool.zygote(for: key, interpreter: interpreter, configuration: configuration)
+        for attempt in 0..<2 {
+            if attempt > 0 {
+                do {
+                    zygote = try self.zygote(for: request)
+                } catch {
+                    throw .unstarted(error.description)
+                }
+            }
             do {
-                try zygote.submit(session, request: request, descriptors: descriptors)
-                return session
+                try zygote.submit(session, request: request, descriptors: descriptors, claim: claim)
+                return
             } catch {
+                if error.clientGone { throw .clientGone }
                 refusal = error
                 pool.retire(zygote, reason: "it could not take a run: \(error)")
             }
         }
-        throw .zygote("the Python zygote did not take the run: \(refusal.map(\.reason) ?? "")")
+        throw .unstarted("the Python zygote did not take the run: \(refusal.map(\.reason) ?? "")")
     }
 }

@@ -1,10 +1,18 @@
 import Dispatch
 import Synchronization
 
+extension Duration {
+    /// The duration in whole nanoseconds.
+    var wholeNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
+    }
+}
+
 /// A gate that opens once and stays open: a thread that waits before it opens blocks until it does.
 final class Latch: Sendable {
     private let group = DispatchGroup()
-    private let isOpen = Mutex(false)
+    private let opened = Mutex(false)
 
     init() {
         group.enter()
@@ -17,7 +25,7 @@ final class Latch: Sendable {
 
     /// Opens the gate and lets every waiter through; later calls do nothing.
     func open() {
-        let first = isOpen.withLock { isOpen -> Bool in
+        let first = opened.withLock { isOpen -> Bool in
             defer { isOpen = true }
             return !isOpen
         }
@@ -28,4 +36,12 @@ final class Latch: Sendable {
     func wait() {
         group.wait()
     }
+
+    /// Waits until the gate is open, for at most `timeout`; true when it opened. Never call it from a task.
+    func wait(timeout: Duration) -> Bool {
+        group.wait(timeout: .now() + .nanoseconds(Int(clamping: timeout.wholeNanoseconds))) == .success
+    }
+
+    /// Whether the gate is open.
+    var isOpen: Bool { opened.withLock { $0 } }
 }

@@ -26,6 +26,8 @@ package final class Zygote: Sendable {
     private let statistics: RunStatistics
     private weak let delegate: (any ZygoteDelegate)?
     private let launched = Latch()
+    /// Opens once the zygote has preloaded (or has ended).
+    private let readied = Latch()
     private let state = Mutex(State())
 
     private enum Phase {
@@ -43,6 +45,12 @@ package final class Zygote: Sendable {
         var retired = false
         var stopRequested = false
         var runs = 0
+        /// When the launch began.
+        var launchedAt: ContinuousClock.Instant?
+        /// The module being preloaded, until the zygote is ready.
+        var importing: String?
+        /// When a run was last handed to it or last ended.
+        var lastUsed = ContinuousClock.now
 
         var hasEnded: Bool {
             if case .ended = phase { return true }
@@ -66,8 +74,24 @@ package final class Zygote: Sendable {
     /// The process's pid, once it has one.
     package var pid: Int32? { state.withLock { $0.pid } }
 
+    /// How its process ended, once it has.
+    package var termination: Termination? {
+        state.withLock { state in
+            if case .ended(let termination) = state.phase { return termination }
+            return nil
+        }
+    }
+
+    /// Whether it was retired.
+    package var isRetired: Bool { state.withLock { $0.retired } }
+
     /// Whether its process has ended (or could not start).
     package var hasEnded: Bool { state.withLock { $0.hasEnded } }
+
+    /// When a run was last handed to it or last ended, and whether it serves none now.
+    package var use: (last: ContinuousClock.Instant, idle: Bool) {
+        state.withLock { ($0.lastUsed, $0.sessions.isEmpty) }
+    }
 
     /// The sessions it serves.
     package var sessions: [Session] { state.withLock { Array($0.sessions.values) } }
@@ -89,6 +113,7 @@ package final class Zygote: Sendable {
         let first = state.withLock { state -> Bool in
             guard case .made = state.phase else { return false }
             state.phase = .launching
+            state.launchedAt = .now
             return true
         }
         guard first else { return }
@@ -98,6 +123,7 @@ package final class Zygote: Sendable {
             pid = try process.start { [weak self] event in self?.handle(event) }
         } catch {
             state.withLock { $0.phase = .ended(nil) }
+            readied.open()
             delegate?.zygoteDidEnd(self)
             throw error
         }
@@ -110,18 +136,42 @@ package final class Zygote: Sendable {
         if stopRequested { process.terminate() }
     }
 
+    /// Waits until the zygote has preloaded, for at most `timeout` from its launch; true when it is ready, false
+    /// when it is still preloading or ended before it was ready.
+    package func waitUntilReady(timeout: Duration) -> Bool {
+        launched.wait()
+        let launchedAt = state.withLock { $0.launchedAt } ?? .now
+        let left = launchedAt + timeout - .now
+        guard left > .zero ? readied.wait(timeout: left) : readied.isOpen else { return false }
+        return state.withLock { $0.facts != nil }
+    }
+
+    /// The module the zygote was importing when it stopped preloading without becoming ready (it ended, or was
+    /// stopped while it hung), or nil.
+    package var unfinishedPreload: String? {
+        state.withLock { $0.facts == nil ? $0.importing : nil }
+    }
+
     /// Hands a run to the zygote, once it has launched. The caller keeps (and closes) its copies of the descriptors.
     ///
-    /// - Throws: ``ZygoteRefusal`` when the zygote was retired or has ended, or its process could not be sent the
-    ///   run; the session is then not the zygote's.
-    package func submit(_ session: Session, request: RunRequest, descriptors: [Int32]) throws(ZygoteRefusal) {
+    /// - Parameter claim: takes the run's claim from its client (see `DaemonProtocol`), just before the process is
+    ///   sent the run; false means the client gave the run up, which is then not sent.
+    /// - Throws: ``ZygoteRefusal`` when the zygote was retired or has ended, the claim was not had, or its process
+    ///   could not be sent the run; the session is then not the zygote's, and the run has not begun.
+    package func submit(_ session: Session, request: RunRequest, descriptors: [Int32],
+                        claim: () -> Bool = { true }) throws(ZygoteRefusal)
+    {
         launched.wait()
+        // Taken before the session is the zygote's, so that a zygote that ends meanwhile cannot report a run it
+        // was never sent as lost; a run refused after this goes to a replacement (the claim is taken once).
+        guard claim() else { throw ZygoteRefusal("the client gave the run up", clientGone: true) }
         let refusal = state.withLock { state -> String? in
             switch state.phase {
             case .ended(let termination): return "it ended" + (termination.map { " (it \($0))" } ?? "")
             case _ where state.retired: return "it was retired"
             default:
                 state.sessions[session.id] = session
+                state.lastUsed = .now
                 return nil
             }
         }
@@ -183,6 +233,8 @@ package final class Zygote: Sendable {
 
     private func handle(_ message: ZygoteMessage) {
         switch message {
+        case .preloading(let module):
+            state.withLock { $0.importing = module }
         case .ready(let facts):
             let pid = state.withLock { state -> String in
                 state.facts = facts
@@ -190,6 +242,7 @@ package final class Zygote: Sendable {
                 if state.pid == nil { state.pid = facts.pid }
                 return Self.name(state.pid)
             }
+            readied.open()
             logger.info("zygote \(pid) ready: preloaded \(facts.preloaded)")
             if !facts.failures.isEmpty {
                 let failures = facts.failures.map { "\($0.module) (\($0.error))" }.joined(separator: ", ")
@@ -209,7 +262,8 @@ package final class Zygote: Sendable {
             case .signaled(let number): finish(id, reply: .signaled(Int(number)), status: "killed by signal \(number)")
             }
         case .failed(let id, let reason):
-            finish(id, reply: .error(code: "run", message: reason), status: "failed: \(reason)")
+            // The zygote says so before it hands the run to a child: the run never began.
+            finish(id, reply: .error(code: "unstarted", message: reason), status: "failed: \(reason)")
         }
     }
 
@@ -217,6 +271,7 @@ package final class Zygote: Sendable {
         let (session, idleRetired) = state.withLock { state -> (Session?, Bool) in
             let session = state.sessions.removeValue(forKey: id)
             if session != nil { state.runs += 1 }
+            state.lastUsed = .now
             return (session, state.retired && state.sessions.isEmpty)
         }
         guard let session else { return }
@@ -242,9 +297,12 @@ package final class Zygote: Sendable {
             logger.error("zygote \(Self.name(pid)) ended unexpectedly: it \(termination)")
         }
         for session in orphans {
-            session.ended(.error(code: "zygote",
-                                 message: "the Python zygote serving this run ended (it \(termination))"))
+            // A run whose start was not reported may have begun all the same: it is lost, never started again.
+            let code = session.pid == nil ? "lost" : "zygote"
+            session.ended(.error(code: code, message: "the Python zygote serving this run ended (it \(termination))"
+                + (session.pid == nil ? " before it reported the run's start" : "")))
         }
+        readied.open()
         delegate?.zygoteDidEnd(self)
     }
 

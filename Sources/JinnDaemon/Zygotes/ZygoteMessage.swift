@@ -7,6 +7,8 @@ import JinnWire
 /// The daemon sends the zygote one kind only, `("run", run_id, request)` with the caller's three standard
 /// descriptors attached (see ``ZygoteProcess/submit(runID:request:descriptors:)``).
 package enum ZygoteMessage: Sendable, Equatable {
+    /// `("preloading", module)`: the zygote is about to import a module it preloads.
+    case preloading(String)
     /// `("ready", facts)`: the zygote has preloaded and serves runs.
     case ready(ZygoteFacts)
     /// `("started", run_id, pid)`: the run's process has its streams and runs; it leads its own process group.
@@ -26,6 +28,11 @@ package enum ZygoteMessage: Sendable, Equatable {
         }
         guard let kind = ZygoteEventKind(rawValue: name) else { throw WireError("unknown zygote message '\(name)'") }
         switch kind {
+        case .preloading:
+            guard fields.count == 2, let module = fields[1].stringValue else {
+                throw WireError("malformed zygote message 'preloading'")
+            }
+            self = .preloading(module)
         case .ready:
             self = .ready(ZygoteFacts(fields.count > 1 ? fields[1] : .none))
         case .started:
@@ -55,6 +62,7 @@ package enum ZygoteMessage: Sendable, Equatable {
     /// The message as the zygote sends it.
     package var value: PythonValue {
         switch self {
+        case .preloading(let module): .tuple([Self.name(.preloading), .string(module)])
         case .ready(let facts): .tuple([Self.name(.ready), facts.value])
         case .started(let id, let pid): .tuple([Self.name(.started), .string(id), .int(Int(pid))])
         case .ended(let id, .exited(let status)): .tuple([Self.name(.exit), .string(id), "exited", .int(Int(status))])

@@ -22,6 +22,14 @@ package final class ZygotePool: ZygoteDelegate {
     private struct State {
         var current: [ZygoteKey: Zygote] = [:]
         var retired: [Zygote] = []
+        /// Modules that hung or ended a zygote while it preloaded them, by interpreter: never preloaded again there.
+        var skipped: [String: [PreloadFailure]] = [:]
+    }
+
+    /// A module that is no longer preloaded for an interpreter, and why.
+    package struct PreloadFailure: Sendable, Equatable {
+        package var module: String
+        package var reason: String
     }
 
     /// A pool without zygotes.
@@ -34,6 +42,11 @@ package final class ZygotePool: ZygoteDelegate {
     /// Every zygote: the current ones, then the retired ones that still serve runs.
     package var zygotes: [Zygote] {
         state.withLock { Array($0.current.values) + $0.retired }
+    }
+
+    /// The zygotes that take new runs, one per key.
+    package var current: [Zygote] {
+        state.withLock { Array($0.current.values) }
     }
 
     /// Every running session, oldest first.
@@ -53,8 +66,10 @@ package final class ZygotePool: ZygoteDelegate {
         while true {
             let (zygote, isNew) = state.withLock { state -> (Zygote, Bool) in
                 if let existing = state.current[key] { return (existing, false) }
-                let zygote = Zygote(key: key, settings: settings, preload: configuration.preload,
-                                    process: makeProcess(key, interpreter, configuration.preload), logger: logger,
+                let skipped = Set((state.skipped[key.executable] ?? []).map(\.module))
+                let preload = configuration.preload.filter { !skipped.contains($0) }
+                let zygote = Zygote(key: key, settings: settings, preload: preload,
+                                    process: makeProcess(key, interpreter, preload), logger: logger,
                                     statistics: statistics, delegate: self)
                 state.current[key] = zygote
                 return (zygote, true)
@@ -70,6 +85,7 @@ package final class ZygotePool: ZygoteDelegate {
                 logger.error("cannot start a zygote for \(key): \(error)")
                 throw .zygote("cannot start the Python zygote: \(error)")
             }
+            enforceLimits(configuration, keeping: zygote)
             return zygote
         }
     }
@@ -85,6 +101,37 @@ package final class ZygotePool: ZygoteDelegate {
         zygote.retire(reason: reason)
     }
 
+    /// The modules no longer preloaded for an interpreter.
+    package func skippedPreloads(for executable: String) -> [PreloadFailure] {
+        state.withLock { $0.skipped[executable] ?? [] }
+    }
+
+    /// Every interpreter's modules no longer preloaded.
+    package var skippedPreloads: [(executable: String, failure: PreloadFailure)] {
+        state.withLock { state in
+            state.skipped.sorted { $0.key < $1.key }.flatMap { entry in entry.value.map { (entry.key, $0) } }
+        }
+    }
+
+    /// Gives up a zygote that is still preloading after its start's bound: the module it is importing is never
+    /// preloaded again for its interpreter, and it is stopped, so that the next run gets a zygote without it.
+    package func abandon(_ zygote: Zygote, after timeout: Double) {
+        if let module = zygote.unfinishedPreload {
+            skip(module, for: zygote.key.executable, reason: "its import took more than \(timeout) s")
+        }
+        retire(zygote, reason: "it did not finish preloading within \(timeout) s")
+        zygote.stop()
+    }
+
+    private func skip(_ module: String, for executable: String, reason: String) {
+        let added = state.withLock { state -> Bool in
+            guard !(state.skipped[executable] ?? []).contains(where: { $0.module == module }) else { return false }
+            state.skipped[executable, default: []].append(PreloadFailure(module: module, reason: reason))
+            return true
+        }
+        if added { logger.error("\(module) is no longer preloaded for \(executable): \(reason)") }
+    }
+
     /// Ends every zygote now (their runs die with them).
     package func stopAll() {
         for zygote in zygotes { zygote.stop() }
@@ -92,6 +139,10 @@ package final class ZygotePool: ZygoteDelegate {
 
     /// Lets an ended zygote go: its key gets a new one on its next run.
     package func zygoteDidEnd(_ zygote: Zygote) {
+        if let module = zygote.unfinishedPreload {
+            skip(module, for: zygote.key.executable,
+                 reason: "the zygote ended while importing it (it \(zygote.termination.map { "\($0)" } ?? "did not start"))")
+        }
         state.withLock { state in
             if state.current[zygote.key] === zygote { state.current[zygote.key] = nil }
             state.retired.removeAll { $0 === zygote }

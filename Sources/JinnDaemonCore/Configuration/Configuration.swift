@@ -15,10 +15,38 @@ import JinnSystem
 /// log_file = "/home/me/.cache/jinn/daemon.log"
 /// log_level = "info"                 # trace, debug, info, notice, warning, error, critical
 /// environment_max_age = 30           # days a script environment may go unused; 0 keeps them
+/// client_timeout = 5                 # seconds a client waits for the daemon before running directly
+/// zygote_start_timeout = 10          # seconds a zygote may take to preload
+/// request_timeout = 10               # seconds a connection has to send its whole request
+/// max_connections = 256
+/// max_request_size = 1048576         # bytes
+/// max_zygotes = 8                    # live zygotes (one per environment); the least recently used goes first
+/// zygote_idle_timeout = 900          # seconds a zygote may serve no run before it is retired
+/// max_zygote_memory = 4096           # MiB of resident memory for all zygotes together
 /// ```
 package struct Configuration: Sendable, Equatable {
     /// The interpreter that runs scripts; nil means `python3` on the caller's `PATH`.
     package var interpreter: String?
+    /// Where ``interpreter`` was set, for messages: `'interpreter' in FILE`, `JINN_INTERPRETER`, `--python`.
+    package var interpreterOrigin: String?
+    /// Seconds a client waits for the daemon to answer (and, beyond ``zygoteStartTimeout``, for its run to start)
+    /// before it runs the interpreter directly.
+    package var clientTimeout: Double = 5
+    /// Seconds a zygote may take from its launch until it has preloaded; runs that would wait longer are run
+    /// directly, and the module it was importing is not preloaded again.
+    package var zygoteStartTimeout: Double = 10
+    /// Seconds a new connection has to send its whole request (and a run's streams).
+    package var requestTimeout: Double = 10
+    /// Connections served at once; more are told the daemon is busy (their clients run directly).
+    package var maximumConnections: Int = 256
+    /// The largest request, in bytes; a client with a larger one runs directly.
+    package var maximumRequestSize: Int = 1 << 20
+    /// Zygotes kept at once; beyond it the least recently used is retired.
+    package var maximumZygotes: Int = 8
+    /// Seconds a zygote may go without a run before it is retired.
+    package var zygoteIdleTimeout: Double = 900
+    /// The resident memory all zygotes may hold together, in MiB; beyond it the least recently used are retired.
+    package var maximumZygoteMemory: Int = 4096
     /// Modules the zygote imports before it forks.
     package var preload: [String] = []
     /// Seconds without runs or connections after which the daemon exits; 0 means never.
@@ -45,7 +73,9 @@ package struct Configuration: Sendable, Equatable {
 
     /// The keys a file may set.
     package static let fileKeys = ["interpreter", "preload", "idle_timeout", "socket_dir", "log_file", "log_level",
-                                   "environment_max_age"]
+                                   "environment_max_age", "client_timeout", "zygote_start_timeout", "request_timeout",
+                                   "max_connections", "max_request_size", "max_zygotes", "zygote_idle_timeout",
+                                   "max_zygote_memory"]
 
     /// Settings given on the command line; nil leaves the choice to the next source.
     package struct Flags: Sendable, Equatable {
@@ -113,7 +143,10 @@ package struct Configuration: Sendable, Equatable {
             guard let value = environment(name), !value.isEmpty else { return nil }
             return value
         }
-        if let value = variable("JINN_INTERPRETER") { configuration.interpreter = value }
+        if let value = variable("JINN_INTERPRETER") {
+            configuration.interpreter = value
+            configuration.interpreterOrigin = "JINN_INTERPRETER in the environment"
+        }
         if let value = variable("JINN_PRELOAD") { configuration.preload = splitList(value) }
         if let value = variable("JINN_IDLE_TIMEOUT") {
             guard let seconds = Int(value), seconds >= 0 else {
@@ -132,7 +165,10 @@ package struct Configuration: Sendable, Equatable {
             configuration.logLevel = value
         }
         // The flags.
-        if let value = flags.interpreter { configuration.interpreter = value }
+        if let value = flags.interpreter {
+            configuration.interpreter = value
+            configuration.interpreterOrigin = "--python on the command line"
+        }
         if let value = flags.preload { configuration.preload = value }
         if let value = flags.idleTimeout {
             guard value >= 0 else {
@@ -182,6 +218,7 @@ package struct Configuration: Sendable, Equatable {
             case "interpreter":
                 guard case .string(let text) = value, !text.isEmpty else { throw wrong("a non-empty string (a path)") }
                 interpreter = text
+                interpreterOrigin = "'interpreter' in \(path)"
             case "preload":
                 guard case .array(let items) = value else { throw wrong("an array of module names") }
                 var names: [String] = []
@@ -212,6 +249,31 @@ package struct Configuration: Sendable, Equatable {
             case "environment_max_age":
                 guard case .integer(let days) = value, days >= 0 else { throw wrong("a whole number of days (0 or more)") }
                 environmentMaxAge = days
+            case "client_timeout", "zygote_start_timeout", "request_timeout", "zygote_idle_timeout":
+                let seconds: Double
+                switch value {
+                case .integer(let number) where number > 0: seconds = Double(number)
+                case .float(let number) where number > 0: seconds = number
+                default: throw wrong("a number of seconds above 0")
+                }
+                switch key {
+                case "client_timeout": clientTimeout = seconds
+                case "zygote_start_timeout": zygoteStartTimeout = seconds
+                case "zygote_idle_timeout": zygoteIdleTimeout = seconds
+                default: requestTimeout = seconds
+                }
+            case "max_connections", "max_zygotes", "max_zygote_memory":
+                guard case .integer(let count) = value, count > 0 else { throw wrong("a whole number above 0") }
+                switch key {
+                case "max_connections": maximumConnections = count
+                case "max_zygotes": maximumZygotes = count
+                default: maximumZygoteMemory = count
+                }
+            case "max_request_size":
+                guard case .integer(let bytes) = value, bytes >= 4096 else {
+                    throw wrong("a number of bytes (4096 or more)")
+                }
+                maximumRequestSize = bytes
             default:
                 throw ConfigurationError(
                     source: path, key: key, line: line,

@@ -45,6 +45,8 @@ package struct DaemonLauncher {
         case .success(let socket): return .connected(socket)
         case .failure(let error) where error.errno == ENOENT || error.errno == ECONNREFUSED:
             break
+        case .failure(let error) where error.isTimeout:
+            return .unavailable("the daemon did not take the connection within \(configuration.clientTimeout) s")
         case .failure(let error): return .unavailable(error.description)
         }
         diagnostics.note("no daemon answers at \(directory.socketPath); starting one")
@@ -93,7 +95,8 @@ package struct DaemonLauncher {
 
     private func attempt() -> Result<FrameSocket, SocketError> {
         do {
-            return .success(try FrameSocket.connect(to: directory.socketPath))
+            return .success(try FrameSocket.connect(to: directory.socketPath,
+                                                    within: .milliseconds(Int(configuration.clientTimeout * 1000))))
         } catch {
             return .failure(error)
         }

@@ -59,6 +59,14 @@ package final class FrameSocket {
         return FrameSocket(OwnedDescriptor(taking: fd))
     }
 
+    /// Connects to a Unix socket, giving up after `timeout` when the listener does not take the connection (its
+    /// backlog is full); sends on the socket are bounded the same way.
+    package static func connect(to path: String, within timeout: Duration) throws(SocketError) -> FrameSocket {
+        let fd = jinn_unix_connect_within(path, Int32(clamping: timeout.wholeMilliseconds))
+        guard fd >= 0 else { throw SocketError(operation: "connect to \(path)", errno: errno) }
+        return FrameSocket(OwnedDescriptor(taking: fd))
+    }
+
     /// Closes the socket and the descriptors received but not taken; idempotent.
     package func close() {
         received.closeAll()
@@ -93,17 +101,24 @@ package final class FrameSocket {
     ///
     /// - Throws: ``SocketError`` when the stream ends inside a frame, a frame is over the limit, the payload is not
     ///   marshal, or the read fails.
-    package func receive() throws(SocketError) -> PythonValue? {
-        guard let payload = try receivePayload() else { return nil }
+    /// - Parameters:
+    ///   - deadline: when to give up waiting (``SocketError/isTimeout``); nil waits as long as it takes.
+    ///   - allowingReferences: false refuses marshal back-references, for a peer that is not trusted.
+    package func receive(until deadline: ContinuousClock.Instant? = nil, allowingReferences: Bool = true)
+        throws(SocketError) -> PythonValue?
+    {
+        guard let payload = try receivePayload(until: deadline) else { return nil }
         do {
-            return try Marshal.decode(payload)
+            return allowingReferences ? try Marshal.decode(payload) : try Marshal.decodeWithoutReferences(payload)
         } catch {
             throw SocketError(protocol: "unreadable message: \(error.message)")
         }
     }
 
-    /// Receives one frame's payload, or nil at a clean end of stream.
-    package func receivePayload() throws(SocketError) -> ArraySlice<UInt8>? {
+    /// Receives one frame's payload, or nil at a clean end of stream; `deadline` as for ``receive(until:allowingReferences:)``.
+    package func receivePayload(until deadline: ContinuousClock.Instant? = nil) throws(SocketError)
+        -> ArraySlice<UInt8>?
+    {
         while true {
             if buffer.count - start >= Frame.headerSize {
                 let size = Frame.payloadSize(header: buffer[start..<start + Frame.headerSize])
@@ -125,6 +140,7 @@ package final class FrameSocket {
                 buffer.removeSubrange(0..<start)
                 start = 0
             }
+            if let deadline { try wait(until: deadline) }
             guard try fill() else {
                 if buffer.isEmpty { return nil }
                 throw SocketError(protocol: "the connection closed in the middle of a message")
@@ -143,6 +159,19 @@ package final class FrameSocket {
     /// Takes the descriptors received so far (in arrival order), which the caller owns from now on.
     package func takeReceivedDescriptors() -> OwnedDescriptors {
         OwnedDescriptors(taking: received.releaseAll())
+    }
+
+    /// Waits until the socket is readable; throws a time-out at the deadline.
+    private func wait(until deadline: ContinuousClock.Instant) throws(SocketError) {
+        while true {
+            // Past the deadline, what has arrived already is still read.
+            let left = deadline - .now
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let count = poll(&entry, 1, left > .zero ? Int32(clamping: max(1, left.wholeMilliseconds)) : 0)
+            if count > 0 { return }
+            if count < 0 && errno != EINTR { throw SocketError(operation: "poll", errno: errno) }
+            if left <= .zero { throw SocketError.timeout }
+        }
     }
 
     /// Reads more bytes; false at end of stream.
@@ -187,5 +216,19 @@ package struct SocketError: Error, CustomStringConvertible {
         self.errno = nil
     }
 
+    /// A wait that reached its deadline.
+    package static let timeout = SocketError(operation: "wait", errno: ETIMEDOUT)
+
+    /// Whether the error is a time-out (a deadline, or a send that a bounded socket gave up).
+    package var isTimeout: Bool { errno == ETIMEDOUT || errno == EAGAIN || errno == EWOULDBLOCK }
+
     package var description: String { message }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded up.
+    package var wholeMilliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+    }
 }

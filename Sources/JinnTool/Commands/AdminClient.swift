@@ -30,15 +30,17 @@ struct AdminClient {
     func request(_ kind: ClientRequest.Kind, body: PythonValue = .none) throws(Failure) -> PythonValue {
         let socket: FrameSocket
         do {
-            socket = try FrameSocket.connect(to: socketPath)
+            socket = try FrameSocket.connect(to: socketPath, within: Self.timeout)
         } catch {
             if error.errno == ENOENT || error.errno == ECONNREFUSED { throw .notRunning }
+            if error.isTimeout { throw .failed("the daemon did not take the connection within \(Self.timeout)") }
             throw .failed(error.description)
         }
         defer { socket.close() }
         do {
             try socket.send(ClientRequest(kind: kind, identity: BuildIdentity.current(), body: body).value)
-            guard let value = try socket.receive() else { throw Failure.failed("the daemon closed the connection") }
+            // A daemon that is stopped or wedged must not hang the command.
+            guard let value = try socket.receive(until: .now + Self.timeout) else { throw Failure.failed("the daemon closed the connection") }
             switch try DaemonMessage(value) {
             case .reply(let answer): return answer
             case .versionMismatch(let identity, let pid): throw Failure.otherBuild(identity: identity, pid: pid)
@@ -51,6 +53,9 @@ struct AdminClient {
             throw .failed("\(error)")
         }
     }
+
+    /// How long a command waits for the daemon to take and answer its request.
+    static let timeout: Duration = .seconds(10)
 
     /// Whether a process exists.
     static func isAlive(_ pid: Int) -> Bool {

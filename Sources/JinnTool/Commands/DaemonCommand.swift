@@ -80,6 +80,9 @@ struct DaemonCommand: ParsableCommand {
             print("zygotes:    \(zygotes.isEmpty ? "none" : "")")
             for zygote in zygotes {
                 let preloaded = zygote["preloaded"]?.elements?.compactMap(\.stringValue).joined(separator: ", ") ?? ""
+                let failed = zygote["failed"]?.elements?.compactMap { item in
+                    item[0]?.stringValue.map { "\($0) (\(item[1]?.stringValue ?? ""))" }
+                }.joined(separator: ", ") ?? ""
                 let memory = Double(zygote["memory"]?.intValue ?? 0) / 1_048_576
                 var state = zygote["ready"]?.boolValue == true ? "ready" : "starting"
                 if zygote["retired"]?.boolValue == true { state = "retired" }
@@ -89,6 +92,13 @@ struct DaemonCommand: ParsableCommand {
                     \(zygote["runs"]?.intValue ?? 0) runs, \(zygote["active"]?.intValue ?? 0) running
                         environment: \(zygote["environment"]?.stringValue ?? "")
                         preloaded:   \(preloaded.isEmpty ? "(nothing)" : preloaded)
+                    """)
+                if !failed.isEmpty { print("        failed:      \(failed)") }
+            }
+            for skipped in status["skipped_preloads"]?.elements ?? [] {
+                print("""
+                    not preloaded: \(skipped["module"]?.stringValue ?? "") for \(skipped["interpreter"]?.stringValue ?? ""): \
+                    \(skipped["reason"]?.stringValue ?? "")
                     """)
             }
         }

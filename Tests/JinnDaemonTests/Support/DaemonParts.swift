@@ -1,6 +1,7 @@
 import Jinn
 @testable import JinnDaemon
 import JinnDaemonCore
+import JinnWire
 import Synchronization
 
 /// Makes the scripted processes of a pool's zygotes, and remembers them by key in the order they were made.
@@ -10,7 +11,7 @@ final class ProcessMaker: Sendable {
 
     /// - Parameter make: the process for the `index`th zygote (from 0) of a key.
     init(make: @escaping @Sendable (_ key: ZygoteKey, _ index: Int) -> ScriptedZygoteProcess = { _, _ in
-        ScriptedZygoteProcess()
+        ScriptedZygoteProcess(readyWhileStarting: ZygoteFacts())
     }) {
         self.make = make
     }
@@ -55,7 +56,7 @@ struct DaemonParts {
         pool = ZygotePool(logger: log.logger, statistics: statistics, makeProcess: maker.factory)
         settings = ConfigurationWatcher(configuration: configuration, flags: .init(), logger: log.logger,
                                         environment: { _ in nil })
-        runs = RunDispatcher(settings: settings, interpreters: InterpreterResolver { Fixtures.interpreter($0) },
+        runs = RunDispatcher(settings: settings, interpreters: InterpreterResolver(inspect: { Fixtures.interpreter($0) }, check: { _ in nil }),
                              pool: pool)
         administration = Administration(directory: SocketDirectory(unchecked: Fixtures.socketDirectory),
                                         identity: Self.identity, startInstant: .now, settings: settings, pool: pool,
@@ -64,7 +65,8 @@ struct DaemonParts {
 
     /// A connection on `fd`, served by these parts.
     func connection(_ fd: Int32) -> Connection {
-        Connection(fd: fd, identity: Self.identity, runs: runs, administration: administration, logger: log.logger)
+        Connection(fd: fd, identity: Self.identity, limits: settings.current, runs: runs,
+                   administration: administration, logger: log.logger)
     }
 
     /// The key of runs with this environment.
@@ -72,5 +74,15 @@ struct DaemonParts {
         -> ZygoteKey
     {
         ZygoteKey(executable: Fixtures.key.executable, environment: environment.map { Array($0.utf8) })
+    }
+}
+
+extension RunDispatcher {
+    /// A run's whole start as a connection makes it, with a claim the client never takes back.
+    func run(_ request: RunRequest, descriptors: [Int32], clientFD: Int32) throws(DaemonError) -> Session {
+        let zygote = try zygote(for: request)
+        let session = Session(id: Session.makeID(), request: request, clientFD: clientFD)
+        try start(session, request: request, on: zygote, descriptors: descriptors, claim: { true })
+        return session
     }
 }

@@ -128,6 +128,16 @@ def make_stdio(fd, write, encoding, errors, buffered, role=None):
 
 
 def _install_stdio(environment):
+    import stat
+
+    try:
+        stdin_is_directory = stat.S_ISDIR(os.fstat(0).st_mode)
+    except OSError:
+        stdin_is_directory = False
+    if stdin_is_directory:
+        # What the interpreter's start-up does with a directory as standard input.
+        os.write(2, b"Fatal Python error: init_sys_streams: <stdin> is a directory, cannot continue\n")
+        os._exit(1)
     buffered = not environment.get(b"PYTHONUNBUFFERED")
     streams = []
     for fd, old in enumerate((sys.__stdin__, sys.__stdout__, sys.__stderr__)):

@@ -30,9 +30,10 @@ SENT_BY_SWIFT = (CALL, CANCEL, SWIFT_RESULT, SWIFT_ERROR, STOP, RUN, MESSAGE, IN
 SENT_BY_PYTHON = (RESULT, ERROR, SWIFT_CALL, SWIFT_CANCEL, OUTPUT, EXCEPTION, CODE, SERVING, MESSAGE, INPUT)
 
 # What a zygote tells its daemon, as jinn.send values (MESSAGE).
+ZYGOTE_PRELOADING = "preloading"  # (ZYGOTE_PRELOADING, module): about to import a preloaded module
 ZYGOTE_READY = "ready"         # (ZYGOTE_READY, facts)
 ZYGOTE_STARTED = "started"     # (ZYGOTE_STARTED, run id, pid)
 ZYGOTE_EXIT = "exit"           # (ZYGOTE_EXIT, run id, "exited" | "signaled", number)
 ZYGOTE_FAILED = "failed"       # (ZYGOTE_FAILED, run id, message)
 
-ZYGOTE_EVENTS = (ZYGOTE_READY, ZYGOTE_STARTED, ZYGOTE_EXIT, ZYGOTE_FAILED)
+ZYGOTE_EVENTS = (ZYGOTE_PRELOADING, ZYGOTE_READY, ZYGOTE_STARTED, ZYGOTE_EXIT, ZYGOTE_FAILED)

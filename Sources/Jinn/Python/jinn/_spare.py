@@ -58,15 +58,17 @@ def become_spare(zygote, requests):
         data, fds, _, _ = socket.recv_fds(requests, 1 << 22, MAX_FDS)
         if not data:
             return
-        while True:  # the request may arrive in pieces; the descriptors came with its first byte
-            try:
-                request = marshal.loads(data)
-                break
-            except (EOFError, ValueError):
-                more = requests.recv(1 << 22)
-                if not more:
-                    return
-                data += more
+        # The request is framed (a 4-byte length first), so that one arriving in pieces is read in time linear in
+        # its size; the descriptors came with its first byte.
+        pieces, received = [data], len(data)
+        while received < 4 or received < 4 + int.from_bytes(b"".join(pieces)[:4], "little"):
+            more = requests.recv(1 << 22)
+            if not more:
+                return
+            pieces.append(more)
+            received += len(more)
+        data = b"".join(pieces)
+        request = marshal.loads(data[4:4 + int.from_bytes(data[:4], "little")])
     except KeyboardInterrupt:  # an interrupt meant for the run came before the run: it ends as python3 would
         os._exit(128 + signal.SIGINT)
     become_script(request, fds, requests.detach(), zygote.startup_modules, zygote.bootstrap_modules,

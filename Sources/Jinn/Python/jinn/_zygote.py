@@ -6,7 +6,7 @@ thread, and a lock held by any other thread would stay locked forever in the chi
 
 The zygote imports the modules the configuration preloads, freezes the garbage collector's generations so that
 copy-on-write pages stay shared, and keeps spare children forked ahead of time, parked on socket pairs
-(``jinn._spare``). A run request from the daemon carries the caller's standard input, output and error as
+(``jinn._spare``), which read a request as a 4-byte length and its marshal bytes. A run request from the daemon carries the caller's standard input, output and error as
 descriptors (SCM_RIGHTS); the zygote hands request and descriptors to a spare, which becomes the run
 (``jinn._child``), reports the spare's pid, and reports the run's exit status or signal when the run announces it
 or once it has reaped it.
@@ -21,7 +21,8 @@ Messages (``marshal`` tuples in length-prefixed frames, the first element names 
 * daemon to zygote: ``(RUN, run_id, request)`` with three descriptors attached, where ``request`` is a dict
   with ``entry`` (``("script", path)``, ``("code", source)`` or ``("module", name)``; strings as bytes), ``argv``,
   ``cwd`` and ``env`` (bytes, ``env`` as ``KEY=VALUE`` items) and ``umask``.
-* zygote to daemon (through ``jinn.send``): ``(ZYGOTE_READY, facts)``, ``(ZYGOTE_STARTED, run_id, pid)``,
+* zygote to daemon (through ``jinn.send``): ``(ZYGOTE_PRELOADING, module)`` before each preload's import,
+  ``(ZYGOTE_READY, facts)``, ``(ZYGOTE_STARTED, run_id, pid)``,
   ``(ZYGOTE_EXIT, run_id, "exited" | "signaled", number)`` and ``(ZYGOTE_FAILED, run_id, message)``.
 """
 
@@ -36,7 +37,7 @@ import time
 
 import jinn
 from jinn import _errors
-from jinn._protocol import RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_READY, ZYGOTE_STARTED
+from jinn._protocol import RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_PRELOADING, ZYGOTE_READY, ZYGOTE_STARTED
 from jinn._spare import MAX_FDS, fork as fork_spare, parent_death_setter
 
 CHANNEL_FD = 3
@@ -49,12 +50,17 @@ REPLENISH_AFTER = 0.01
 # What the zygote does before it serves: preload, describe itself, freeze.
 
 
-def preload(names, stderr=None):
-    """Imports each module; returns the names that loaded and ``(name, error)`` pairs for the others."""
+def preload(names, stderr=None, announce=None):
+    """Imports each module; returns the names that loaded and ``(name, error)`` pairs for the others.
+
+    ``announce(name)`` is called before each import, so that the daemon knows which module a zygote that hangs
+    or dies while preloading was importing."""
     import importlib
 
     loaded, failed = [], []
     for name in names:
+        if announce is not None:
+            announce(name)
         try:
             importlib.import_module(name)
             loaded.append(name)
@@ -262,7 +268,8 @@ class Zygote:
         pid, spare = self.spares.pop(0)
         self.last_event = time.monotonic()
         try:
-            socket.send_fds(spare, [marshal.dumps(request)], fds)
+            payload = marshal.dumps(request)
+            socket.send_fds(spare, [len(payload).to_bytes(4, "little") + payload], fds)
         except OSError as error:
             self.send((ZYGOTE_FAILED, run_id, "the forked child is gone: %s" % error))
             spare.close()
@@ -289,7 +296,8 @@ class Zygote:
 
 def main():
     values = jinn.values
-    loaded, failed = preload(values.get("preload", []), sys.stderr)
+    loaded, failed = preload(values.get("preload", []), sys.stderr,
+                             lambda name: jinn.send((ZYGOTE_PRELOADING, name)))
     zygote = Zygote()
     facts = {
         "pid": os.getpid(),

@@ -1,0 +1,109 @@
+import JinnDaemonCore
+import JinnWire
+
+/// A run's start, as the client takes part in it (see `DaemonProtocol`): the request, the daemon's `ready`, the
+/// streams with the claim, and the run's start. Every wait is bounded; when a bound is reached or the daemon fails
+/// the client runs the interpreter itself, but only while the claim proves that the run never began.
+struct RunHandshake {
+    let socket: FrameSocket
+    let request: ClientRequest
+    let wait: DaemonWait
+    let configuration: Configuration
+    let diagnostics: Diagnostics
+
+    enum Outcome {
+        /// The run started; `held` are signals that arrived meanwhile, to be forwarded now.
+        case started(runID: String, pid: Int32, held: [Int32])
+        /// The daemon is another build, with this pid.
+        case otherBuild(pid: Int32)
+        /// Nothing began: run the interpreter directly, for this reason.
+        case direct(String)
+        /// The interpreter cannot be run, for this reason (the daemon's words); a direct run would not help.
+        case refused(String)
+        /// The run may have begun and its outcome is unknown: it must not be started again.
+        case lost(String)
+        /// A signal that ends the client came while nothing had begun: the client dies of it.
+        case interrupted(Int32)
+    }
+
+    /// How long a client that was asked to end waits for a run that may be starting to report its start.
+    static let gracePeriod: Duration = .seconds(1)
+
+    func perform() -> Outcome {
+        let clientTimeout = Duration.milliseconds(Int(configuration.clientTimeout * 1000))
+        var sendError: SocketError?
+        do {
+            try socket.send(request.value)
+        } catch {
+            if error.isTimeout { return .direct("the daemon did not take the request within \(clientTimeout)") }
+            // A daemon that refuses the request (another build) may answer and close before reading it all.
+            sendError = error
+        }
+        let answered = ContinuousClock.now + clientTimeout
+        while true {
+            switch wait.next(until: answered) {
+            case .message(.ready):
+                return start()
+            case .message(.versionMismatch(_, let pid)):
+                return .otherBuild(pid: Int32(truncatingIfNeeded: pid))
+            case .message(.error("interpreter", let text)):
+                return .refused(text)
+            case .message(.error(let code, let text)):
+                return .direct("the daemon cannot run it (\(code): \(text))")
+            case .message(let other):
+                return .direct("unexpected answer \(other)")
+            case .closed(let reason):
+                return .direct("the daemon did not take the request: \(sendError.map(\.description) ?? reason)")
+            case .timedOut:
+                return .direct("the daemon did not answer within \(clientTimeout)")
+            case .signals(let numbers):
+                if let number = numbers.first(where: DaemonWait.isTerminating) { return .interrupted(number) }
+            }
+        }
+    }
+
+    /// From `ready` on: the streams go with the claim; then the run starts, or the claim decides what to do.
+    private func start() -> Outcome {
+        guard let claim = RunClaim.make() else { return .direct("no pipe for the run's claim") }
+        do {
+            try socket.send(RunRequest.streamsMessage, passing: [0, 1, 2, claim.fd])
+        } catch {
+            return claim.takeBack() ? .direct("the streams could not be sent: \(error)")
+                : .lost("the connection failed as the run was handed over: \(error)")
+        }
+        let bound = configuration.zygoteStartTimeout + configuration.clientTimeout
+        var deadline = ContinuousClock.now + .milliseconds(Int(bound * 1000))
+        var held: [Int32] = []
+        var endingSignal: Int32?
+        while true {
+            switch wait.next(until: deadline) {
+            case .message(.started(let id, let pid)):
+                return .started(runID: id, pid: Int32(truncatingIfNeeded: pid), held: held)
+            case .message(.note(let text)):
+                diagnostics.note(text)
+            case .message(.error(let code, let text)):
+                if claim.takeBack() || code == "unstarted" { return .direct("the daemon did not run it: \(text)") }
+                return .lost(text)
+            case .message(let other):
+                return claim.takeBack() ? .direct("unexpected answer \(other)")
+                    : .lost("the daemon answered \(other) before the run's start")
+            case .closed(let reason):
+                return claim.takeBack() ? .direct(reason) : .lost("the daemon went away before the run's start (\(reason))")
+            case .timedOut:
+                if let endingSignal { return .interrupted(endingSignal) }
+                if claim.takeBack() { return .direct("the run did not start within \(bound) s") }
+                // The daemon holds the claim: the run may be starting. Wait for it, answering signals.
+                diagnostics.note("the run is being handed over; waiting for its start")
+                deadline = .now + .seconds(86_400 * 365)
+            case .signals(let numbers):
+                held += numbers
+                guard endingSignal == nil, let number = numbers.first(where: DaemonWait.isTerminating) else { break }
+                if claim.takeBack() { return .interrupted(number) }
+                // The run may be starting: it gets the signal if it starts soon; otherwise the client ends, and the
+                // daemon ends the run when it finds the client gone.
+                endingSignal = number
+                deadline = .now + Self.gracePeriod
+            }
+        }
+    }
+}

@@ -37,6 +37,7 @@ package final class Daemon: Sendable {
     private let runs: RunDispatcher
     private let administration: Administration
     private let shutdown: Shutdown
+    private let expiry: EnvironmentExpiry
     /// A descriptor kept in reserve: at the descriptor limit it is closed to accept a client and tell it the
     /// daemon is busy (so that it runs directly instead of waiting), then opened again.
     private let reserve = Mutex<Int32>(open("/dev/null", O_RDONLY | O_CLOEXEC))
@@ -64,6 +65,7 @@ package final class Daemon: Sendable {
                                         settings: settings, pool: pool, statistics: statistics,
                                         stopRequest: stopRequest, logger: logger)
         shutdown = Shutdown(listener: listener, lock: lock, pool: pool, logger: logger)
+        expiry = EnvironmentExpiry(cache: ScriptEnvironmentCache(), pool: pool, logger: logger)
     }
 
     /// Takes the socket directory, the lock and the socket.
@@ -132,6 +134,7 @@ package final class Daemon: Sendable {
                 reason = stopRequest.isRequested ? "asked to stop" : idleReason()
                 // About once a second (the poll's time-out) or after a connection.
                 pool.enforceLimits(settings.current)
+                expiry.passIfDue(settings.current)
             }
         }
         shutdown.perform(reason: reason ?? "")

@@ -128,8 +128,9 @@ public struct RunRequest: Sendable, Equatable {
             .init("cwd", .bytes(workingDirectory)),
             .init("env", .list(environment.map(PythonValue.bytes))),
             .init("umask", .int(umask)),
-            .init("interpreter", interpreter.map(PythonValue.bytes) ?? .none),
-        ])
+        ]
+        if let interpreter { items.append(.init("interpreter", .bytes(interpreter))) }
+        return .dict(items)
     }
 
     /// Reads a request; throws when a field is missing or of the wrong type.

@@ -260,6 +260,40 @@ struct ScriptDependencyTests {
         // The next run makes its environment again.
         #expect(try box.jinn([other]).output.hasPrefix("1.17.0 True"))
     }
+
+    @Test("the daemon removes environments unused for environment_max_age days, never one in use")
+    func expiry() async throws {
+        let box = try await Self.sandbox()
+        defer { box.tearDown() }
+        let old = try box.script("old.py", Self.block(["six==1.16.0"]) + Self.showSix)
+        let busy = try box.script("busy.py", Self.block(["six==1.17.0"]) + "import sys\nprint('up', flush=True)\nsys.stdin.read()\n")
+        let plain = try box.script("plain.py", "print('plain')\n")
+        #expect(try box.jinn([old]).termination == .exited(0))
+        #expect(try box.jinn(["daemon", "stop"]).termination == .exited(0))
+        // A run that holds its environment without the daemon.
+        let running = try box.startJinn(["--no-daemon", busy])
+        #expect(running.readOutput(until: "up", within: 120).contains("up"))
+        #expect(Self.environments(box).count == 2)
+        // Both were last used 40 days ago, as far as the cache can tell; one is in use all the same.
+        let longAgo = Date(timeIntervalSinceNow: -40 * 86_400)
+        for name in Self.environments(box) {
+            try FileManager.default.setAttributes([.modificationDate: longAgo],
+                                                  ofItemAtPath: box.cache + "/environments/\(name)/jinn-used")
+        }
+        // A daemon that starts now makes its first pass within a second or two.
+        #expect(try box.jinn([plain]).output == "plain\n")
+        let deadline = Date(timeIntervalSinceNow: 60)
+        while Self.environments(box).count > 1 && Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        #expect(Self.environments(box).count == 1)
+        running.closeInput()
+        let finished = running.wait()
+        #expect(finished.termination == .exited(0), "\(finished)")
+        // The one in use is the one left; the removed one is made again by its next run.
+        #expect(try box.jinn([busy]).output == "up\n")
+        #expect(Self.environments(box).count == 1)
+        #expect(try box.jinn([old]).output.hasPrefix("1.16.0 True"))
+        #expect(Self.environments(box).count == 2)
+    }
 }
 
 extension ScriptRunnerSandbox {

@@ -55,7 +55,7 @@ struct DaemonMessagesTests {
             try RunRequest(.dict(items.map { $0.key == "umask" ? .init("umask", 0o1000) : $0 }))
         }
         #expect(throws: WireError.self) {
-            try RunRequest(.dict(items.map { $0.key == "interpreter" ? .init("interpreter", 3) : $0 }))
+            try RunRequest(.dict(items.filter { $0.key != "interpreter" } + [.init("interpreter", 3)]))
         }
     }
 

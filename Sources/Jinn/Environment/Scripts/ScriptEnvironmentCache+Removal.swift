@@ -12,7 +12,7 @@ extension ScriptEnvironmentCache {
     }
 
     /// Removes the environments no run has used for `age` (every environment when `age` is nil), except those
-    /// in use. The daemon calls this when it is idle, and `jinn` after it made an environment, with the configured
+    /// in use. The daemon calls this when it starts and then hourly, and `jinn` after it made an environment, with the configured
     /// `environment_max_age`.
     ///
     /// An environment in use is one a run holds the shared lock of (see ``ScriptEnvironmentFiles/usage``); removal

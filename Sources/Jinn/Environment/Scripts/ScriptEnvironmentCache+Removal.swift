@@ -12,8 +12,8 @@ extension ScriptEnvironmentCache {
     }
 
     /// Removes the environments no run has used for `age` (every environment when `age` is nil), except those
-    /// in use. The daemon calls this when it starts and then hourly, and `jinn` after it made an environment, with the configured
-    /// `environment_max_age`.
+    /// in use. The daemon calls this when it starts and then hourly, and `jinn` after it made an environment, with
+    /// the configured `environment_max_age`.
     ///
     /// An environment in use is one a run holds the shared lock of (see ``ScriptEnvironmentFiles/usage``); removal
     /// takes the exclusive lock without waiting, renames the environment away while it holds it, then deletes it,

@@ -35,7 +35,7 @@ import sys
 import time
 
 import jinn
-from jinn import _errors
+from jinn import _environment, _errors, _finalization, _importer, _modules
 from jinn._protocol import RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_READY, ZYGOTE_STARTED
 from jinn._spare import MAX_FDS, fork as fork_spare, parent_death_setter
 
@@ -303,6 +303,9 @@ def main():
     # Taken last, when everything the zygote itself imports (jinn.send's helpers too) is loaded.
     zygote.startup_modules = frozenset(sys.modules)
     zygote.bootstrap_modules = [name for name in sys.modules if name == "jinn" or name.startswith("jinn.")]
+    _environment.prepare()
+    _modules.prepare(_importer.INTERPRETER_MODULES, loaded, zygote.bootstrap_modules)
+    _finalization.prepare()
     # The zygote's runs are scripts on disk, whose threads the interpreter's own printer reports as under python3.
     _errors.restore_thread_excepthook()
     gc.collect()

@@ -8,6 +8,10 @@ of the program, the ``jinn`` package included, is imported from memory through :
 import marshal
 import sys
 
+# What the interpreter's own start-up imported (the first stage adds nothing new to it but this module): what a
+# zygote's run shows in sys.modules (jinn._modules).
+INTERPRETER_MODULES = tuple(sys.modules)
+
 try:
     from importlib.machinery import ModuleSpec
 except ImportError:  # pragma: no cover - every CPython since 3.4 has it
@@ -15,9 +19,6 @@ except ImportError:  # pragma: no cover - every CPython since 3.4 has it
 
 #: The descriptor of the channel to the Swift side, fixed by the first stage.
 CHANNEL_FD = 3
-# What the interpreter's own start-up imported (the first stage adds nothing new to it but this module): what a
-# zygote's run shows in sys.modules (jinn._modules).
-INTERPRETER_MODULES = tuple(sys.modules)
 
 #: The bytecode version of this interpreter: compiled code sent back by the Swift side is used only if it matches.
 MAGIC = getattr(sys.modules.get("_frozen_importlib_external"), "MAGIC_NUMBER", None)

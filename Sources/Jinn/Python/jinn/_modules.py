@@ -13,6 +13,7 @@ preloads the configuration names explicitly and their packages.
 import sys
 
 _HIDDEN = ()  # the names a run does not see, computed once in the zygote
+_MODULE_TYPE = type(sys)
 
 
 def prepare(interpreter_modules, preloaded, bootstrap_modules):
@@ -72,6 +73,27 @@ class Restorer:
         if saved is module:
             module.__spec__ = spec
             module.__loader__ = loader
+            self.restore_dependencies(module)
+
+    def restore_dependencies(self, module):
+        """Gives back the hidden modules that importing ``module`` imported, as far as its namespace shows: the
+        modules it holds (``import x``, and its loaded submodules) and those its functions and classes come from
+        (``from _x import y``), and theirs in turn."""
+        hidden, pending = self.hidden, [module]
+        while pending and hidden:
+            namespace = getattr(pending.pop(), "__dict__", None)
+            if not isinstance(namespace, dict):
+                continue
+            for value in list(namespace.values()):
+                if isinstance(value, _MODULE_TYPE):
+                    name = getattr(value, "__name__", None)
+                else:
+                    name = getattr(value, "__module__", None) if callable(value) else None
+                if type(name) is str and name in hidden:
+                    dependency = hidden.pop(name)
+                    sys.modules[name] = dependency
+                    self.restored.add(name)
+                    pending.append(dependency)
 
     def invalidate_caches(self):
         pass

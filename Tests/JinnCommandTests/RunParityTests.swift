@@ -155,4 +155,26 @@ struct RunParityTests {
         let python = try box.python3(["-c", "import sys; print(sorted(list(sys.modules) + ['json']))"])
         #expect(jinn == python, "jinn \(jinn)\npython3 \(python)")
     }
+
+    @Test func aZygotesHashSeedServesABoundedNumberOfRuns() async throws {
+        let box = try await ScriptRunnerSandbox(configuration: "hash_seed_runs = 3\n")
+        defer { box.tearDown() }
+        let code = "print(hash('jinn'), flush=True)"
+        // python3 draws a seed per run; under jinn a fresh zygote takes over once one seed has served three runs.
+        var seen: [String] = []
+        for _ in 0..<300 where Set(seen).count < 3 {
+            let outcome = try box.jinn(["-c", code])
+            #expect(outcome.termination == .exited(0))
+            seen.append(outcome.output)
+            usleep(20_000)
+        }
+        #expect(Set(seen).count >= 3, "\(seen)")
+        // The first seed served its three runs, and more only while its successor was getting ready.
+        #expect(seen.prefix(3).allSatisfy { $0 == seen[0] }, "\(seen)")
+        #expect(box.log().contains("its hash seed served 3 runs"))
+        // A fixed PYTHONHASHSEED is never rotated, and gives what it gives python3.
+        let fixed = try (0..<5).map { _ in try box.jinn(["-c", code], environment: ["PYTHONHASHSEED": "7"]).output }
+        let python = try box.python3(["-c", code], environment: ["PYTHONHASHSEED": "7"]).output
+        #expect(fixed == Array(repeating: python, count: 5))
+    }
 }

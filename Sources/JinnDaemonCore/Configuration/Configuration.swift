@@ -14,6 +14,8 @@ import JinnSystem
 /// socket_dir = "/run/user/1000/jinn"
 /// log_file = "/home/me/.cache/jinn/daemon.log"
 /// log_level = "info"                 # trace, debug, info, notice, warning, error, critical
+/// hash_seed_runs = 1000              # runs one zygote's str hash seed serves before a fresh zygote takes over
+/// hash_seed_lifetime = 600           # seconds one hash seed serves at most
 /// ```
 package struct Configuration: Sendable, Equatable {
     /// The interpreter that runs scripts; nil means `python3` on the caller's `PATH`.
@@ -28,6 +30,11 @@ package struct Configuration: Sendable, Equatable {
     package var logFile: String?
     /// The lowest level written to the log.
     package var logLevel: String = "info"
+    /// How many runs one zygote's `str` hash seed serves before a fresh zygote (a new seed) takes over, unless
+    /// the run's `PYTHONHASHSEED` fixes the seed.
+    package var hashSeedRuns: Int = 1000
+    /// Seconds one zygote's hash seed serves at most.
+    package var hashSeedLifetime: Int = 600
     /// The file the settings were read from, if one was.
     package var file: String?
 
@@ -41,7 +48,8 @@ package struct Configuration: Sendable, Equatable {
     package static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// The keys a file may set.
-    package static let fileKeys = ["interpreter", "preload", "idle_timeout", "socket_dir", "log_file", "log_level"]
+    package static let fileKeys = ["interpreter", "preload", "idle_timeout", "socket_dir", "log_file", "log_level",
+                                   "hash_seed_runs", "hash_seed_lifetime"]
 
     /// Settings given on the command line; nil leaves the choice to the next source.
     package struct Flags: Sendable, Equatable {
@@ -205,6 +213,11 @@ package struct Configuration: Sendable, Equatable {
                     throw wrong("one of \(Self.logLevels.joined(separator: ", "))")
                 }
                 logLevel = text
+            case "hash_seed_runs", "hash_seed_lifetime":
+                guard case .integer(let number) = value, number >= 1 else {
+                    throw wrong(key == "hash_seed_runs" ? "a number of runs (1 or more)" : "a whole number of seconds (1 or more)")
+                }
+                if key == "hash_seed_runs" { hashSeedRuns = number } else { hashSeedLifetime = number }
             default:
                 throw ConfigurationError(
                     source: path, key: key, line: line,

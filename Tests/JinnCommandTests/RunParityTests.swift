@@ -177,4 +177,21 @@ struct RunParityTests {
         let python = try box.python3(["-c", code], environment: ["PYTHONHASHSEED": "7"]).output
         #expect(fixed == Array(repeating: python, count: 5))
     }
+
+    @Test func psShowsTheCommandLinePython3WouldHave() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("ps.py", """
+            import os, subprocess
+            subprocess.run(['ps', '-o', 'args=', '-p', str(os.getpid())])
+            print(open('/proc/self/cmdline', 'rb').read().replace(b'\\0', b' ').strip())
+            """)
+        for arguments in [["ps.py", "one", "two words"], ["-c", "import subprocess, os; subprocess.run(['ps', '-o', 'args=', '-p', str(os.getpid())])", "x"]] {
+            // Run by the interpreter's full path, the name the run shows for it.
+            let jinn = try box.jinn(arguments)
+            let python = try box.python3(arguments)
+            #expect(jinn == python, "\(arguments): jinn \(jinn)\npython3 \(python)")
+            #expect(jinn.output.hasPrefix(box.python.executable), "\(jinn)")
+        }
+    }
 }

@@ -14,7 +14,7 @@ import signal
 import sys
 import time
 
-from jinn import _environment, _modules
+from jinn import _cmdline, _environment, _modules
 from jinn._ending import finish, print_uncaught, system_exit_status
 from jinn._environment import replace_environment  # noqa: F401 (jinn._spare's)
 from jinn._runner import run_entry
@@ -54,9 +54,11 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         sys.modules.pop(name, None)
     sys.excepthook = sys.__excepthook__  # the bootstrap's hook hides frames a script's traceback must show
     kind, target = request["entry"]
+    target, argv = os.fsdecode(target), [os.fsdecode(argument) for argument in request["argv"]]
+    _cmdline.set_command_line(python3_arguments(kind, target, argv))
     status, interrupted = 0, False
     try:
-        run_entry(kind, os.fsdecode(target), [os.fsdecode(argument) for argument in request["argv"]], cwd)
+        run_entry(kind, target, argv, cwd)
     except SystemExit as exit:
         status = system_exit_status(exit)
     except BaseException as error:
@@ -76,6 +78,13 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         os.kill(os.getpid(), signal.SIGINT)
         status = 128 + signal.SIGINT
     os._exit(status)
+
+
+def python3_arguments(kind, target, argv):
+    """The command line of ``python3`` running this entry point: ``sys.orig_argv`` as python3 would set it."""
+    if kind == "script":
+        return [sys.executable] + argv
+    return [sys.executable, "-c" if kind == "code" else "-m", target] + argv[1:]
 
 
 def reset_signals():

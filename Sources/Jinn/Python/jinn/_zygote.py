@@ -35,7 +35,7 @@ import sys
 import time
 
 import jinn
-from jinn import _environment, _errors, _finalization, _importer, _modules
+from jinn import _cmdline, _environment, _errors, _finalization, _importer, _modules
 from jinn._protocol import RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_READY, ZYGOTE_STARTED
 from jinn._spare import MAX_FDS, fork as fork_spare, parent_death_setter
 
@@ -306,6 +306,7 @@ def main():
     _environment.prepare()
     _modules.prepare(_importer.INTERPRETER_MODULES, loaded, zygote.bootstrap_modules)
     _finalization.prepare()
+    _cmdline.prepare()
     # The zygote's runs are scripts on disk, whose threads the interpreter's own printer reports as under python3.
     _errors.restore_thread_excepthook()
     gc.collect()

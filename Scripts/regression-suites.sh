@@ -22,9 +22,12 @@ export JINN_SOCKET_DIR="$work/sock" JINN_CONFIG="$work/config.toml"
 : > "$JINN_CONFIG"
 trap '"$jinn" daemon stop > /dev/null 2>&1; rm -rf "$work"' EXIT
 
-# One line per test and its outcome, from regrtest's verbose output, in a stable order.
+# One line per test and its outcome, from regrtest's verbose output, in a stable order (tests that print between
+# their name and their outcome are counted by the totals line), then the totals.
 outcomes() {
-    grep -E '^[A-Za-z_][A-Za-z0-9_]* \(.*\) \.\.\. ' "$1" | sed -E 's/ \.\.\. (ok|skipped|FAIL|ERROR|expected failure|unexpected success).*/ \1/' | sort
+    grep -E '^[A-Za-z_][A-Za-z0-9_]* \(.*\) \.\.\. (ok|skipped|FAIL|ERROR|expected failure|unexpected success)' "$1" \
+        | sed -E 's/ \.\.\. (ok|skipped|FAIL|ERROR|expected failure|unexpected success).*/ \1/' | sort
+    grep -E '^(Ran [0-9]+ tests|Total tests:)' "$1" | sed -E 's/ in [0-9.]+s$//'
 }
 
 status=0
@@ -36,7 +39,7 @@ for suite in "${suites[@]}"; do
     outcomes "$work/$suite.python3" > "$work/$suite.python3.outcomes"
     outcomes "$work/$suite.jinn" > "$work/$suite.jinn.outcomes"
     count=$(wc -l < "$work/$suite.python3.outcomes")
-    summary() { awk '{print $NF}' "$1" | sort | uniq -c | tr -s ' ' | tr '\n' ',' | sed 's/,$//'; }
+    summary() { grep -E ' (ok|skipped|FAIL|ERROR|failure|success)$' "$1" | awk '{print $NF}' | sort | uniq -c | tr -s ' ' | tr '\n' ',' | sed 's/^ //; s/,$//'; }
     echo "$suite: python3 status $python_status ($(summary "$work/$suite.python3.outcomes")); jinn status $jinn_status ($(summary "$work/$suite.jinn.outcomes"))"
     if [ "$python_status" != "$jinn_status" ] || [ "$count" -eq 0 ] \
         || ! diff -u "$work/$suite.python3.outcomes" "$work/$suite.jinn.outcomes" > "$work/$suite.diff"; then

@@ -63,6 +63,18 @@ class EnvironmentOrderTests(unittest.TestCase):
         printed = subprocess.run(["/usr/bin/env"], env=None, capture_output=True).stdout.splitlines()
         self.assertEqual([line.partition(b"=")[0] for line in printed], [b"ZETA", b"ALPHA", b"PATH", b"MID"])
 
+    def test_an_installed_c_environment_takes_later_changes(self):
+        _environment.prepare_c_environment()
+        self.addCleanup(setattr, _environment, "_C_ENVIRONMENT", None)
+        wanted = {b"ZETA": b"1", b"PATH": os.environb[b"PATH"], b"GOES": b"x", b"ALPHA": b"2"}
+        _environment.replace_environment(wanted)
+        self.assertEqual(list(os.environb), list(wanted))
+        del os.environ["GOES"]  # unsetenv on the installed array
+        os.environ["ADDED"] = "3"  # setenv copies it into one of the C library's own
+        printed = subprocess.run(["/usr/bin/env"], env=None, capture_output=True).stdout.splitlines()
+        self.assertEqual(printed[:2], [b"ZETA=1", b"PATH=" + os.environb[b"PATH"]])
+        self.assertEqual([line.partition(b"=")[0] for line in printed], [b"ZETA", b"PATH", b"ALPHA", b"ADDED"])
+
 
 class LocaleCoercionTests(unittest.TestCase):
     def test_a_coerced_lc_ctype_is_noticed(self):

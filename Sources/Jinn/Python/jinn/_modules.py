@@ -7,7 +7,9 @@ modules (``"numpy" in sys.modules``) would behave differently. So a spare takes 
 finder on ``sys.meta_path``): an import stays as fast as the zygote made it, and a module is never executed twice.
 
 What stays: the modules the interpreter's own start-up imported (``jinn._importer.INTERPRETER_MODULES``), the
-preloads the configuration names explicitly and their packages.
+preloads the configuration names, their packages and everything preloading imported. Those are the user's
+choice; hiding a preload's dependencies would also make every lazy import inside numpy or scipy (of a submodule
+the zygote holds) go through the finder and bring back what that submodule holds, milliseconds per run.
 """
 
 import sys
@@ -17,14 +19,15 @@ _MODULE_TYPE = type(sys)
 
 
 def prepare(interpreter_modules, preloaded, bootstrap_modules):
-    """In the zygote, once it is ready: notes the names its runs must not see in ``sys.modules``."""
+    """In the zygote, once it is ready: notes the names its runs must not see in ``sys.modules``. ``preloaded``
+    are the names preloading imported, the explicit preloads and what they imported."""
     global _HIDDEN
     _HIDDEN = tuple(hidden_names(sys.modules, interpreter_modules, preloaded, bootstrap_modules))
 
 
 def hidden_names(modules, interpreter_modules, preloaded, bootstrap_modules):
-    """The names in ``modules`` that are neither the interpreter's start-up modules, nor preloaded explicitly (a
-    preload's packages included), nor the bootstrap's (which a run drops anyway)."""
+    """The names in ``modules`` that are neither the interpreter's start-up modules, nor preloaded (with a
+    preload's packages), nor the bootstrap's (which a run drops anyway): the zygote's own."""
     kept = set(interpreter_modules)
     kept.update(bootstrap_modules)
     for name in preloaded:

@@ -217,6 +217,9 @@ def _exec_main(source, filename, namespace):
 
 
 def _run_module_main(name, alter_argv):
+    # runpy's own first import, by name, so that a zygote's run lists it in sys.modules as python3 -m does
+    # (jinn._modules gives back a hidden module only to an import).
+    import importlib.machinery  # noqa: F401
     import runpy
 
     runpy._run_module_as_main(name, alter_argv)

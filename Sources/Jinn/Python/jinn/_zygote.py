@@ -289,7 +289,9 @@ class Zygote:
 
 def main():
     values = jinn.values
+    before_preload = frozenset(sys.modules)
     loaded, failed = preload(values.get("preload", []), sys.stderr)
+    preloaded = set(loaded).union(name for name in sys.modules if name not in before_preload)
     zygote = Zygote()
     facts = {
         "pid": os.getpid(),
@@ -304,7 +306,7 @@ def main():
     zygote.startup_modules = frozenset(sys.modules)
     zygote.bootstrap_modules = [name for name in sys.modules if name == "jinn" or name.startswith("jinn.")]
     _environment.prepare()
-    _modules.prepare(_importer.INTERPRETER_MODULES, loaded, zygote.bootstrap_modules)
+    _modules.prepare(_importer.INTERPRETER_MODULES, preloaded, zygote.bootstrap_modules)
     _finalization.prepare()
     _cmdline.prepare()
     # The zygote's runs are scripts on disk, whose threads the interpreter's own printer reports as under python3.

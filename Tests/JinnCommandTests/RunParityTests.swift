@@ -121,7 +121,8 @@ struct RunParityTests {
             print(list(os.environ.items()))
             print(sys.stdout.encoding, sys.stderr.encoding, sys.flags.utf8_mode, sys.getfilesystemencoding())
             print('é')
-            subprocess.run(['/usr/bin/env'])
+            # What a subprocess inherits: the same variables (the order of changed ones differs, see Limits).
+            print(sorted(subprocess.run(['/usr/bin/env'], capture_output=True).stdout.splitlines()))
             """)
         let keep = "PATH=\"$PATH\" JINN_SOCKET_DIR=\"$JINN_SOCKET_DIR\" JINN_CONFIG=\"$JINN_CONFIG\" HOME=\"$HOME\""
         // A daemon started with the sandbox's environment serves the bare ones too.

@@ -54,26 +54,14 @@ class EnvironmentOrderTests(unittest.TestCase):
         saved = dict(os.environb)
         self.addCleanup(_environment.replace_environment, saved)
 
-    def test_os_environ_and_the_c_environment_take_the_given_order(self):
+    def test_os_environ_takes_the_given_order_and_the_c_environment_its_values(self):
         wanted = {b"ZETA": b"1", b"ALPHA": b"2", b"PATH": os.environb[b"PATH"], b"MID": b"\xff"}
         _environment.replace_environment(wanted)
         self.assertEqual(list(os.environb.items()), list(wanted.items()))
         self.assertEqual(list(os.environ), ["ZETA", "ALPHA", "PATH", "MID"])
-        # What a subprocess inherits is the C environment, in the same order.
+        # What a subprocess inherits is the C environment: the same variables.
         printed = subprocess.run(["/usr/bin/env"], env=None, capture_output=True).stdout.splitlines()
-        self.assertEqual([line.partition(b"=")[0] for line in printed], [b"ZETA", b"ALPHA", b"PATH", b"MID"])
-
-    def test_an_installed_c_environment_takes_later_changes(self):
-        _environment.prepare_c_environment()
-        self.addCleanup(setattr, _environment, "_C_ENVIRONMENT", None)
-        wanted = {b"ZETA": b"1", b"PATH": os.environb[b"PATH"], b"GOES": b"x", b"ALPHA": b"2"}
-        _environment.replace_environment(wanted)
-        self.assertEqual(list(os.environb), list(wanted))
-        del os.environ["GOES"]  # unsetenv on the installed array
-        os.environ["ADDED"] = "3"  # setenv copies it into one of the C library's own
-        printed = subprocess.run(["/usr/bin/env"], env=None, capture_output=True).stdout.splitlines()
-        self.assertEqual(printed[:2], [b"ZETA=1", b"PATH=" + os.environb[b"PATH"]])
-        self.assertEqual([line.partition(b"=")[0] for line in printed], [b"ZETA", b"PATH", b"ALPHA", b"ADDED"])
+        self.assertEqual(sorted(printed), sorted(key + b"=" + value for key, value in wanted.items()))
 
 
 class LocaleCoercionTests(unittest.TestCase):

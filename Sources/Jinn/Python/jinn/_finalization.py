@@ -23,6 +23,8 @@ _ZYGOTE_MODULE_IDS = frozenset()  # the ids of the module objects in the zygote'
 _SYS_ATTRIBUTES = ("path", "argv", "ps1", "ps2", "last_type", "last_value", "last_traceback", "path_hooks",
                    "path_importer_cache", "meta_path", "__interactivehook__")
 _SYS_ATTRIBUTES_SINCE_3_12 = ("last_exc",)
+_ZYGOTE_SYS_ATTRIBUTES = ("path", "argv", "path_hooks", "path_importer_cache", "meta_path")
+_KEPT = []
 
 
 def prepare():
@@ -36,6 +38,9 @@ def finalize_modules(run_names, zygote_namespace):
     ``zygote_namespace``) away as interpreter finalization does."""
     names = _SYS_ATTRIBUTES + (_SYS_ATTRIBUTES_SINCE_3_12 if sys.version_info >= (3, 12) else ())
     for name in names:
+        if name in _ZYGOTE_SYS_ATTRIBUTES:
+            # The zygote's import machinery is kept, not freed: freeing writes to pages the fork shares.
+            _KEPT.append(getattr(sys, name, None))
         setattr(sys, name, None)
     _restore_standard_streams()
     modules = sys.modules
@@ -50,7 +55,7 @@ def finalize_modules(run_names, zygote_namespace):
             _note(weaklist, name, module)
     # By now python3 has emptied sys.modules, so a traceback printed from a finalizer has no source lines (the
     # interpreter's printer cannot import io to read them). Taking io out alone does that here.
-    modules.pop("io", None)
+    _KEPT.append(modules.pop("io", None))
     module = main = None  # this frame must not keep a module alive
     gc.collect()
     for name, reference in reversed(weaklist):

@@ -302,13 +302,14 @@ def main():
         "watch": watched_files(loaded),
     }
     zygote.send((ZYGOTE_READY, facts))
+    # What every run inherits (these may import ctypes).
+    _environment.prepare()
+    _cmdline.prepare()
     # Taken last, when everything the zygote itself imports (jinn.send's helpers too) is loaded.
     zygote.startup_modules = frozenset(sys.modules)
     zygote.bootstrap_modules = [name for name in sys.modules if name == "jinn" or name.startswith("jinn.")]
-    _environment.prepare()
     _modules.prepare(_importer.INTERPRETER_MODULES, preloaded, zygote.bootstrap_modules)
     _finalization.prepare()
-    _cmdline.prepare()
     # The zygote's runs are scripts on disk, whose threads the interpreter's own printer reports as under python3.
     _errors.restore_thread_excepthook()
     gc.collect()

@@ -1,3 +1,4 @@
+import Foundation
 import Jinn
 import JinnDaemonCore
 import Logging
@@ -18,6 +19,7 @@ package final class ZygotePool: ZygoteDelegate {
     private let logger: Logger
     private let statistics: RunStatistics
     private let state = Mutex(State())
+    private let rotation = SeedRotation()
 
     private struct State {
         var current: [ZygoteKey: Zygote] = [:]
@@ -75,7 +77,10 @@ package final class ZygotePool: ZygoteDelegate {
                 return (zygote, true)
             }
             if !isNew {
-                guard let reason = zygote.staleness(settings: settings) else { return zygote }
+                guard let reason = zygote.staleness(settings: settings) else {
+                    rotateSeedIfDue(zygote, interpreter: interpreter, configuration: configuration)
+                    return zygote
+                }
                 retire(zygote, reason: reason)
                 continue
             }
@@ -130,6 +135,30 @@ package final class ZygotePool: ZygoteDelegate {
             return true
         }
         if added { logger.error("\(module) is no longer preloaded for \(executable): \(reason)") }
+    }
+
+    /// Launches a successor for a zygote whose hash seed has served long enough (see ``SeedRotation``), on a
+    /// thread of its own; once it is ready it takes the key's runs and the old zygote is retired.
+    private func rotateSeedIfDue(_ zygote: Zygote, interpreter: PythonInterpreter, configuration: Configuration) {
+        guard let reason = rotation.claim(zygote, configuration: configuration) else { return }
+        // The same modules as the zygote it replaces (the configured ones less those skipped for the interpreter).
+        let successor = Zygote(key: zygote.key, settings: configuration.zygoteSettings, preload: zygote.preload,
+                               process: makeProcess(zygote.key, interpreter, zygote.preload), logger: logger,
+                               statistics: statistics, delegate: self)
+        Thread.detachNewThread { [self] in
+            do { try successor.launch() } catch {
+                logger.error("cannot start a successor zygote for \(zygote.key): \(error)")
+                return
+            }
+            guard SeedRotation.waitUntilReady(successor) else { return successor.stop() }
+            let replaced = state.withLock { state -> Bool in
+                guard state.current[zygote.key] === zygote else { return false }
+                state.current[zygote.key] = successor
+                return true
+            }
+            guard replaced else { return successor.stop() }
+            retire(zygote, reason: reason + "; zygote \(successor.pid.map(String.init) ?? "?") takes over")
+        }
     }
 
     /// Ends every zygote now (their runs die with them).

@@ -23,6 +23,8 @@ import JinnSystem
 /// max_zygotes = 8                    # live zygotes (one per environment); the least recently used goes first
 /// zygote_idle_timeout = 900          # seconds a zygote may serve no run before it is retired
 /// max_zygote_memory = 4096           # MiB of resident memory for all zygotes together
+/// hash_seed_runs = 1000              # runs one zygote's str hash seed serves before a fresh zygote takes over
+/// hash_seed_lifetime = 600           # seconds one hash seed serves at most
 /// ```
 package struct Configuration: Sendable, Equatable {
     /// The interpreter that runs scripts; nil means `python3` on the caller's `PATH`.
@@ -59,6 +61,11 @@ package struct Configuration: Sendable, Equatable {
     package var logLevel: String = "info"
     /// Days after which a script environment no run has used is removed; 0 keeps them.
     package var environmentMaxAge: Int = 30
+    /// How many runs one zygote's `str` hash seed serves before a fresh zygote (a new seed) takes over, unless
+    /// the run's `PYTHONHASHSEED` fixes the seed.
+    package var hashSeedRuns: Int = 1000
+    /// Seconds one zygote's hash seed serves at most.
+    package var hashSeedLifetime: Int = 600
     /// The file the settings were read from, if one was.
     package var file: String?
 
@@ -75,7 +82,8 @@ package struct Configuration: Sendable, Equatable {
     package static let fileKeys = ["interpreter", "preload", "idle_timeout", "socket_dir", "log_file", "log_level",
                                    "environment_max_age", "client_timeout", "zygote_start_timeout", "request_timeout",
                                    "max_connections", "max_request_size", "max_zygotes", "zygote_idle_timeout",
-                                   "max_zygote_memory"]
+                                   "max_zygote_memory",
+                                   "hash_seed_runs", "hash_seed_lifetime"]
 
     /// Settings given on the command line; nil leaves the choice to the next source.
     package struct Flags: Sendable, Equatable {
@@ -274,6 +282,11 @@ package struct Configuration: Sendable, Equatable {
                     throw wrong("a number of bytes (4096 or more)")
                 }
                 maximumRequestSize = bytes
+            case "hash_seed_runs", "hash_seed_lifetime":
+                guard case .integer(let number) = value, number >= 1 else {
+                    throw wrong(key == "hash_seed_runs" ? "a number of runs (1 or more)" : "a whole number of seconds (1 or more)")
+                }
+                if key == "hash_seed_runs" { hashSeedRuns = number } else { hashSeedLifetime = number }
             default:
                 throw ConfigurationError(
                     source: path, key: key, line: line,

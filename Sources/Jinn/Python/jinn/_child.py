@@ -14,7 +14,9 @@ import signal
 import sys
 import time
 
+from jinn import _cmdline, _environment, _modules
 from jinn._ending import finish, print_uncaught, system_exit_status
+from jinn._environment import replace_environment  # noqa: F401 (jinn._spare's)
 from jinn._runner import run_entry
 
 
@@ -33,7 +35,7 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     cwd = os.fsdecode(request["cwd"])
     environment = environment_from(request["env"])
     os.umask(request["umask"])
-    replace_environment(environment)
+    _environment.apply(environment, cwd)
     time.tzset()
     try:
         os.chdir(cwd)
@@ -41,7 +43,7 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         os.write(2, ("%s: cannot enter the working directory %r: %s\n"
                      % (sys.executable, cwd, error.strerror)).encode())
         os._exit(2)
-    tempfile = sys.modules.get("tempfile")
+    tempfile = _modules.loaded("tempfile")
     if tempfile is not None:
         tempfile.tempdir = None  # computed from TMPDIR, which is the caller's now
     _install_stdio(environment)
@@ -52,9 +54,11 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         sys.modules.pop(name, None)
     sys.excepthook = sys.__excepthook__  # the bootstrap's hook hides frames a script's traceback must show
     kind, target = request["entry"]
+    target, argv = os.fsdecode(target), [os.fsdecode(argument) for argument in request["argv"]]
+    _cmdline.set_command_line(python3_arguments(kind, target, argv))
     status, interrupted = 0, False
     try:
-        run_entry(kind, os.fsdecode(target), [os.fsdecode(argument) for argument in request["argv"]], cwd)
+        run_entry(kind, target, argv, cwd)
     except SystemExit as exit:
         status = system_exit_status(exit)
     except BaseException as error:
@@ -76,6 +80,13 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     os._exit(status)
 
 
+def python3_arguments(kind, target, argv):
+    """The command line of ``python3`` running this entry point: ``sys.orig_argv`` as python3 would set it."""
+    if kind == "script":
+        return [sys.executable] + argv
+    return [sys.executable, "-c" if kind == "code" else "-m", target] + argv[1:]
+
+
 def reset_signals():
     """Gives a forked child the signal handling of a fresh interpreter: the zygote's wake-up descriptor and its
     SIGCHLD handler go, and SIGINT, which the zygote ignores, raises KeyboardInterrupt again."""
@@ -92,19 +103,6 @@ def environment_from(items):
         if sep and key:
             result.setdefault(key, value)
     return result
-
-
-def replace_environment(environment):
-    """Makes ``os.environ`` (and the C environment) hold exactly ``environment``, a dict of bytes."""
-    environ = os.environb
-    current = getattr(environ, "_data", None)
-    if not isinstance(current, dict):  # pragma: no cover - another os module layout
-        current = dict(environ)
-    for key in [key for key in current if key not in environment]:
-        del environ[key]
-    for key, value in environment.items():
-        if current.get(key) != value:
-            environ[key] = value
 
 
 def make_stdio(fd, write, encoding, errors, buffered, role=None):

@@ -4,12 +4,15 @@ A forked child must not tear the interpreter down: finalization touches every ob
 count is a write), which copies each page the fork shared and costs tens of milliseconds for a zygote holding numpy
 and scipy. The child does what finalization does that a script can observe, in the same order, and then leaves with
 ``os._exit``: threads are joined, ``atexit`` runs, the standard streams are flushed (status 120 when that fails),
-and the objects the script made are released, so that files it left open are flushed and closed and ``__del__``
-methods run.
+and the modules the script made go as finalization takes modules away (``jinn._finalization``), so that files it
+left open are flushed and closed and ``__del__`` methods run while module globals are still intact.
 """
 
+import gc
 import sys
 
+from jinn import _modules
+from jinn._finalization import clear_namespace, finalize_modules  # noqa: F401 (clear_namespace: jinn._spare's)
 from jinn._runner import BOUNDARIES, trim_traceback
 
 
@@ -43,7 +46,8 @@ def print_uncaught(error):
 
 
 def finish(status, startup_modules, zygote_namespace):
-    """Does what interpreter shutdown does that a script can see; returns the final exit status.
+    """Does what interpreter shutdown does that a script can see, in ``Py_FinalizeEx``'s order; returns the final
+    exit status (120 when flushing the standard streams fails, as under python3).
 
     ``startup_modules`` are the names in ``sys.modules`` before the run: the others are the run's.
     ``zygote_namespace`` is the namespace the zygote itself runs in, still ``__main__``'s if the run ended before
@@ -55,48 +59,42 @@ def finish(status, startup_modules, zygote_namespace):
             threading._shutdown()
         except BaseException:
             pass
+    threading = None
     try:
         import atexit
 
         atexit._run_exitfuncs()
     except BaseException:
         pass
-    if not _flush_standard_streams(report=True):
+    if not _flush_standard_streams():
         status = 120
-    # Release what the script made, newest modules first and __main__ last, then collect the cycles.
-    import gc
-
-    # Modules are kept in import order: the run's own are at the end.
-    names = []
-    for name in reversed(sys.modules):
-        if name in startup_modules:
-            break
-        names.append(name)
-    for name in names:
-        module = sys.modules.get(name)
-        if module is not None:
-            clear_namespace(vars(module))
-    main = sys.modules.get("__main__")
-    if main is not None and vars(main) is not zygote_namespace:
-        clear_namespace(vars(main))
-    gc.collect()
+    if gc.isenabled():
+        gc.collect()
+    finalize_modules(run_module_names(startup_modules), zygote_namespace)
+    # What finalizers printed goes out as python3's streams flush when they are finally destroyed: silently.
     _flush_standard_streams(report=False)
     return status
 
 
-def clear_namespace(namespace):
-    """Releases a module's names as the interpreter does: those with a leading underscore first, ``__builtins__``
-    last (it stays)."""
-    try:
-        for name in [name for name in namespace if name.startswith("_") and name != "__builtins__"]:
-            namespace[name] = None
-        for name in [name for name in namespace if not name.startswith("_")]:
-            namespace[name] = None
-    except BaseException:
-        pass
+def run_module_names(startup_modules):
+    """The names the run added to ``sys.modules``, oldest first; those ``jinn._modules`` gave back are the
+    zygote's."""
+    # Modules are kept in import order: the run's own are at the end. Iterating all of sys.modules would write
+    # to every page the zygote's names share with the child.
+    restored = _modules.restored()
+    names = []
+    for name in reversed(sys.modules):
+        if name in restored:
+            continue
+        if name in startup_modules:
+            break
+        names.append(name)
+    names.reverse()
+    return names
 
 
-def _flush_standard_streams(report):
+def _flush_standard_streams(report=True):
+    # As flush_std_files: stdout first, its failure reported as unraisable; a failure of stderr only counts.
     ok = True
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name, None)
@@ -107,8 +105,34 @@ def _flush_standard_streams(report):
         except BaseException as error:
             ok = False
             if report and name == "stdout":
-                import types
-
-                sys.unraisablehook(types.SimpleNamespace(exc_type=type(error), exc_value=error,
-                                                         exc_traceback=None, err_msg=None, object=stream))
+                _report_unraisable(error, stream)
     return ok
+
+
+def _report_unraisable(error, stream):
+    # As PyErr_WriteUnraisable passes the exception on: with no traceback, since python3's flush has no Python
+    # frames (this module's are not the program's).
+    error.__traceback__ = None
+    try:
+        sys.unraisablehook(_UNRAISABLE_ARGUMENTS((type(error), error, None, None, stream)))
+    except BaseException:
+        pass
+
+
+def _unraisable_arguments_type():
+    # The hook's argument type (UnraisableHookArgs) is not exposed, and the default hook takes nothing else: it is
+    # taken from a real unraisable exception.
+    captured = []
+    saved, sys.unraisablehook = sys.unraisablehook, captured.append
+    try:
+        class Raises:
+            def __del__(self):
+                raise RuntimeError
+
+        Raises()
+    finally:
+        sys.unraisablehook = saved
+    return type(captured[0])
+
+
+_UNRAISABLE_ARGUMENTS = _unraisable_arguments_type()

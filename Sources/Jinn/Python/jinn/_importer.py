@@ -8,6 +8,10 @@ of the program, the ``jinn`` package included, is imported from memory through :
 import marshal
 import sys
 
+# What the interpreter's own start-up imported (the first stage adds nothing new to it but this module): what a
+# zygote's run shows in sys.modules (jinn._modules).
+INTERPRETER_MODULES = tuple(sys.modules)
+
 try:
     from importlib.machinery import ModuleSpec
 except ImportError:  # pragma: no cover - every CPython since 3.4 has it

@@ -10,6 +10,7 @@ Both callers are interpreters started with ``-c`` (the bootstrap's first stage),
 ``sys.path[0]`` unless the path is safe (``-P``, ``-I``); that entry is the one an entry point replaces.
 """
 
+import importlib.machinery  # here, not in run_entry: a run must not import it again (jinn._modules)
 import os
 import sys
 
@@ -87,8 +88,6 @@ def run_entry(kind, target, argv, cwd, path0=None):
     that cannot be read ends the run with python3's message and ``SystemExit(2)``. The program's exceptions
     propagate.
     """
-    import importlib.machinery
-
     if kind == "code":
         sys.argv[:] = argv
         if _HAS_ORIG_ARGV:
@@ -143,7 +142,20 @@ def run_entry(kind, target, argv, cwd, path0=None):
             _set_path0(os.path.dirname(os.path.realpath(path)))
         module = main_module(loader=importlib.machinery.SourceFileLoader("__main__", path), file=path)
         sys.modules["__main__"] = module
-        _exec_main(source, path, module.__dict__)
+        try:
+            _exec_main(source, path, module.__dict__)
+        finally:
+            flush_io()
+
+
+def flush_io():
+    """What the interpreter does once a script file has run, before it prints the script's exception: flushes
+    stderr, then stdout, ignoring what fails (``flush_io`` in ``pythonrun.c``)."""
+    for name in ("stderr", "stdout"):
+        try:
+            getattr(sys, name).flush()
+        except Exception:
+            pass
 
 
 def absolute_path(path, cwd):
@@ -206,6 +218,9 @@ def _exec_main(source, filename, namespace):
 
 
 def _run_module_main(name, alter_argv):
+    # runpy's own first import, by name, so that a zygote's run lists it in sys.modules as python3 -m does
+    # (jinn._modules gives back a hidden module only to an import).
+    import importlib.machinery  # noqa: F401
     import runpy
 
     runpy._run_module_as_main(name, alter_argv)

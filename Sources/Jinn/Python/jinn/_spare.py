@@ -13,6 +13,7 @@ import socket
 import sys
 import time
 
+from jinn import _modules
 from jinn._child import become_script, environment_from, make_stdio, replace_environment, reset_signals
 from jinn._ending import clear_namespace
 from jinn._runner import run_entry
@@ -102,6 +103,7 @@ def prepare_spare():
         _rehearse()
     except Exception:  # pragma: no cover - a rehearsal must never cost a run
         pass
+    _modules.hide()
 
 
 def _rehearse():

@@ -36,7 +36,7 @@ import sys
 import time
 
 import jinn
-from jinn import _errors
+from jinn import _cmdline, _environment, _errors, _finalization, _importer, _modules
 from jinn._protocol import RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_PRELOADING, ZYGOTE_READY, ZYGOTE_STARTED
 from jinn._spare import MAX_FDS, fork as fork_spare, parent_death_setter
 
@@ -296,8 +296,10 @@ class Zygote:
 
 def main():
     values = jinn.values
+    before_preload = frozenset(sys.modules)
     loaded, failed = preload(values.get("preload", []), sys.stderr,
                              lambda name: jinn.send((ZYGOTE_PRELOADING, name)))
+    preloaded = set(loaded).union(name for name in sys.modules if name not in before_preload)
     zygote = Zygote()
     facts = {
         "pid": os.getpid(),
@@ -308,9 +310,14 @@ def main():
         "watch": watched_files(loaded),
     }
     zygote.send((ZYGOTE_READY, facts))
+    # What every run inherits (these may import ctypes).
+    _environment.prepare()
+    _cmdline.prepare()
     # Taken last, when everything the zygote itself imports (jinn.send's helpers too) is loaded.
     zygote.startup_modules = frozenset(sys.modules)
     zygote.bootstrap_modules = [name for name in sys.modules if name == "jinn" or name.startswith("jinn.")]
+    _modules.prepare(_importer.INTERPRETER_MODULES, preloaded, zygote.bootstrap_modules)
+    _finalization.prepare()
     # The zygote's runs are scripts on disk, whose threads the interpreter's own printer reports as under python3.
     _errors.restore_thread_excepthook()
     gc.collect()

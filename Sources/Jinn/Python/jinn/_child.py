@@ -16,7 +16,7 @@ import time
 
 from jinn import _cmdline, _environment, _modules
 from jinn._ending import finish, print_uncaught, system_exit_status
-from jinn._environment import replace_environment  # noqa: F401 (jinn._spare's)
+from jinn._environment import environment_from, replace_environment  # noqa: F401 (jinn._spare's)
 from jinn._runner import run_entry
 
 
@@ -94,15 +94,6 @@ def reset_signals():
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
-
-def environment_from(items):
-    """A dict of bytes from ``KEY=VALUE`` byte strings, as the C environment holds them (first ``=`` splits)."""
-    result = {}
-    for item in items:
-        key, sep, value = item.partition(b"=")
-        if sep and key:
-            result.setdefault(key, value)
-    return result
 
 
 def make_stdio(fd, write, encoding, errors, buffered, role=None):

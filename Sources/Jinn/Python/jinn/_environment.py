@@ -136,6 +136,11 @@ def _initial_environment():
             items = file.read().split(b"\0")
     except OSError:
         return None
+    return environment_from(items)
+
+
+def environment_from(items):
+    """A dict of bytes from ``KEY=VALUE`` byte strings, as the C environment holds them (first ``=`` splits)."""
     result = {}
     for item in items:
         key, sep, value = item.partition(b"=")

@@ -122,7 +122,7 @@ public struct RunRequest: Sendable, Equatable {
         case .code(let source): entryValue = .tuple(["code", .bytes(source)])
         case .module(let name): entryValue = .tuple(["module", .bytes(name)])
         }
-        var items: [PythonValue.Item] = [
+        return .dict([
             .init("entry", entryValue),
             .init("argv", .list(arguments.map(PythonValue.bytes))),
             .init("cwd", .bytes(workingDirectory)),

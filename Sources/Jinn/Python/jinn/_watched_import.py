@@ -17,7 +17,7 @@ import sys
 import time
 
 # Seconds a preload's import may take before it is refused.
-TIME_LIMIT = 2.0
+TIME_LIMIT = 5.0
 _OUTPUT_LIMIT = 1 << 16
 
 

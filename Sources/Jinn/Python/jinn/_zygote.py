@@ -39,7 +39,7 @@ import time
 import jinn
 from jinn import _errors
 from jinn._protocol import RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_IMPORTS, ZYGOTE_PRELOADING, ZYGOTE_READY, ZYGOTE_STARTED
-from jinn._watched_import import import_watched
+from jinn._watched_import import TIME_LIMIT, import_watched
 from jinn._spare import MAX_FDS, fork as fork_spare, parent_death_setter
 
 CHANNEL_FD = 3
@@ -54,7 +54,7 @@ _REPORT_LIMIT = 4096
 # What the zygote does before it serves: preload, describe itself, freeze.
 
 
-def preload(names, stderr=None, announce=None):
+def preload(names, stderr=None, announce=None, time_limit=TIME_LIMIT):
     """Imports each module, watching what it does (``jinn._watched_import``); returns the names that loaded,
     ``(name, error)`` pairs for those that raised and ``(name, reason)`` pairs for those that loaded but must not
     be preloaded again (they wrote output, started a thread or took too long).
@@ -65,7 +65,7 @@ def preload(names, stderr=None, announce=None):
     for name in names:
         if announce is not None:
             announce(name)
-        error, refusal = import_watched(name)
+        error, refusal = import_watched(name, time_limit)
         if error is not None:
             failed.append((name, error))
             if stderr is not None:
@@ -309,7 +309,8 @@ class Zygote:
 def main():
     values = jinn.values
     loaded, failed, refused = preload(values.get("preload", []), sys.stderr,
-                             lambda name: jinn.send((ZYGOTE_PRELOADING, name)))
+                             lambda name: jinn.send((ZYGOTE_PRELOADING, name)),
+                             values.get("preload_time_limit", TIME_LIMIT))
     zygote = Zygote()
     facts = {
         "pid": os.getpid(),

@@ -30,8 +30,8 @@ package final class ZygotePool: ZygoteDelegate {
         var histories: [ZygoteKey: ImportHistory] = [:]
         /// What each key's last zygote was made from, for its successors.
         var contexts: [ZygoteKey: Context] = [:]
-        /// The keys whose successor with learned preloads is starting.
-        var successors: Set<ZygoteKey> = []
+        /// The successors with learned preloads that are starting, by key (in no other list until they take over).
+        var successors: [ZygoteKey: Zygote] = [:]
     }
 
     /// What a key's zygote is made from.
@@ -165,7 +165,7 @@ package final class ZygotePool: ZygoteDelegate {
 
     /// Ends every zygote now (their runs die with them).
     package func stopAll() {
-        for zygote in zygotes { zygote.stop() }
+        for zygote in zygotes + state.withLock({ Array($0.successors.values) }) { zygote.stop() }
     }
 
     /// Lets an ended zygote go: its key gets a new one on its next run.
@@ -193,10 +193,10 @@ package final class ZygotePool: ZygoteDelegate {
             state.histories[key, default: ImportHistory()].record(modules)
             let learned = state.histories[key]!.learnFrequent(excluding: Set(zygote.preload).union(skipped))
             if !learned.isEmpty { logger.info("learned preloads for \(key): \(learned)") }
-            guard !state.successors.contains(key) else { return nil }
+            guard state.successors[key] == nil else { return nil }
             let successor = makeZygote(for: key, in: state)
             guard !Set(successor.preload).isSubset(of: zygote.preload) else { return nil }
-            state.successors.insert(key)
+            state.successors[key] = successor
             return successor
         }
         guard let successor else { return }
@@ -207,7 +207,7 @@ package final class ZygotePool: ZygoteDelegate {
     /// Starts a successor and lets it take over from `old` once it is ready, unless it misbehaved or `old` is no
     /// longer its key's current zygote.
     private func bringUp(_ successor: Zygote, replacing old: Zygote, timeout: Double) {
-        defer { state.withLock { _ = $0.successors.remove(successor.key) } }
+        defer { state.withLock { $0.successors[successor.key] = nil } }
         do {
             try successor.launch()
         } catch {

@@ -57,7 +57,8 @@ package final class Daemon: Sendable {
         let statistics = RunStatistics()
         let baseEnvironment = ProcessInfo.processInfo.environment
         let pool = ZygotePool(logger: logger, statistics: statistics) { key, interpreter, preload in
-            PythonZygoteProcess(key: key, interpreter: interpreter, preload: preload, baseEnvironment: baseEnvironment)
+            PythonZygoteProcess(key: key, interpreter: interpreter, preload: preload,
+                                preloadTimeLimit: settings.current.preloadTimeLimit, baseEnvironment: baseEnvironment)
         }
         self.pool = pool
         runs = RunDispatcher(settings: settings, interpreters: InterpreterResolver(), pool: pool)

@@ -71,6 +71,8 @@ package enum ZygoteEventKind: String, Sendable, CaseIterable {
     case exit
     /// `("failed", run id, message)`: a run could not start.
     case failed
+    /// `("imports", run id, [module, …])`: the top-level libraries a run imported, sent after its `exit`.
+    case imports
 }
 
 extension PythonValue {

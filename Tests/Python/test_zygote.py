@@ -31,8 +31,9 @@ class StatusTests(unittest.TestCase):
 class PreloadTests(unittest.TestCase):
     def test_failures_are_reported_not_raised(self):
         errors = io.StringIO()
-        loaded, failed = _zygote.preload(["json", "no_such_module_here"], errors)
+        loaded, failed, refused = _zygote.preload(["json", "no_such_module_here"], errors)
         self.assertEqual(loaded, ["json"])
+        self.assertEqual(refused, [])
         self.assertEqual(failed[0][0], "no_such_module_here")
         self.assertIn("ModuleNotFoundError", failed[0][1])
         self.assertIn("cannot preload no_such_module_here", errors.getvalue())
@@ -51,7 +52,7 @@ class PreloadTests(unittest.TestCase):
                 file.write("X = 1\n")
             sys.path.insert(0, directory)
             try:
-                loaded, _ = _zygote.preload(["watched_module_for_test"])
+                loaded, _, _ = _zygote.preload(["watched_module_for_test"])
                 watched = {item[0]: item for item in _zygote.watched_files(loaded)}
             finally:
                 sys.path.remove(directory)

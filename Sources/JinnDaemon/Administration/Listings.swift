@@ -25,6 +25,9 @@ extension ZygoteSummary {
             .init("environment", .string(key.description)),
             .init("preloaded", .list((facts?.preloaded ?? []).map(PythonValue.string))),
             .init("failed", .list((facts?.failures ?? []).map { .tuple([.string($0.module), .string($0.error)]) })),
+            // Why each preloaded module is, and those that misbehaved while they were imported.
+            .init("why", .dict((facts?.preloaded ?? []).map { .init(.string($0), .string(preloadReasons[$0] ?? "configured")) })),
+            .init("refused", .list((facts?.refusals ?? []).map { .tuple([.string($0.module), .string($0.error)]) })),
             .init("ready", .bool(isReady)),
             .init("retired", .bool(retired)),
             .init("runs", .int(runs)),

@@ -15,16 +15,19 @@ struct RunDispatcher: Sendable {
     ///   `zygote_start_timeout` (the one still preloading is then given up, see ``ZygotePool/abandon(_:after:)``).
     func zygote(for request: RunRequest) throws(DaemonError) -> Zygote {
         var configuration = settings.reloadIfChanged()
+        var scriptPreload: [String] = []
         // A script environment's own preloads (`[tool.jinn] preload` of the blocks it was made for) join the
         // configured ones in that environment's zygote.
         if let path = request.interpreter,
            let environment = ScriptEnvironment.owning(interpreter: String(decoding: path, as: UTF8.self))
         {
-            configuration.preload += environment.preload.filter { !configuration.preload.contains($0) }
+            scriptPreload = environment.preload.filter { !configuration.preload.contains($0) }
+            configuration.preload += scriptPreload
         }
         let interpreter = try interpreters.interpreter(for: request, configuration: configuration)
         let key = ZygoteKey(executable: interpreter.executable, environment: request.environment)
-        let zygote = try pool.zygote(for: key, interpreter: interpreter, configuration: configuration)
+        let zygote = try pool.zygote(for: key, interpreter: interpreter, configuration: configuration,
+                                     scriptPreload: scriptPreload)
         let timeout = configuration.zygoteStartTimeout
         guard zygote.waitUntilReady(timeout: .milliseconds(Int(timeout * 1000))) else {
             if zygote.hasEnded {
@@ -33,6 +36,8 @@ struct RunDispatcher: Sendable {
             pool.abandon(zygote, after: timeout)
             throw .direct("the Python zygote did not finish preloading within \(timeout) s")
         }
+        // A zygote made with learned preloads that misbehave serves no run: the next one is made without them.
+        if pool.refuseMisbehaving(zygote) { throw .direct("a learned preload of the Python zygote misbehaved") }
         return zygote
     }
 

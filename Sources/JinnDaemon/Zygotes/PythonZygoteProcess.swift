@@ -11,15 +11,20 @@ final class PythonZygoteProcess: ZygoteProcess {
     private let key: ZygoteKey
     private let interpreter: PythonInterpreter
     private let preload: [String]
+    private let preloadTimeLimit: Double
     private let baseEnvironment: [String: String]
     private let process = Mutex<PythonProcess?>(nil)
 
     /// A process for `key`'s runs that preloads `preload`, with the daemon's environment minus its start-up variables
     /// plus the key's; nothing starts before ``start(events:)``.
-    init(key: ZygoteKey, interpreter: PythonInterpreter, preload: [String], baseEnvironment: [String: String]) {
+    /// `preloadTimeLimit` is how long one preload's import may take before the zygote reports it refused.
+    init(key: ZygoteKey, interpreter: PythonInterpreter, preload: [String], preloadTimeLimit: Double = 5,
+         baseEnvironment: [String: String])
+    {
         self.key = key
         self.interpreter = interpreter
         self.preload = preload
+        self.preloadTimeLimit = preloadTimeLimit
         self.baseEnvironment = baseEnvironment
     }
 
@@ -47,6 +52,7 @@ final class PythonZygoteProcess: ZygoteProcess {
         var program = PythonProgram(entry: .module("jinn._zygote"))
         program.pythonListens = false
         program.values["preload"] = .list(preload.map(PythonValue.string))
+        program.values["preload_time_limit"] = .float(preloadTimeLimit)
         program.environment = baseEnvironment.filter { !ZygoteKey.isStartupVariable($0.key) }
             .merging(key.startupEnvironment) { $1 }
         program.workingDirectory = "/"

@@ -20,6 +20,8 @@ package final class Zygote: Sendable {
     package let settings: [String]
     /// The modules it was asked to preload.
     package let preload: [String]
+    /// Why it preloads each module: `configured`, `[tool.jinn]`, or `learned: imported by k of the last m runs`.
+    package let preloadReasons: [String: String]
 
     private let process: any ZygoteProcess
     private let logger: Logger
@@ -60,11 +62,12 @@ package final class Zygote: Sendable {
 
     /// A zygote whose process is not started yet: ``launch()`` starts it.
     package init(key: ZygoteKey, settings: [String], preload: [String], process: any ZygoteProcess, logger: Logger,
-                 statistics: RunStatistics, delegate: (any ZygoteDelegate)?)
+                 statistics: RunStatistics, delegate: (any ZygoteDelegate)?, preloadReasons: [String: String] = [:])
     {
         self.key = key
         self.settings = settings
         self.preload = preload
+        self.preloadReasons = preloadReasons
         self.process = process
         self.logger = logger
         self.statistics = statistics
@@ -100,7 +103,7 @@ package final class Zygote: Sendable {
     package var summary: ZygoteSummary {
         state.withLock { state in
             ZygoteSummary(pid: state.pid, key: key, facts: state.facts, retired: state.retired, runs: state.runs,
-                          active: state.sessions.count)
+                          active: state.sessions.count, preloadReasons: preloadReasons)
         }
     }
 
@@ -261,6 +264,8 @@ package final class Zygote: Sendable {
             case .exited(let status): finish(id, reply: .exited(Int(status)), status: "exited with status \(status)")
             case .signaled(let number): finish(id, reply: .signaled(Int(number)), status: "killed by signal \(number)")
             }
+        case .imports(_, let modules):
+            delegate?.zygote(self, reportedImports: modules)
         case .failed(let id, let reason):
             // The zygote says so before it hands the run to a child: the run never began.
             finish(id, reply: .error(code: "unstarted", message: reason), status: "failed: \(reason)")

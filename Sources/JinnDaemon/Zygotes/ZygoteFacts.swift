@@ -23,14 +23,20 @@ package struct ZygoteFacts: Sendable, Equatable {
     package var preloaded: [String]
     /// The modules it could not import.
     package var failures: [Failure]
+    /// The modules it imported but that misbehaved while they did (wrote output, started a thread, took too long),
+    /// with why, in ``Failure/error``.
+    package var refusals: [Failure]
     /// The files whose change makes it stale.
     package var watched: [WatchedFile]
 
     /// Facts as given.
-    package init(pid: Int32? = nil, preloaded: [String] = [], failures: [Failure] = [], watched: [WatchedFile] = []) {
+    package init(pid: Int32? = nil, preloaded: [String] = [], failures: [Failure] = [], refusals: [Failure] = [],
+                 watched: [WatchedFile] = [])
+    {
         self.pid = pid
         self.preloaded = preloaded
         self.failures = failures
+        self.refusals = refusals
         self.watched = watched
     }
 
@@ -39,10 +45,14 @@ package struct ZygoteFacts: Sendable, Equatable {
     package init(_ value: PythonValue) {
         pid = value["pid"]?.intValue.map { Int32(truncatingIfNeeded: $0) }
         preloaded = value["preloaded"]?.elements?.compactMap(\.stringValue) ?? []
-        failures = value["failed"]?.elements?.compactMap { item in
-            guard let module = item[0]?.stringValue else { return nil }
-            return Failure(module: module, error: item[1]?.stringValue ?? "")
-        } ?? []
+        func pairs(_ field: String) -> [Failure] {
+            value[.string(field)]?.elements?.compactMap { item in
+                guard let module = item[0]?.stringValue else { return nil }
+                return Failure(module: module, error: item[1]?.stringValue ?? "")
+            } ?? []
+        }
+        failures = pairs("failed")
+        refusals = pairs("refused")
         watched = value["watch"]?.elements?.compactMap(WatchedFile.init) ?? []
     }
 
@@ -51,6 +61,7 @@ package struct ZygoteFacts: Sendable, Equatable {
         var fields: [PythonValue.Item] = [
             .init("preloaded", .list(preloaded.map(PythonValue.string))),
             .init("failed", .list(failures.map { .tuple([.string($0.module), .string($0.error)]) })),
+            .init("refused", .list(refusals.map { .tuple([.string($0.module), .string($0.error)]) })),
             .init("watch", .list(watched.map {
                 .tuple([.string($0.path), .int($0.modificationTime), .int($0.size), .int($0.inode)])
             })),

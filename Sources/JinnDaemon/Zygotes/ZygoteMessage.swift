@@ -17,6 +17,8 @@ package enum ZygoteMessage: Sendable, Equatable {
     case ended(runID: String, Termination)
     /// `("failed", run_id, message)`: the run could not start.
     case failed(runID: String, reason: String)
+    /// `("imports", run_id, [module, …])`: the top-level libraries an ended run imported (not the zygote's own).
+    case imports(runID: String, modules: [String])
 
     /// Reads a message.
     ///
@@ -56,6 +58,11 @@ package enum ZygoteMessage: Sendable, Equatable {
                 throw WireError("malformed zygote message 'failed'")
             }
             self = .failed(runID: id, reason: fields.count > 2 ? fields[2].stringValue ?? "" : "")
+        case .imports:
+            guard fields.count == 3, let id = fields[1].stringValue, let modules = fields[2].elements else {
+                throw WireError("malformed zygote message 'imports'")
+            }
+            self = .imports(runID: id, modules: modules.compactMap(\.stringValue))
         }
     }
 
@@ -69,6 +76,8 @@ package enum ZygoteMessage: Sendable, Equatable {
         case .ended(let id, .signaled(let number)):
             .tuple([Self.name(.exit), .string(id), "signaled", .int(Int(number))])
         case .failed(let id, let reason): .tuple([Self.name(.failed), .string(id), .string(reason)])
+        case .imports(let id, let modules):
+            .tuple([Self.name(.imports), .string(id), .list(modules.map(PythonValue.string))])
         }
     }
 

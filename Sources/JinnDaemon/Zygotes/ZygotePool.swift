@@ -24,8 +24,22 @@ package final class ZygotePool: ZygoteDelegate {
     private struct State {
         var current: [ZygoteKey: Zygote] = [:]
         var retired: [Zygote] = []
-        /// Modules that hung or ended a zygote while it preloaded them, by interpreter: never preloaded again there.
+        /// Modules that hung or ended a zygote while it preloaded them, or that misbehaved as learned preloads, by
+        /// interpreter: never preloaded again there.
         var skipped: [String: [PreloadFailure]] = [:]
+        /// What each key's runs imported, and the preloads learned from it.
+        var histories: [ZygoteKey: ImportHistory] = [:]
+        /// What each key's last zygote was made from, for its successors.
+        var contexts: [ZygoteKey: Context] = [:]
+        /// The successors with learned preloads that are starting, by key (in no other list until they take over).
+        var successors: [ZygoteKey: Zygote] = [:]
+    }
+
+    /// What a key's zygote is made from.
+    private struct Context {
+        var interpreter: PythonInterpreter
+        var configuration: Configuration
+        var scriptPreload: [String]
     }
 
     /// A module that is no longer preloaded for an interpreter, and why.
@@ -61,18 +75,17 @@ package final class ZygotePool: ZygoteDelegate {
     /// its ``Zygote/submit(_:request:descriptors:)`` waits for the launch.
     ///
     /// - Throws: ``DaemonError/zygote(_:)`` when a new zygote's process cannot start.
-    package func zygote(for key: ZygoteKey, interpreter: PythonInterpreter, configuration: Configuration)
-        throws(DaemonError) -> Zygote
+    /// `scriptPreload` names those of `configuration.preload` that come from a script environment's `[tool.jinn]`.
+    package func zygote(for key: ZygoteKey, interpreter: PythonInterpreter, configuration: Configuration,
+                        scriptPreload: [String] = []) throws(DaemonError) -> Zygote
     {
         let settings = configuration.zygoteSettings
         while true {
             let (zygote, isNew) = state.withLock { state -> (Zygote, Bool) in
+                state.contexts[key] = Context(interpreter: interpreter, configuration: configuration,
+                                              scriptPreload: scriptPreload)
                 if let existing = state.current[key] { return (existing, false) }
-                let skipped = Set((state.skipped[key.executable] ?? []).map(\.module))
-                let preload = configuration.preload.filter { !skipped.contains($0) }
-                let zygote = Zygote(key: key, settings: settings, preload: preload,
-                                    process: makeProcess(key, interpreter, preload), logger: logger,
-                                    statistics: statistics, delegate: self)
+                let zygote = makeZygote(for: key, in: state)
                 state.current[key] = zygote
                 return (zygote, true)
             }
@@ -93,6 +106,23 @@ package final class ZygotePool: ZygoteDelegate {
             enforceLimits(configuration, keeping: zygote)
             return zygote
         }
+    }
+
+    /// A new zygote of a key (not launched): its configured preloads and those learned, minus those skipped.
+    private func makeZygote(for key: ZygoteKey, in state: State) -> Zygote {
+        let context = state.contexts[key]!
+        let skipped = Set((state.skipped[key.executable] ?? []).map(\.module))
+        var preload = context.configuration.preload.filter { !skipped.contains($0) }
+        var reasons: [String: String] = [:]
+        for module in preload { reasons[module] = context.scriptPreload.contains(module) ? "[tool.jinn]" : "configured" }
+        for learned in state.histories[key]?.learned ?? [] where reasons[learned.module] == nil {
+            guard !skipped.contains(learned.module) else { continue }
+            preload.append(learned.module)
+            reasons[learned.module] = learned.reason
+        }
+        return Zygote(key: key, settings: context.configuration.zygoteSettings, preload: preload,
+                      process: makeProcess(key, context.interpreter, preload), logger: logger,
+                      statistics: statistics, delegate: self, preloadReasons: reasons)
     }
 
     /// Retires a zygote: it takes no new runs, its key gets a new one on its next run, and it ends once its runs
@@ -141,10 +171,8 @@ package final class ZygotePool: ZygoteDelegate {
     /// thread of its own; once it is ready it takes the key's runs and the old zygote is retired.
     private func rotateSeedIfDue(_ zygote: Zygote, interpreter: PythonInterpreter, configuration: Configuration) {
         guard let reason = rotation.claim(zygote, configuration: configuration) else { return }
-        // The same modules as the zygote it replaces (the configured ones less those skipped for the interpreter).
-        let successor = Zygote(key: zygote.key, settings: configuration.zygoteSettings, preload: zygote.preload,
-                               process: makeProcess(zygote.key, interpreter, zygote.preload), logger: logger,
-                               statistics: statistics, delegate: self)
+        // What a new zygote of the key would preload: the configured and learned modules, less those skipped.
+        let successor = state.withLock { makeZygote(for: zygote.key, in: $0) }
         Thread.detachNewThread { [self] in
             do { try successor.launch() } catch {
                 logger.error("cannot start a successor zygote for \(zygote.key): \(error)")
@@ -163,7 +191,7 @@ package final class ZygotePool: ZygoteDelegate {
 
     /// Ends every zygote now (their runs die with them).
     package func stopAll() {
-        for zygote in zygotes { zygote.stop() }
+        for zygote in zygotes + state.withLock({ Array($0.successors.values) }) { zygote.stop() }
     }
 
     /// Lets an ended zygote go: its key gets a new one on its next run.
@@ -176,5 +204,76 @@ package final class ZygotePool: ZygoteDelegate {
             if state.current[zygote.key] === zygote { state.current[zygote.key] = nil }
             state.retired.removeAll { $0 === zygote }
         }
+    }
+
+    // MARK: - Adaptive preloading
+
+    /// Learns from a run's imports; when a key's learned preloads are more than its current zygote preloads, a
+    /// successor that preloads them starts on a thread of its own and takes over once it is ready (runs keep
+    /// using the current zygote meanwhile, see ``ImportHistory``).
+    package func zygote(_ zygote: Zygote, reportedImports modules: [String]) {
+        let key = zygote.key
+        let successor = state.withLock { state -> Zygote? in
+            guard state.current[key] === zygote, state.contexts[key] != nil else { return nil }
+            let skipped = (state.skipped[key.executable] ?? []).map(\.module)
+            state.histories[key, default: ImportHistory()].record(modules)
+            let learned = state.histories[key]!.learnFrequent(excluding: Set(zygote.preload).union(skipped))
+            if !learned.isEmpty { logger.info("learned preloads for \(key): \(learned)") }
+            guard state.successors[key] == nil else { return nil }
+            let successor = makeZygote(for: key, in: state)
+            guard !Set(successor.preload).isSubset(of: zygote.preload) else { return nil }
+            state.successors[key] = successor
+            return successor
+        }
+        guard let successor else { return }
+        let timeout = state.withLock { $0.contexts[key]?.configuration.zygoteStartTimeout } ?? 10
+        Thread.detachNewThread { [self] in bringUp(successor, replacing: zygote, timeout: timeout) }
+    }
+
+    /// Starts a successor and lets it take over from `old` once it is ready, unless it misbehaved or `old` is no
+    /// longer its key's current zygote.
+    private func bringUp(_ successor: Zygote, replacing old: Zygote, timeout: Double) {
+        defer { state.withLock { $0.successors[successor.key] = nil } }
+        do {
+            try successor.launch()
+        } catch {
+            logger.error("cannot start a zygote with learned preloads for \(successor.key): \(error)")
+            return
+        }
+        guard successor.waitUntilReady(timeout: .milliseconds(Int(timeout * 1000))) else {
+            if !successor.hasEnded { abandon(successor, after: timeout) }
+            return
+        }
+        if refuseMisbehaving(successor) { return }
+        let replaced = state.withLock { state -> Bool in
+            guard state.current[successor.key] === old else { return false }
+            state.current[successor.key] = successor
+            return true
+        }
+        guard replaced else {
+            successor.stop()
+            return
+        }
+        logger.info("zygote \(successor.pid.map(String.init) ?? "-") preloads \(successor.preload) and takes over")
+        retire(old, reason: "a zygote with learned preloads took over")
+    }
+
+    /// Checks a ready zygote's learned preloads: one that failed to import or misbehaved (wrote output, started a
+    /// thread, took too long) is never preloaded again for the interpreter, and the zygote is stopped, so that the
+    /// next one starts without it. Returns whether it was. Configured preloads stay as set: they are only reported.
+    package func refuseMisbehaving(_ zygote: Zygote) -> Bool {
+        let learned = { (module: String) in zygote.preloadReasons[module]?.hasPrefix("learned") == true }
+        // Runs ask this of their zygote each time: one without learned preloads answers at once.
+        guard zygote.preload.contains(where: learned), let facts = zygote.summary.facts else { return false }
+        let refused = facts.failures.filter { learned($0.module) }.map { ($0.module, "its import failed: \($0.error)") }
+            + facts.refusals.filter { learned($0.module) }.map { ($0.module, $0.error) }
+        guard !refused.isEmpty else { return false }
+        for (module, reason) in refused {
+            skip(module, for: zygote.key.executable, reason: reason)
+            state.withLock { _ = $0.histories[zygote.key]?.forget(module) }
+        }
+        retire(zygote, reason: "a learned preload misbehaved")
+        zygote.stop()
+        return true
     }
 }

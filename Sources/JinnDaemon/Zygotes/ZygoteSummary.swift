@@ -12,6 +12,8 @@ package struct ZygoteSummary: Sendable, Equatable {
     package var runs: Int
     /// The runs it is serving.
     package var active: Int
+    /// Why it preloads each module (see ``Zygote/preloadReasons``).
+    package var preloadReasons: [String: String] = [:]
 
     /// Whether it has preloaded and serves runs.
     package var isReady: Bool { facts != nil }

@@ -17,6 +17,7 @@ import JinnSystem
 /// environment_max_age = 30           # days a script environment may go unused; 0 keeps them
 /// client_timeout = 5                 # seconds a client waits for the daemon before running directly
 /// zygote_start_timeout = 10          # seconds a zygote may take to preload
+/// preload_time_limit = 5             # seconds one learned preload's import may take before it is refused
 /// request_timeout = 10               # seconds a connection has to send its whole request
 /// max_connections = 256
 /// max_request_size = 1048576         # bytes
@@ -37,6 +38,9 @@ package struct Configuration: Sendable, Equatable {
     /// Seconds a zygote may take from its launch until it has preloaded; runs that would wait longer are run
     /// directly, and the module it was importing is not preloaded again.
     package var zygoteStartTimeout: Double = 10
+    /// Seconds one preload's import may take; a learned preload that takes longer is never preloaded again (a
+    /// configured one is reported).
+    package var preloadTimeLimit: Double = 5
     /// Seconds a new connection has to send its whole request (and a run's streams).
     package var requestTimeout: Double = 10
     /// Connections served at once; more are told the daemon is busy (their clients run directly).
@@ -81,6 +85,7 @@ package struct Configuration: Sendable, Equatable {
     /// The keys a file may set.
     package static let fileKeys = ["interpreter", "preload", "idle_timeout", "socket_dir", "log_file", "log_level",
                                    "environment_max_age", "client_timeout", "zygote_start_timeout", "request_timeout",
+                                   "preload_time_limit",
                                    "max_connections", "max_request_size", "max_zygotes", "zygote_idle_timeout",
                                    "max_zygote_memory",
                                    "hash_seed_runs", "hash_seed_lifetime"]
@@ -257,7 +262,8 @@ package struct Configuration: Sendable, Equatable {
             case "environment_max_age":
                 guard case .integer(let days) = value, days >= 0 else { throw wrong("a whole number of days (0 or more)") }
                 environmentMaxAge = days
-            case "client_timeout", "zygote_start_timeout", "request_timeout", "zygote_idle_timeout":
+            case "client_timeout", "zygote_start_timeout", "request_timeout", "zygote_idle_timeout",
+                 "preload_time_limit":
                 let seconds: Double
                 switch value {
                 case .integer(let number) where number > 0: seconds = Double(number)
@@ -268,6 +274,7 @@ package struct Configuration: Sendable, Equatable {
                 case "client_timeout": clientTimeout = seconds
                 case "zygote_start_timeout": zygoteStartTimeout = seconds
                 case "zygote_idle_timeout": zygoteIdleTimeout = seconds
+                case "preload_time_limit": preloadTimeLimit = seconds
                 default: requestTimeout = seconds
                 }
             case "max_connections", "max_zygotes", "max_zygote_memory":

@@ -79,7 +79,12 @@ struct DaemonCommand: ParsableCommand {
             let zygotes = status["zygotes"]?.elements ?? []
             print("zygotes:    \(zygotes.isEmpty ? "none" : "")")
             for zygote in zygotes {
-                let preloaded = zygote["preloaded"]?.elements?.compactMap(\.stringValue).joined(separator: ", ") ?? ""
+                let preloaded = zygote["preloaded"]?.elements?.compactMap(\.stringValue).map { module in
+                    zygote["why"]?[.string(module)]?.stringValue.map { "\(module) (\($0))" } ?? module
+                }.joined(separator: ", ") ?? ""
+                let refused = zygote["refused"]?.elements?.compactMap { item in
+                    item[0]?.stringValue.map { "\($0) (\(item[1]?.stringValue ?? ""))" }
+                }.joined(separator: ", ") ?? ""
                 let failed = zygote["failed"]?.elements?.compactMap { item in
                     item[0]?.stringValue.map { "\($0) (\(item[1]?.stringValue ?? ""))" }
                 }.joined(separator: ", ") ?? ""
@@ -94,6 +99,7 @@ struct DaemonCommand: ParsableCommand {
                         preloaded:   \(preloaded.isEmpty ? "(nothing)" : preloaded)
                     """)
                 if !failed.isEmpty { print("        failed:      \(failed)") }
+                if !refused.isEmpty { print("        refused:     \(refused)") }
             }
             for skipped in status["skipped_preloads"]?.elements ?? [] {
                 print("""

@@ -15,7 +15,7 @@ import sys
 import time
 
 from jinn import _cmdline, _environment, _modules
-from jinn._ending import finish, print_uncaught, system_exit_status
+from jinn._ending import finish, library_imports, print_uncaught, system_exit_status
 from jinn._environment import environment_from, replace_environment  # noqa: F401 (jinn._spare's)
 from jinn._runner import run_entry
 
@@ -64,12 +64,13 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     except BaseException as error:
         print_uncaught(error)
         status, interrupted = 1, isinstance(error, KeyboardInterrupt)
+    imports = library_imports(startup_modules)  # before finish releases the modules' names
     status = finish(status, startup_modules, zygote_namespace)
     # Everything the run holds is closed before it announces its end (locks, pipes), as if it had exited.
     os.closerange(0, report_fd)
     os.closerange(report_fd + 1, 1 << 20)
     try:
-        os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)))
+        os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)) + imports)
     except OSError:
         pass
     if interrupted:

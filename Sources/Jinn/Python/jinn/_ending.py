@@ -9,6 +9,7 @@ left open are flushed and closed and ``__del__`` methods run while module global
 """
 
 import gc
+import os
 import sys
 
 from jinn import _modules
@@ -136,3 +137,35 @@ def _unraisable_arguments_type():
 
 
 _UNRAISABLE_ARGUMENTS = _unraisable_arguments_type()
+
+
+def library_imports(startup_modules, limit=64):
+    """The top-level libraries the run imported, as ASCII bytes separated by spaces, for the zygote's end report.
+
+    A library is a module found in a ``sys.path`` directory other than the script's own (``sys.path[0]``, whose
+    modules change as their user edits them): the standard library, site-packages, ``PYTHONPATH``. Private names
+    (a leading underscore, usually a library's own accelerator) and the run's own ``__main__`` are left out. Only
+    the run's modules are looked at (the newest end of ``sys.modules``), so this costs a run next to nothing.
+    """
+    try:
+        library_directories = set(sys.path[1:]) - {sys.path[0] if sys.path else ""}
+        names = []
+        for name in reversed(sys.modules):
+            if name in startup_modules:
+                break
+            # Short ASCII names only, so that the report fits the zygote's read (``_zygote._REPORT_LIMIT``).
+            if "." in name or name.startswith("_") or len(name) > 60 or not name.isidentifier() or not name.isascii():
+                continue
+            path = getattr(sys.modules[name], "__file__", None)
+            if not path:
+                continue
+            directory = os.path.dirname(path)
+            if os.path.basename(path).startswith("__init__."):
+                directory = os.path.dirname(directory)
+            if directory in library_directories:
+                names.append(name)
+                if len(names) == limit:
+                    break
+        return " ".join(reversed(names)).encode("ascii")
+    except Exception:  # a report is a hint: a run never fails for it
+        return b""

@@ -35,5 +35,6 @@ ZYGOTE_READY = "ready"         # (ZYGOTE_READY, facts)
 ZYGOTE_STARTED = "started"     # (ZYGOTE_STARTED, run id, pid)
 ZYGOTE_EXIT = "exit"           # (ZYGOTE_EXIT, run id, "exited" | "signaled", number)
 ZYGOTE_FAILED = "failed"       # (ZYGOTE_FAILED, run id, message)
+ZYGOTE_IMPORTS = "imports"     # (ZYGOTE_IMPORTS, run id, [module, ...]): the libraries a run imported
 
-ZYGOTE_EVENTS = (ZYGOTE_PRELOADING, ZYGOTE_READY, ZYGOTE_STARTED, ZYGOTE_EXIT, ZYGOTE_FAILED)
+ZYGOTE_EVENTS = (ZYGOTE_PRELOADING, ZYGOTE_READY, ZYGOTE_STARTED, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_IMPORTS)

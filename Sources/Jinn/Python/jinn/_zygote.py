@@ -23,7 +23,8 @@ Messages (``marshal`` tuples in length-prefixed frames, the first element names 
   ``cwd`` and ``env`` (bytes, ``env`` as ``KEY=VALUE`` items) and ``umask``.
 * zygote to daemon (through ``jinn.send``): ``(ZYGOTE_PRELOADING, module)`` before each preload's import,
   ``(ZYGOTE_READY, facts)``, ``(ZYGOTE_STARTED, run_id, pid)``,
-  ``(ZYGOTE_EXIT, run_id, "exited" | "signaled", number)`` and ``(ZYGOTE_FAILED, run_id, message)``.
+  ``(ZYGOTE_EXIT, run_id, "exited" | "signaled", number)``, ``(ZYGOTE_IMPORTS, run_id, [module, ...])`` (the
+  libraries a run imported, after its exit) and ``(ZYGOTE_FAILED, run_id, message)``.
 """
 
 import gc
@@ -37,7 +38,9 @@ import time
 
 import jinn
 from jinn import _cmdline, _environment, _errors, _finalization, _importer, _modules
-from jinn._protocol import RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_PRELOADING, ZYGOTE_READY, ZYGOTE_STARTED
+from jinn._protocol import (RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_IMPORTS, ZYGOTE_PRELOADING, ZYGOTE_READY,
+                            ZYGOTE_STARTED)
+from jinn._watched_import import TIME_LIMIT, import_watched
 from jinn._spare import MAX_FDS, fork as fork_spare, parent_death_setter
 
 CHANNEL_FD = 3
@@ -45,30 +48,35 @@ _CHUNK = 1 << 16
 # Spares kept forked ahead, and how long the zygote must have been quiet (seconds) before it forks replacements.
 SPARES = 2
 REPLENISH_AFTER = 0.01
+# The most a run's end report holds: two bytes of status, then the libraries it imported (``jinn._ending``).
+_REPORT_LIMIT = 4096
 
 # ---------------------------------------------------------------------------------------------------------------
 # What the zygote does before it serves: preload, describe itself, freeze.
 
 
-def preload(names, stderr=None, announce=None):
-    """Imports each module; returns the names that loaded and ``(name, error)`` pairs for the others.
+def preload(names, stderr=None, announce=None, time_limit=TIME_LIMIT):
+    """Imports each module, watching what it does (``jinn._watched_import``); returns the names that loaded,
+    ``(name, error)`` pairs for those that raised and ``(name, reason)`` pairs for those that loaded but must not
+    be preloaded again (they wrote output, started a thread or took too long).
 
     ``announce(name)`` is called before each import, so that the daemon knows which module a zygote that hangs
     or dies while preloading was importing."""
-    import importlib
-
-    loaded, failed = [], []
+    loaded, failed, refused = [], [], []
     for name in names:
         if announce is not None:
             announce(name)
-        try:
-            importlib.import_module(name)
-            loaded.append(name)
-        except BaseException as error:  # a broken preload must not take the zygote down
-            failed.append((name, "%s: %s" % (type(error).__name__, error)))
+        error, refusal = import_watched(name, time_limit)
+        if error is not None:
+            failed.append((name, error))
             if stderr is not None:
-                stderr.write("jinn zygote: cannot preload %s: %s: %s\n" % (name, type(error).__name__, error))
-    return loaded, failed
+                stderr.write("jinn zygote: cannot preload %s: %s\n" % (name, error))
+        else:
+            # A refused module is loaded all the same: the daemon decides what its refusal means.
+            loaded.append(name)
+            if refusal is not None:
+                refused.append((name, refusal))
+    return loaded, failed, refused
 
 
 def watched_files(loaded):
@@ -203,18 +211,23 @@ class Zygote:
 
     def read_report(self, fd):
         """A run announces how it ends just before it leaves, so that its client need not wait for the kernel to
-        tear down the address space it shared with the zygote (milliseconds for a large zygote)."""
+        tear down the address space it shared with the zygote (milliseconds for a large zygote). The same write
+        names the top-level libraries it imported, separated by spaces, for the daemon's adaptive preloads."""
         pid = self.reports[fd]
         run_id, report, reported = self.runs[pid]
         try:
-            data = report.recv(2)
+            data = report.recv(_REPORT_LIMIT)
         except BlockingIOError:  # a stale event for a descriptor number now used by another run's socket
             return
         except OSError:
             data = b""
-        if len(data) == 2 and not reported:
+        if len(data) >= 2 and not reported:
             self.send((ZYGOTE_EXIT, run_id, "signaled" if data[0] else "exited", data[1]))
             self.runs[pid] = (run_id, None, True)
+            imports = [name for name in data[2:].decode("ascii", "replace").split() if name.isidentifier()]
+            if imports:
+                # After the end, so that the run's client never waits for it; the daemon learns preloads from it.
+                self.send((ZYGOTE_IMPORTS, run_id, imports))
         else:
             self.runs[pid] = (run_id, None, reported)
         self.forget_report(report)
@@ -297,8 +310,9 @@ class Zygote:
 def main():
     values = jinn.values
     before_preload = frozenset(sys.modules)
-    loaded, failed = preload(values.get("preload", []), sys.stderr,
-                             lambda name: jinn.send((ZYGOTE_PRELOADING, name)))
+    loaded, failed, refused = preload(values.get("preload", []), sys.stderr,
+                                      lambda name: jinn.send((ZYGOTE_PRELOADING, name)),
+                                      values.get("preload_time_limit", TIME_LIMIT))
     preloaded = set(loaded).union(name for name in sys.modules if name not in before_preload)
     zygote = Zygote()
     facts = {
@@ -307,6 +321,7 @@ def main():
         "version": "%d.%d.%d" % sys.version_info[:3],
         "preloaded": loaded,
         "failed": failed,
+        "refused": refused,
         "watch": watched_files(loaded),
     }
     zygote.send((ZYGOTE_READY, facts))

@@ -91,7 +91,7 @@ package final class ZygotePool: ZygoteDelegate {
             }
             if !isNew {
                 guard let reason = zygote.staleness(settings: settings) else {
-                    rotateSeedIfDue(zygote, interpreter: interpreter, configuration: configuration)
+                    rotateSeedIfDue(zygote, configuration: configuration)
                     return zygote
                 }
                 retire(zygote, reason: reason)
@@ -169,7 +169,7 @@ package final class ZygotePool: ZygoteDelegate {
 
     /// Launches a successor for a zygote whose hash seed has served long enough (see ``SeedRotation``), on a
     /// thread of its own; once it is ready it takes the key's runs and the old zygote is retired.
-    private func rotateSeedIfDue(_ zygote: Zygote, interpreter: PythonInterpreter, configuration: Configuration) {
+    private func rotateSeedIfDue(_ zygote: Zygote, configuration: Configuration) {
         guard let reason = rotation.claim(zygote, configuration: configuration) else { return }
         // What a new zygote of the key would preload: the configured and learned modules, less those skipped.
         let successor = state.withLock { makeZygote(for: zygote.key, in: $0) }

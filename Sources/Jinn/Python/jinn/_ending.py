@@ -145,18 +145,17 @@ def library_imports(startup_modules, limit=64):
     A library is a module found in a ``sys.path`` directory other than the script's own (``sys.path[0]``, whose
     modules change as their user edits them): the standard library, site-packages, ``PYTHONPATH``. Private names
     (a leading underscore, usually a library's own accelerator) and the run's own ``__main__`` are left out. Only
-    the run's modules are looked at (the newest end of ``sys.modules``), so this costs a run next to nothing.
+    the run's modules are looked at (``run_module_names``: the newest end of ``sys.modules``, less the zygote's
+    modules given back), so this costs a run next to nothing.
     """
     try:
         library_directories = set(sys.path[1:]) - {sys.path[0] if sys.path else ""}
         names = []
-        for name in reversed(sys.modules):
-            if name in startup_modules:
-                break
+        for name in run_module_names(startup_modules):
             # Short ASCII names only, so that the report fits the zygote's read (``_zygote._REPORT_LIMIT``).
             if "." in name or name.startswith("_") or len(name) > 60 or not name.isidentifier() or not name.isascii():
                 continue
-            path = getattr(sys.modules[name], "__file__", None)
+            path = getattr(sys.modules.get(name), "__file__", None)
             if not path:
                 continue
             directory = os.path.dirname(path)
@@ -166,6 +165,6 @@ def library_imports(startup_modules, limit=64):
                 names.append(name)
                 if len(names) == limit:
                     break
-        return " ".join(reversed(names)).encode("ascii")
+        return " ".join(names).encode("ascii")
     except Exception:  # a report is a hint: a run never fails for it
         return b""

@@ -11,15 +11,7 @@ enum DepsBenchmark {
     static func run() async throws {
         let python = try await PythonInterpreter.system()
         let rounds = max(3, (Int(ProcessInfo.processInfo.environment["JINN_BENCH_ROUNDS"] ?? "") ?? 25) / 3)
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent()
-        let jinn = directory.appending(path: "jinn").path
-        for name in ["jinn", "jinn-tool"]
-        where !FileManager.default.isExecutableFile(atPath: directory.appending(path: name).path) {
-            print("no \(name) executable beside this benchmark in \(directory.path); build both first "
-                  + "(swift build -c release --static-swift-stdlib)")
-            return
-        }
+        guard let jinn = builtJinnBesideBenchmark() else { return }
         let userCache = JinnPaths.cacheDirectory()
         let uv = try await UVTool.install(using: python, cacheDirectory: userCache)
         let root = URL(fileURLWithPath: "/tmp/jinn-bench-deps-\(getpid())").path

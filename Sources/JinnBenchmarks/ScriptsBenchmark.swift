@@ -12,16 +12,7 @@ enum ScriptsBenchmark {
     static func run() async throws {
         let python = try await PythonInterpreter.system()
         let rounds = Int(ProcessInfo.processInfo.environment["JINN_BENCH_ROUNDS"] ?? "") ?? 25
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent()
-        let jinn = directory.appending(path: "jinn").path
-        // Without jinn-tool beside it, jinn cannot start a daemon and runs every script on the interpreter.
-        for name in ["jinn", "jinn-tool"]
-        where !FileManager.default.isExecutableFile(atPath: directory.appending(path: name).path) {
-            print("no \(name) executable beside this benchmark in \(directory.path); build both first "
-                  + "(swift build -c release --static-swift-stdlib)")
-            return
-        }
+        guard let jinn = builtJinnBesideBenchmark() else { return }
         let root = URL(fileURLWithPath: "/tmp/jinn-bench-\(getpid())")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }

@@ -1,4 +1,3 @@
-import Foundation
 import JinnDaemonCore
 import Synchronization
 
@@ -54,17 +53,5 @@ package final class SeedRotation: Sendable {
             entry.replaced = true
             return reason
         }
-    }
-
-    /// Waits, on the caller's thread, until `zygote` has preloaded and reported ready, or has ended, for at most
-    /// `limit`; returns whether it is ready.
-    package static func waitUntilReady(_ zygote: Zygote, limit: Duration = .seconds(120)) -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if zygote.hasEnded { return false }
-            if zygote.summary.facts != nil { return true }
-            usleep(10_000)
-        }
-        return false
     }
 }

@@ -171,21 +171,17 @@ package final class ZygotePool: ZygoteDelegate {
     /// thread of its own; once it is ready it takes the key's runs and the old zygote is retired.
     private func rotateSeedIfDue(_ zygote: Zygote, configuration: Configuration) {
         guard let reason = rotation.claim(zygote, configuration: configuration) else { return }
-        // What a new zygote of the key would preload: the configured and learned modules, less those skipped.
-        let successor = state.withLock { makeZygote(for: zygote.key, in: $0) }
+        // What a new zygote of the key would preload: the configured and learned modules, less those skipped. A
+        // successor already starting (with learned preloads) brings a new seed as well.
+        let successor = state.withLock { state -> Zygote? in
+            guard state.successors[zygote.key] == nil else { return nil }
+            let successor = makeZygote(for: zygote.key, in: state)
+            state.successors[zygote.key] = successor
+            return successor
+        }
+        guard let successor else { return }
         Thread.detachNewThread { [self] in
-            do { try successor.launch() } catch {
-                logger.error("cannot start a successor zygote for \(zygote.key): \(error)")
-                return
-            }
-            guard SeedRotation.waitUntilReady(successor) else { return successor.stop() }
-            let replaced = state.withLock { state -> Bool in
-                guard state.current[zygote.key] === zygote else { return false }
-                state.current[zygote.key] = successor
-                return true
-            }
-            guard replaced else { return successor.stop() }
-            retire(zygote, reason: reason + "; zygote \(successor.pid.map(String.init) ?? "?") takes over")
+            bringUp(successor, replacing: zygote, timeout: configuration.zygoteStartTimeout, because: reason)
         }
     }
 
@@ -227,17 +223,19 @@ package final class ZygotePool: ZygoteDelegate {
         }
         guard let successor else { return }
         let timeout = state.withLock { $0.contexts[key]?.configuration.zygoteStartTimeout } ?? 10
-        Thread.detachNewThread { [self] in bringUp(successor, replacing: zygote, timeout: timeout) }
+        Thread.detachNewThread { [self] in
+            bringUp(successor, replacing: zygote, timeout: timeout, because: "a zygote with learned preloads")
+        }
     }
 
-    /// Starts a successor and lets it take over from `old` once it is ready, unless it misbehaved or `old` is no
-    /// longer its key's current zygote.
-    private func bringUp(_ successor: Zygote, replacing old: Zygote, timeout: Double) {
+    /// Starts a successor (registered in `successors` by the caller) and lets it take over from `old` once it is
+    /// ready, unless it misbehaved or `old` is no longer its key's current zygote; `reason` says why, for the log.
+    private func bringUp(_ successor: Zygote, replacing old: Zygote, timeout: Double, because reason: String) {
         defer { state.withLock { $0.successors[successor.key] = nil } }
         do {
             try successor.launch()
         } catch {
-            logger.error("cannot start a zygote with learned preloads for \(successor.key): \(error)")
+            logger.error("cannot start a successor zygote for \(successor.key) (\(reason)): \(error)")
             return
         }
         guard successor.waitUntilReady(timeout: .milliseconds(Int(timeout * 1000))) else {
@@ -255,7 +253,7 @@ package final class ZygotePool: ZygoteDelegate {
             return
         }
         logger.info("zygote \(successor.pid.map(String.init) ?? "-") preloads \(successor.preload) and takes over")
-        retire(old, reason: "a zygote with learned preloads took over")
+        retire(old, reason: reason + "; zygote \(successor.pid.map(String.init) ?? "?") takes over")
     }
 
     /// Checks a ready zygote's learned preloads: one that failed to import or misbehaved (wrote output, started a

@@ -56,9 +56,9 @@ package final class Daemon: Sendable {
         self.settings = settings
         let statistics = RunStatistics()
         let baseEnvironment = ProcessInfo.processInfo.environment
-        let pool = ZygotePool(logger: logger, statistics: statistics) { key, interpreter, preload in
+        let pool = ZygotePool(logger: logger, statistics: statistics) { key, interpreter, preload, preloadTimeLimit in
             PythonZygoteProcess(key: key, interpreter: interpreter, preload: preload,
-                                preloadTimeLimit: settings.current.preloadTimeLimit, baseEnvironment: baseEnvironment)
+                                preloadTimeLimit: preloadTimeLimit, baseEnvironment: baseEnvironment)
         }
         self.pool = pool
         runs = RunDispatcher(settings: settings, interpreters: InterpreterResolver(), pool: pool)

@@ -191,7 +191,7 @@ struct DaemonControlTests {
         let second = try zygotePIDs()
         #expect(second.count == 1 && second != first, "\(first) → \(second)")
         #expect(eventually { !isRunning(pid_t(first.first ?? 0)) })
-        #expect(box.log().contains("retired: the configuration changed"))
+        #expect(box.log().contains("retired: its configuration file \(box.configFile) changed"))
     }
 
     @Test func aChangedPreloadedModuleRetiresTheZygote() async throws {

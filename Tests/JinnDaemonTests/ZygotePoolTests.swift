@@ -20,6 +20,17 @@ struct ZygotePoolTests {
                         configuration: Fixtures.configuration(preload: preload))
     }
 
+    /// The zygote of a run whose own configuration (read from `file` at `version`) preloads `preload`, keyed as
+    /// `RunDispatcher` keys it.
+    private func zygote(_ pool: ZygotePool, preload: [String], file: String?, version: String?) throws -> Zygote {
+        var configuration = Fixtures.configuration(preload: preload)
+        configuration.file = file
+        configuration.fileVersion = version
+        let key = ZygoteKey(executable: Fixtures.key.executable, environment: [],
+                            settings: configuration.zygoteSettings)
+        return try pool.zygote(for: key, interpreter: Fixtures.interpreter(), configuration: configuration)
+    }
+
     @Test func oneZygoteServesEveryRunOfAKey() throws {
         let maker = ProcessMaker()
         let pool = pool(maker)
@@ -44,22 +55,34 @@ struct ZygotePoolTests {
         let pool = pool()
         let made = try zygote(pool, keyA, preload: ["json", "csv"])
         #expect(made.preload == ["json", "csv"])
-        #expect(made.settings == Fixtures.configuration(preload: ["json", "csv"]).zygoteSettings)
     }
 
-    @Test func aStaleZygoteIsRetiredAndReplaced() throws {
+    @Test func runsOfDifferentConfigurationsHaveZygotesOfTheirOwnSideBySide() throws {
+        let pool = pool()
+        let plain = try zygote(pool, preload: [], file: nil, version: nil)
+        let numeric = try zygote(pool, preload: ["decimal"], file: "/home/a/jinn.toml", version: "1")
+        // Runs of each keep getting their own, in any order: neither retires the other.
+        #expect(try zygote(pool, preload: [], file: nil, version: nil) === plain)
+        #expect(try zygote(pool, preload: ["decimal"], file: "/home/a/jinn.toml", version: "1") === numeric)
+        #expect(plain.key != numeric.key && plain.preload.isEmpty && numeric.preload == ["decimal"])
+        #expect(!plain.summary.retired && !numeric.summary.retired)
+    }
+
+    @Test func aZygoteOfAnEarlierVersionOfItsFileIsRetiredOnceTheEditedFileHasOne() throws {
         let maker = ProcessMaker()
         let log = LogRecord()
         let pool = pool(maker, log: log)
-        let old = try zygote(pool, keyA, preload: ["json"])
-        let new = try zygote(pool, keyA, preload: ["decimal"])
+        let other = try zygote(pool, preload: ["csv"], file: "/home/b/jinn.toml", version: "1")
+        let old = try zygote(pool, preload: ["json"], file: "/home/a/jinn.toml", version: "1")
+        let new = try zygote(pool, preload: ["decimal"], file: "/home/a/jinn.toml", version: "2")
         #expect(new !== old)
         #expect(old.summary.retired)
         // It served nothing, so it was stopped at once, ended, and was let go.
-        #expect(maker.processes(for: keyA).first?.terminations == 1)
+        #expect(maker.processes(for: old.key).first?.terminations == 1)
         #expect(old.hasEnded)
-        #expect(pool.zygotes.count == 1 && pool.zygotes.first === new)
-        #expect(log.contains("retired: the configuration changed"))
+        #expect(!other.summary.retired)
+        #expect(Set(pool.zygotes.map(ObjectIdentifier.init)) == [ObjectIdentifier(new), ObjectIdentifier(other)])
+        #expect(log.contains("retired: its configuration file /home/a/jinn.toml changed"))
     }
 
     @Test func aRetiredZygoteThatStillServesARunIsListedUntilItEnds() throws {

@@ -3,13 +3,15 @@ import Logging
 import Synchronization
 import JinnSystem
 
-/// The settings in effect, read again from the configuration file whenever the file changes.
+/// The daemon's own settings, read again from its configuration file whenever the file changes.
 ///
-/// The daemon checks the file before each run: a run sees the settings of the moment it arrived, and a zygote whose
-/// settings changed is retired on its next use (see ``Zygote/staleness(settings:)``). An invalid file is logged and
-/// the settings in effect stay. Where the daemon listens and logs cannot change while it runs.
+/// The daemon checks the file before each run. A run's interpreter, preloads and zygote bounds are its own
+/// client's (`RunRequest.settings`), laid over these; what stays the daemon's is what concerns it as a whole: its
+/// limits, its idle time, its log level. An invalid file is logged and the settings in effect stay. Where the
+/// daemon listens and logs cannot change while it runs.
 final class ConfigurationWatcher: Sendable {
-    private let flags: Configuration.Flags
+    /// The daemon's command-line settings, which win over a run's own.
+    let flags: Configuration.Flags
     private let environment: @Sendable (String) -> String?
     private let logger: Logger
     private let state: Mutex<(configuration: Configuration, stamp: String)>
@@ -50,10 +52,8 @@ final class ConfigurationWatcher: Sendable {
         }
     }
 
-    /// What identifies a version of the file: inode, size and modification time; empty when there is none.
+    /// What identifies a version of the file; empty when there is none.
     private static func stamp(of path: String?) -> String {
-        guard let path, let info = FileSystem.status(path) else { return "" }
-        let modified = FileSystem.modificationTime(info)
-        return "\(info.st_ino) \(info.st_size) \(modified.tv_sec).\(modified.tv_nsec)"
+        path.flatMap(Configuration.version(ofFile:)) ?? ""
     }
 }

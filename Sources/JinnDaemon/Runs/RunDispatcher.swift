@@ -2,8 +2,8 @@ import Jinn
 import JinnDaemonCore
 import JinnWire
 
-/// Takes a run request to its zygote: the settings of the moment, the interpreter, the zygote of the run's key,
-/// ready within the bound of a zygote's start.
+/// Takes a run request to its zygote: the run's own settings (those its client resolved, over the daemon's), the
+/// interpreter, the zygote of the run's key, ready within the bound of a zygote's start.
 struct RunDispatcher: Sendable {
     let settings: ConfigurationWatcher
     let interpreters: InterpreterResolver
@@ -15,6 +15,7 @@ struct RunDispatcher: Sendable {
     ///   `zygote_start_timeout` (the one still preloading is then given up, see ``ZygotePool/abandon(_:after:)``).
     func zygote(for request: RunRequest) throws(DaemonError) -> Zygote {
         var configuration = settings.reloadIfChanged()
+        if let run = request.settings { configuration = configuration.applying(run, keeping: settings.flags) }
         var scriptPreload: [String] = []
         // A script environment's own preloads (`[tool.jinn] preload` of the blocks it was made for) join the
         // configured ones in that environment's zygote.
@@ -25,7 +26,8 @@ struct RunDispatcher: Sendable {
             configuration.preload += scriptPreload
         }
         let interpreter = try interpreters.interpreter(for: request, configuration: configuration)
-        let key = ZygoteKey(executable: interpreter.executable, environment: request.environment)
+        let key = ZygoteKey(executable: interpreter.executable, environment: request.environment,
+                            settings: configuration.zygoteSettings)
         let zygote = try pool.zygote(for: key, interpreter: interpreter, configuration: configuration,
                                      scriptPreload: scriptPreload)
         let timeout = configuration.zygoteStartTimeout

@@ -1,5 +1,7 @@
-/// What makes two runs need different zygotes: the interpreter, and the environment variables that shape the
-/// interpreter's start-up state (`PYTHON*`, `LC_*`, `LANG`, `LANGUAGE`).
+/// What makes two runs need different zygotes: the interpreter, the environment variables that shape the
+/// interpreter's start-up state (`PYTHON*`, `LC_*`, `LANG`, `LANGUAGE`), and the settings of the run's own
+/// configuration that shape a zygote (`Configuration.zygoteSettings`: the configured interpreter, the preloads,
+/// the time a preload may take).
 ///
 /// A run is served by the zygote of its key only, so that it never sees start-up state (`sys.path`, the file
 /// system encoding, the hash seed) that its own environment would not have produced.
@@ -13,10 +15,15 @@ package struct ZygoteKey: Hashable, Sendable, CustomStringConvertible {
     package var executable: String
     /// The start-up variables of the caller, as sorted `KEY=VALUE` items.
     package var startupVariables: [String]
+    /// The run's configuration settings that shape its zygote (`Configuration.zygoteSettings`); empty for the
+    /// defaults.
+    package var settings: [String]
 
-    /// The key of a run with this interpreter and this environment (`KEY=VALUE` items, as the client sends them).
-    package init(executable: String, environment: [[UInt8]]) {
+    /// The key of a run with this interpreter, this environment (`KEY=VALUE` items, as the client sends them) and
+    /// these settings.
+    package init(executable: String, environment: [[UInt8]], settings: [String] = []) {
         self.executable = executable
+        self.settings = settings
         startupVariables = environment.compactMap { item -> String? in
             guard let equals = item.firstIndex(of: UInt8(ascii: "=")) else { return nil }
             let name = String(decoding: item[..<equals], as: UTF8.self)
@@ -41,6 +48,8 @@ package struct ZygoteKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     package var description: String {
-        startupVariables.isEmpty ? executable : executable + " [" + startupVariables.joined(separator: " ") + "]"
+        var text = startupVariables.isEmpty ? executable : executable + " [" + startupVariables.joined(separator: " ") + "]"
+        if !settings.isEmpty { text += " {" + settings.joined(separator: " ") + "}" }
+        return text
     }
 }

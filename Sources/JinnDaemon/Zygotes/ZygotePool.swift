@@ -11,9 +11,10 @@ import Synchronization
 /// for staleness, so a run whose zygote is warm never waits for another key's zygote to start, and runs of one
 /// key wait only for their own zygote's launch.
 package final class ZygotePool: ZygoteDelegate {
-    /// Makes the process for a new zygote of a key (not started yet): the interpreter and the modules to preload.
-    package typealias ProcessFactory =
-        @Sendable (_ key: ZygoteKey, _ interpreter: PythonInterpreter, _ preload: [String]) -> any ZygoteProcess
+    /// Makes the process for a new zygote of a key (not started yet): the interpreter, the modules to preload and
+    /// the seconds one learned preload may take.
+    package typealias ProcessFactory = @Sendable (_ key: ZygoteKey, _ interpreter: PythonInterpreter,
+                                                  _ preload: [String], _ preloadTimeLimit: Double) -> any ZygoteProcess
 
     private let makeProcess: ProcessFactory
     private let logger: Logger
@@ -79,7 +80,6 @@ package final class ZygotePool: ZygoteDelegate {
     package func zygote(for key: ZygoteKey, interpreter: PythonInterpreter, configuration: Configuration,
                         scriptPreload: [String] = []) throws(DaemonError) -> Zygote
     {
-        let settings = configuration.zygoteSettings
         while true {
             let (zygote, isNew) = state.withLock { state -> (Zygote, Bool) in
                 state.contexts[key] = Context(interpreter: interpreter, configuration: configuration,
@@ -90,7 +90,7 @@ package final class ZygotePool: ZygoteDelegate {
                 return (zygote, true)
             }
             if !isNew {
-                guard let reason = zygote.staleness(settings: settings) else {
+                guard let reason = zygote.staleness() else {
                     rotateSeedIfDue(zygote, configuration: configuration)
                     return zygote
                 }
@@ -103,9 +103,24 @@ package final class ZygotePool: ZygoteDelegate {
                 logger.error("cannot start a zygote for \(key): \(error)")
                 throw .zygote("cannot start the Python zygote: \(error)")
             }
+            retireSuperseded(by: key, configuration: configuration)
             enforceLimits(configuration, keeping: zygote)
             return zygote
         }
+    }
+
+    /// Retires the zygotes made from an earlier version of the configuration file that a new zygote's settings
+    /// come from: once one run of the edited file has its zygote, the old settings serve no new runs. Zygotes of
+    /// other files, of no file, or of the same version (a client whose variables differ) stay.
+    private func retireSuperseded(by key: ZygoteKey, configuration: Configuration) {
+        guard let file = configuration.file else { return }
+        let superseded = state.withLock { state in
+            state.current.filter { other, _ in
+                guard other != key, let context = state.contexts[other] else { return false }
+                return context.configuration.file == file && context.configuration.fileVersion != configuration.fileVersion
+            }.map(\.value)
+        }
+        for zygote in superseded { retire(zygote, reason: "its configuration file \(file) changed") }
     }
 
     /// A new zygote of a key (not launched): its configured preloads and those learned, minus those skipped.
@@ -120,8 +135,9 @@ package final class ZygotePool: ZygoteDelegate {
             preload.append(learned.module)
             reasons[learned.module] = learned.reason
         }
-        return Zygote(key: key, settings: context.configuration.zygoteSettings, preload: preload,
-                      process: makeProcess(key, context.interpreter, preload), logger: logger,
+        return Zygote(key: key, preload: preload,
+                      process: makeProcess(key, context.interpreter, preload, context.configuration.preloadTimeLimit),
+                      logger: logger,
                       statistics: statistics, delegate: self, preloadReasons: reasons)
     }
 

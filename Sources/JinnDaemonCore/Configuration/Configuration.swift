@@ -72,9 +72,20 @@ package struct Configuration: Sendable, Equatable {
     package var hashSeedLifetime: Int = 600
     /// The file the settings were read from, if one was.
     package var file: String?
+    /// The version of ``file`` that was read (see ``version(ofFile:)``).
+    package var fileVersion: String?
 
-    /// The settings whose change makes every zygote stale.
-    package var zygoteSettings: [String] { [interpreter ?? "", preload.joined(separator: ",")] }
+    /// The settings that shape a zygote, as `key=value` items, only those that differ from the defaults: runs
+    /// whose settings differ get zygotes of their own (see `ZygoteKey`).
+    package var zygoteSettings: [String] {
+        var items: [String] = []
+        if let interpreter { items.append("interpreter=" + interpreter) }
+        if !preload.isEmpty { items.append("preload=" + preload.joined(separator: ",")) }
+        if preloadTimeLimit != Configuration().preloadTimeLimit {
+            items.append("preload_time_limit=\(preloadTimeLimit)")
+        }
+        return items
+    }
 
     /// The log file in effect.
     package var effectiveLogFile: String { logFile ?? SocketDirectory(unchecked: socketDirectory).logPath }
@@ -146,6 +157,7 @@ package struct Configuration: Sendable, Equatable {
             if let bytes = FileSystem.readFile(path) {
                 try configuration.apply(file: path, text: String(decoding: bytes, as: UTF8.self))
                 configuration.file = path
+                configuration.fileVersion = version(ofFile: path)
             } else if explicit != nil {
                 throw ConfigurationError(source: path, key: nil,
                                          problem: "cannot be read: \(Errno.current)")

@@ -48,7 +48,7 @@ enum ScriptClient {
         }
         if invocation.noDaemon { direct("--no-daemon") }
         if let fd = closedDescriptor { direct("descriptor \(fd) is closed") }
-        guard let request = makeRequest(invocation, interpreter: environment?.interpreter) else {
+        guard let request = makeRequest(invocation, interpreter: environment?.interpreter, configuration: configuration) else {
             direct("the working directory cannot be read")
         }
         let identity = BuildIdentity.current()
@@ -100,10 +100,13 @@ enum ScriptClient {
         }
     }
 
-    private static func makeRequest(_ invocation: ClientInvocation, interpreter: String?) -> RunRequest? {
+    /// The request of a run, with the settings this client resolved, which its zygote follows.
+    private static func makeRequest(_ invocation: ClientInvocation, interpreter: String?,
+                                    configuration: Configuration) -> RunRequest?
+    {
         guard let cwd = FileSystem.currentDirectory() else { return nil }
         return RunRequest(entry: invocation.entry, arguments: invocation.arguments, workingDirectory: cwd,
                           environment: ProcessEnvironment.entries(), umask: Int(jinn_umask_get()),
-                          interpreter: interpreter.map { Array($0.utf8) })
+                          interpreter: interpreter.map { Array($0.utf8) }, settings: configuration.runSettings)
     }
 }

@@ -18,7 +18,7 @@ final class ProcessMaker: Sendable {
 
     /// What a ``ZygotePool`` calls for each new zygote.
     var factory: ZygotePool.ProcessFactory {
-        { [self] key, _, _ in
+        { [self] key, _, _, _ in
             made.withLock { made in
                 let process = make(key, made.filter { $0.key == key }.count)
                 made.append((key, process))

@@ -54,6 +54,24 @@ struct ConfigurationTests {
         }
     }
 
+    @Test func aRunsOwnSettingsReplaceTheDaemonsButNotItsFlagsOrItsLimits() throws {
+        let runFile = try file("interpreter = \"/venv/bin/python\"\npreload = [\"json\"]\nhash_seed_runs = 7\n")
+        let run = try Configuration.resolve(flags: .init(configFile: runFile), environment: { _ in nil })
+        #expect(run.fileVersion != nil)
+        var daemon = Configuration()
+        daemon.maximumZygotes = 3
+        daemon.preload = ["csv"]
+        let applied = daemon.applying(run.runSettings)
+        #expect(applied.interpreter == "/venv/bin/python" && applied.preload == ["json"] && applied.hashSeedRuns == 7)
+        #expect(applied.interpreterOrigin == "'interpreter' in \(runFile)")
+        #expect(applied.file == runFile && applied.fileVersion == run.fileVersion)
+        #expect(applied.maximumZygotes == 3)
+        #expect(applied.zygoteSettings == ["interpreter=/venv/bin/python", "preload=json"])
+        let flagged = daemon.applying(run.runSettings, keeping: .init(preload: ["csv"]))
+        #expect(flagged.preload == ["csv"] && flagged.interpreter == "/venv/bin/python")
+        #expect(Configuration().zygoteSettings.isEmpty)
+    }
+
     @Test func theRuntimeDirectoryIsPreferred() throws {
         let configuration = try Configuration.resolve(environment: { name in
             ["XDG_RUNTIME_DIR": "/run/user/5", "HOME": "/nonexistent-home"][name]

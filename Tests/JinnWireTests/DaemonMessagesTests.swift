@@ -70,6 +70,22 @@ struct DaemonMessagesTests {
         #expect(withoutIt.interpreter == nil)
     }
 
+    @Test func aRunRequestCarriesItsClientsSettings() throws {
+        let settings = RunSettings(interpreter: "/venv/bin/python", interpreterOrigin: "'interpreter' in /a.toml",
+                                   preload: ["numpy", "json"], preloadTimeLimit: 2.5, zygoteStartTimeout: 3,
+                                   hashSeedRuns: 10, hashSeedLifetime: 20, file: "/a.toml", fileVersion: "7 12 3.4")
+        let request = RunRequest(entry: .code(Array("pass".utf8)), arguments: [Array("-c".utf8)],
+                                 workingDirectory: Array("/".utf8), environment: [], umask: 0o22, settings: settings)
+        let decoded = try RunRequest(Marshal.decode(Marshal.encode(request.value)))
+        #expect(decoded.settings == settings)
+        #expect(try RunRequest(Marshal.decode(Marshal.encode(RunRequest(
+            entry: .code([]), arguments: [Array("-c".utf8)], workingDirectory: Array("/".utf8), environment: [],
+            umask: 0).value))).settings == nil)
+        guard case .dict(var items) = settings.value else { return }
+        items.removeAll { $0.key == "preload" }
+        #expect(throws: WireError.self) { try RunSettings(.dict(items)) }
+    }
+
     @Test func backReferencesAreRefusedWhereTheyAreNotTrusted() throws {
         // [b"x", <reference to b"x">]: a list whose second element refers back to the first.
         let bytes: [UInt8] = [0x5B, 2, 0, 0, 0, 0x73 | 0x80, 1, 0, 0, 0, 0x78, 0x72, 0, 0, 0, 0]

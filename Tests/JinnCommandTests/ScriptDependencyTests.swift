@@ -208,20 +208,35 @@ struct ScriptDependencyTests {
         let box = try await Self.sandbox()
         defer { box.tearDown() }
         // A script that shares the environment but asks for no preload makes it first.
-        let plain = try box.script("plain.py", Self.block(["six==1.17.0"]) + "import sys; print('six' in sys.modules)\n")
+        let plain = try box.script("plain.py", Self.block(["six==1.17.0"]) + "import sys; print('decimal' in sys.modules)\n")
         #expect(try box.jinn([plain]).output == "False\n")
-        let script = try box.script("preloaded.py", Self.block(["six==1.17.0"], extra: "#\n# [tool.jinn]\n# preload = [\"six\"]\n")
-            + "import sys; print('six' in sys.modules)\n")
+        let script = try box.script("preloaded.py", Self.block(["six==1.17.0"], extra: "#\n# [tool.jinn]\n# preload = [\"decimal\"]\n")
+            + "import sys; print('decimal' in sys.modules)\n")
         #expect(try box.jinn([script]).output == "True\n")
         #expect(Self.environments(box).count == 1)
         let zygotes = try box.request(.status)["zygotes"]
         guard case .list(let listed)? = zygotes else { Issue.record("no zygotes"); return }
         let environment = listed.first { $0["environment"]?.stringValue?.contains(box.cache) == true }
-        #expect(environment?["preloaded"] == .list(["six"]), "\(listed)")
+        #expect(environment?["preloaded"] == .list(["decimal", "six"]), "\(listed)")
+        #expect(environment?["why"]?["decimal"]?.stringValue == "[tool.jinn]", "\(listed)")
         let typo = try box.script("typo.py", "# /// script\n# dependencies = []\n# [tool.jinn]\n# preloads = []\n# ///\n")
         let refused = try box.jinn([typo])
         #expect(refused.termination == .exited(2))
         #expect(refused.errors.contains("typo.py, line 4: `preloads` is not a setting of [tool.jinn]"), "\(refused)")
+    }
+
+    @Test("the modules of an environment's dependencies are preloaded without configuration")
+    func dependenciesArePreloaded() async throws {
+        let box = try await Self.sandbox()
+        defer { box.tearDown() }
+        let script = try box.script("deps.py", Self.block(["six==1.17.0"]) + "import six; print(six.__version__)\n")
+        #expect(try box.jinn([script]).output == "1.17.0\n")
+        let zygotes = try box.request(.status)["zygotes"]
+        guard case .list(let listed)? = zygotes else { Issue.record("no zygotes"); return }
+        let environment = listed.first { $0["environment"]?.stringValue?.contains(box.cache) == true }
+        #expect(environment?["preloaded"] == .list(["six"]), "\(listed)")
+        #expect(environment?["why"]?["six"]?.stringValue == "learned: a dependency of its environment", "\(listed)")
+        #expect(try box.jinn([script]).output == "1.17.0\n")
     }
 
     @Test("two first runs at once install once")

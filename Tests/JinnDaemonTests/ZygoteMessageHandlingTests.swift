@@ -231,7 +231,7 @@ struct ZygoteMessageHandlingTests {
         let harness = ZygoteHarness(process: process)
         #expect(throws: JinnError.self) { try harness.zygote.launch() }
         #expect(harness.zygote.hasEnded && harness.owner.ends == 1)
-        #expect(harness.zygote.staleness() == "it ended")
+        #expect(harness.zygote.staleness(settings: ["", ""]) == "it ended")
         #expect {
             try harness.submit(client: ClientEnd())
         } throws: { "\($0)" == "it ended" }

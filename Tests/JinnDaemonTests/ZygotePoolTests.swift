@@ -55,6 +55,23 @@ struct ZygotePoolTests {
         let pool = pool()
         let made = try zygote(pool, keyA, preload: ["json", "csv"])
         #expect(made.preload == ["json", "csv"])
+        #expect(made.settings == Fixtures.configuration(preload: ["json", "csv"]).zygoteSettings)
+    }
+
+    @Test func aStaleZygoteIsRetiredAndReplaced() throws {
+        let maker = ProcessMaker()
+        let log = LogRecord()
+        let pool = pool(maker, log: log)
+        // Within one key, other preloads (a script environment's, grown) make the zygote stale.
+        let old = try zygote(pool, keyA, preload: ["json"])
+        let new = try zygote(pool, keyA, preload: ["decimal"])
+        #expect(new !== old)
+        #expect(old.summary.retired)
+        // It served nothing, so it was stopped at once, ended, and was let go.
+        #expect(maker.processes(for: keyA).first?.terminations == 1)
+        #expect(old.hasEnded)
+        #expect(pool.zygotes.count == 1 && pool.zygotes.first === new)
+        #expect(log.contains("retired: the configuration changed"))
     }
 
     @Test func runsOfDifferentConfigurationsHaveZygotesOfTheirOwnSideBySide() throws {

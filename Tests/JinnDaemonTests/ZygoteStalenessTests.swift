@@ -23,8 +23,8 @@ final class ZygoteStalenessTests {
     }
 
     /// A launched zygote that reported itself ready, watching `paths` as they are now.
-    private func readyZygote(watching paths: [String]) throws -> ZygoteHarness {
-        let harness = try ZygoteHarness.launched()
+    private func readyZygote(watching paths: [String], settings: [String] = ["", ""]) throws -> ZygoteHarness {
+        let harness = try ZygoteHarness.launched(settings: settings)
         harness.process.send(.ready(ZygoteFacts(pid: 1, preloaded: ["json"], watched: paths.map(WatchedFile.now))))
         return harness
     }
@@ -32,20 +32,34 @@ final class ZygoteStalenessTests {
     @Test func aFreshZygoteIsNotStale() throws {
         let module = try file("module.py", "X = 1\n")
         let harness = try readyZygote(watching: [module, directory])
-        #expect(harness.zygote.staleness() == nil)
+        #expect(harness.zygote.staleness(settings: ["", ""]) == nil)
+    }
+
+    @Test func aZygoteThatIsNotReadyYetIsJudgedByItsSettingsAlone() throws {
+        let harness = try ZygoteHarness.launched()
+        #expect(harness.zygote.staleness(settings: ["", ""]) == nil)
+        #expect(harness.zygote.staleness(settings: ["/usr/bin/python3", ""]) == "the configuration changed")
+    }
+
+    @Test func changedSettingsMakeItStale() throws {
+        let harness = try readyZygote(watching: [], settings: ["", "json"])
+        #expect(harness.zygote.staleness(settings: ["", "json"]) == nil)
+        #expect(harness.zygote.staleness(settings: ["", "json,numpy"]) == "the configuration changed")
+        #expect(harness.zygote.staleness(settings: ["/opt/python3", "json"]) == "the configuration changed")
     }
 
     @Test func aRetiredZygoteIsStale() throws {
         let harness = try readyZygote(watching: [])
         harness.process.ignoreTermination()
         harness.zygote.retire(reason: "a test retired it")
-        #expect(harness.zygote.staleness() == "it was retired")
+        #expect(harness.zygote.staleness(settings: ["", ""]) == "it was retired")
     }
 
     @Test func anEndedZygoteIsStaleWhateverElseIsTrue() throws {
         let harness = try readyZygote(watching: [])
         harness.process.end(.signaled(SIGKILL))
-        #expect(harness.zygote.staleness() == "it ended")
+        #expect(harness.zygote.staleness(settings: ["", ""]) == "it ended")
+        #expect(harness.zygote.staleness(settings: ["other", ""]) == "it ended")
     }
 
     @Test func aWatchedFileThatChangesMakesItStale() throws {
@@ -53,7 +67,7 @@ final class ZygoteStalenessTests {
         let harness = try readyZygote(watching: [module])
         // Another size as well as another time: the check must not depend on the clock's resolution.
         try "X = 2  # edited\n".write(toFile: module, atomically: false, encoding: .utf8)
-        #expect(harness.zygote.staleness() == "\(module) changed")
+        #expect(harness.zygote.staleness(settings: ["", ""]) == "\(module) changed")
     }
 
     @Test func aFileReplacedByAnotherOfTheSameSizeAndTimeMakesItStale() throws {
@@ -68,23 +82,23 @@ final class ZygoteStalenessTests {
         let after = WatchedFile.now(module)
         #expect(after.size == before.size && after.modificationTime == before.modificationTime)
         #expect(after.inode != before.inode)
-        #expect(harness.zygote.staleness() == "\(module) changed")
+        #expect(harness.zygote.staleness(settings: ["", ""]) == "\(module) changed")
     }
 
     @Test func aWatchedFileThatDisappearsMakesItStale() throws {
         let module = try file("module.py", "X = 1\n")
         let harness = try readyZygote(watching: [module])
         try FileManager.default.removeItem(atPath: module)
-        #expect(harness.zygote.staleness() == "\(module) disappeared")
+        #expect(harness.zygote.staleness(settings: ["", ""]) == "\(module) disappeared")
     }
 
     @Test func aFileThatWasAbsentMakesItStaleOnlyOnceItAppears() throws {
         let userSite = directory + "/site-packages"
         let harness = try readyZygote(watching: [userSite])
         #expect(WatchedFile.now(userSite).size == -1)
-        #expect(harness.zygote.staleness() == nil)
+        #expect(harness.zygote.staleness(settings: ["", ""]) == nil)
         try FileManager.default.createDirectory(atPath: userSite, withIntermediateDirectories: false)
-        #expect(harness.zygote.staleness() == "\(userSite) changed")
+        #expect(harness.zygote.staleness(settings: ["", ""]) == "\(userSite) changed")
     }
 
     @Test func theFirstChangedFileIsNamed() throws {
@@ -93,7 +107,7 @@ final class ZygoteStalenessTests {
         let harness = try readyZygote(watching: [first, second])
         try FileManager.default.removeItem(atPath: second)
         try "A = 22\n".write(toFile: first, atomically: false, encoding: .utf8)
-        #expect(harness.zygote.staleness() == "\(first) changed")
+        #expect(harness.zygote.staleness(settings: ["", ""]) == "\(first) changed")
     }
 
     @Test func aWatchedFileIsReadFromTheZygotesTuple() {

@@ -1,13 +1,23 @@
 import Jinn
 import JinnDaemonCore
 import JinnWire
+import Synchronization
 
 /// Takes a run request to its zygote: the run's own settings (those its client resolved, over the daemon's), the
 /// interpreter, the zygote of the run's key, ready within the bound of a zygote's start.
-struct RunDispatcher: Sendable {
+final class RunDispatcher: Sendable {
     let settings: ConfigurationWatcher
     let interpreters: InterpreterResolver
     let pool: ZygotePool
+    /// The dependency modules of each script environment that ran, by its path (see
+    /// `ScriptEnvironment.dependencyModules()`): read once, not on every run.
+    private let dependencies = Mutex<[String: [String]]>([:])
+
+    init(settings: ConfigurationWatcher, interpreters: InterpreterResolver, pool: ZygotePool) {
+        self.settings = settings
+        self.interpreters = interpreters
+        self.pool = pool
+    }
 
     /// The zygote that will serve a run, once it has preloaded. Nothing of the run has been handed to it.
     ///
@@ -16,7 +26,10 @@ struct RunDispatcher: Sendable {
     func zygote(for request: RunRequest) throws(DaemonError) -> Zygote {
         var configuration = settings.reloadIfChanged()
         if let run = request.settings { configuration = configuration.applying(run, keeping: settings.flags) }
-        var scriptPreload: [String] = []
+        // Runs whose own settings differ have zygotes of their own; a script environment's preloads, which grow as
+        // scripts ask for more, make its zygote stale instead (see `Zygote.staleness(settings:)`).
+        let keySettings = configuration.zygoteSettings
+        var scriptPreload: [String] = [], dependencyPreload: [String] = []
         // A script environment's own preloads (`[tool.jinn] preload` of the blocks it was made for) join the
         // configured ones in that environment's zygote.
         if let path = request.interpreter,
@@ -24,12 +37,13 @@ struct RunDispatcher: Sendable {
         {
             scriptPreload = environment.preload.filter { !configuration.preload.contains($0) }
             configuration.preload += scriptPreload
+            dependencyPreload = dependencyModules(of: environment).filter { !configuration.preload.contains($0) }
         }
         let interpreter = try interpreters.interpreter(for: request, configuration: configuration)
         let key = ZygoteKey(executable: interpreter.executable, environment: request.environment,
-                            settings: configuration.zygoteSettings)
+                            settings: keySettings)
         let zygote = try pool.zygote(for: key, interpreter: interpreter, configuration: configuration,
-                                     scriptPreload: scriptPreload)
+                                     scriptPreload: scriptPreload, dependencyPreload: dependencyPreload)
         let timeout = configuration.zygoteStartTimeout
         guard zygote.waitUntilReady(timeout: .milliseconds(Int(timeout * 1000))) else {
             if zygote.hasEnded {
@@ -41,6 +55,13 @@ struct RunDispatcher: Sendable {
         // A zygote made with learned preloads that misbehave serves no run: the next one is made without them.
         if pool.refuseMisbehaving(zygote) { throw .direct("a learned preload of the Python zygote misbehaved") }
         return zygote
+    }
+
+    private func dependencyModules(of environment: ScriptEnvironment) -> [String] {
+        if let known = dependencies.withLock({ $0[environment.path] }) { return known }
+        let modules = environment.dependencyModules()
+        dependencies.withLock { $0[environment.path] = modules }
+        return modules
     }
 
     /// What the client's `-v` diagnostics get to know about a zygote: the modules it could not preload.

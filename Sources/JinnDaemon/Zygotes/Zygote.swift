@@ -11,11 +11,13 @@ import Synchronization
 /// reads the process's messages, and the zygote turns those reports into its sessions' progress and the run
 /// statistics. It tells its owner through its ``ZygoteDelegate`` when it has ended, and nothing else.
 ///
-/// A zygote is retired when it must serve no new runs (see ``staleness()``); it ends once the runs it
+/// A zygote is retired when it must serve no new runs (see ``staleness(settings:)``); it ends once the runs it
 /// serves have ended.
 package final class Zygote: Sendable {
     /// Which runs it serves.
     package let key: ZygoteKey
+    /// The configuration settings it was made with (see `Configuration.zygoteSettings`).
+    package let settings: [String]
     /// The modules it was asked to preload.
     package let preload: [String]
     /// Why it preloads each module: `configured`, `[tool.jinn]`, or `learned: imported by k of the last m runs`.
@@ -59,10 +61,11 @@ package final class Zygote: Sendable {
     }
 
     /// A zygote whose process is not started yet: ``launch()`` starts it.
-    package init(key: ZygoteKey, preload: [String], process: any ZygoteProcess, logger: Logger,
+    package init(key: ZygoteKey, settings: [String], preload: [String], process: any ZygoteProcess, logger: Logger,
                  statistics: RunStatistics, delegate: (any ZygoteDelegate)?, preloadReasons: [String: String] = [:])
     {
         self.key = key
+        self.settings = settings
         self.preload = preload
         self.preloadReasons = preloadReasons
         self.process = process
@@ -184,12 +187,14 @@ package final class Zygote: Sendable {
         }
     }
 
-    /// Why this zygote must not serve new runs, or nil: retired, ended, or a changed file among the interpreter,
-    /// the site-packages directories and the preloaded modules. (A run whose settings differ has another key.)
-    package func staleness() -> String? {
+    /// Why this zygote must not serve new runs, or nil: retired, ended, other settings for its key (a script
+    /// environment's preloads grew), or a changed file among the interpreter, the site-packages directories and
+    /// the preloaded modules.
+    package func staleness(settings current: [String]) -> String? {
         let (retired, ended, facts) = state.withLock { ($0.retired, $0.hasEnded, $0.facts) }
         if ended { return "it ended" }
         if retired { return "it was retired" }
+        if current != settings { return "the configuration changed" }
         return facts?.staleFile()
     }
 

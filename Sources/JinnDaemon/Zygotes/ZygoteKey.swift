@@ -1,7 +1,7 @@
 /// What makes two runs need different zygotes: the interpreter, the environment variables that shape the
 /// interpreter's start-up state (`PYTHON*`, `LC_*`, `LANG`, `LANGUAGE`), and the settings of the run's own
 /// configuration that shape a zygote (`Configuration.zygoteSettings`: the configured interpreter, the preloads,
-/// the time a preload may take).
+/// the time a preload may take; not a script environment's own preloads).
 ///
 /// A run is served by the zygote of its key only, so that it never sees start-up state (`sys.path`, the file
 /// system encoding, the hash seed) that its own environment would not have produced.

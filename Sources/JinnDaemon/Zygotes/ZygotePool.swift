@@ -41,6 +41,7 @@ package final class ZygotePool: ZygoteDelegate {
         var interpreter: PythonInterpreter
         var configuration: Configuration
         var scriptPreload: [String]
+        var dependencyPreload: [String]
     }
 
     /// A module that is no longer preloaded for an interpreter, and why.
@@ -76,21 +77,24 @@ package final class ZygotePool: ZygoteDelegate {
     /// its ``Zygote/submit(_:request:descriptors:)`` waits for the launch.
     ///
     /// - Throws: ``DaemonError/zygote(_:)`` when a new zygote's process cannot start.
-    /// `scriptPreload` names those of `configuration.preload` that come from a script environment's `[tool.jinn]`.
+    /// `scriptPreload` names those of `configuration.preload` that come from a script environment's `[tool.jinn]`;
+    /// `dependencyPreload` are the modules of the distributions a script environment was made for, preloaded as
+    /// learned ones are (refused for good when they misbehave).
     package func zygote(for key: ZygoteKey, interpreter: PythonInterpreter, configuration: Configuration,
-                        scriptPreload: [String] = []) throws(DaemonError) -> Zygote
+                        scriptPreload: [String] = [], dependencyPreload: [String] = []) throws(DaemonError) -> Zygote
     {
+        let settings = configuration.zygoteSettings
         while true {
             let (zygote, isNew) = state.withLock { state -> (Zygote, Bool) in
                 state.contexts[key] = Context(interpreter: interpreter, configuration: configuration,
-                                              scriptPreload: scriptPreload)
+                                              scriptPreload: scriptPreload, dependencyPreload: dependencyPreload)
                 if let existing = state.current[key] { return (existing, false) }
                 let zygote = makeZygote(for: key, in: state)
                 state.current[key] = zygote
                 return (zygote, true)
             }
             if !isNew {
-                guard let reason = zygote.staleness() else {
+                guard let reason = zygote.staleness(settings: settings) else {
                     rotateSeedIfDue(zygote, configuration: configuration)
                     return zygote
                 }
@@ -130,12 +134,16 @@ package final class ZygotePool: ZygoteDelegate {
         var preload = context.configuration.preload.filter { !skipped.contains($0) }
         var reasons: [String: String] = [:]
         for module in preload { reasons[module] = context.scriptPreload.contains(module) ? "[tool.jinn]" : "configured" }
+        for module in context.dependencyPreload where reasons[module] == nil && !skipped.contains(module) {
+            preload.append(module)
+            reasons[module] = "learned: a dependency of its environment"
+        }
         for learned in state.histories[key]?.learned ?? [] where reasons[learned.module] == nil {
             guard !skipped.contains(learned.module) else { continue }
             preload.append(learned.module)
             reasons[learned.module] = learned.reason
         }
-        return Zygote(key: key, preload: preload,
+        return Zygote(key: key, settings: context.configuration.zygoteSettings, preload: preload,
                       process: makeProcess(key, context.interpreter, preload, context.configuration.preloadTimeLimit),
                       logger: logger,
                       statistics: statistics, delegate: self, preloadReasons: reasons)

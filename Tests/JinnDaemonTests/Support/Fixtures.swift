@@ -70,17 +70,17 @@ struct ZygoteHarness {
     let owner = EndCounter()
     let zygote: Zygote
 
-    init(process: ScriptedZygoteProcess = ScriptedZygoteProcess(),
+    init(process: ScriptedZygoteProcess = ScriptedZygoteProcess(), settings: [String] = ["", ""],
          key: ZygoteKey = Fixtures.key)
     {
         self.process = process
-        zygote = Zygote(key: key, preload: ["json"], process: process, logger: log.logger,
+        zygote = Zygote(key: key, settings: settings, preload: ["json"], process: process, logger: log.logger,
                         statistics: statistics, delegate: owner)
     }
 
     /// A harness whose zygote has launched.
-    static func launched() throws -> ZygoteHarness {
-        let harness = ZygoteHarness()
+    static func launched(settings: [String] = ["", ""]) throws -> ZygoteHarness {
+        let harness = ZygoteHarness(settings: settings)
         try harness.zygote.launch()
         return harness
     }

@@ -20,6 +20,22 @@ struct ScriptEnvironmentCacheTests {
         EnvironmentFixture.options(.uv)
     }
 
+    @Test("an environment's dependency modules: those of the distributions it was made for, as uv installed them")
+    func dependencyModules() async throws {
+        try await withTemporaryDirectory { directory in
+            let cache = try cache(in: directory)
+            let python = try await EnvironmentFixture.python()
+            // six has a top_level.txt; attrs has none, so its RECORD's packages (attr, attrs) are read.
+            let needs = ScriptNeeds(requirements: [try PackageRequirement("Six==1.17.0"),
+                                                   try PackageRequirement("attrs==24.2.0")])
+            let made = try await cache.prepare(needs, interpreter: python, options: options())
+            #expect(made.environment.dependencyModules() == ["attr", "attrs", "six"])
+            var none = made.environment
+            none.requirements = []
+            #expect(none.dependencyModules().isEmpty)
+        }
+    }
+
     @Test("the same requirement set, however spelt, gets one environment; another version gets another")
     func sharing() async throws {
         try await withTemporaryDirectory { directory in

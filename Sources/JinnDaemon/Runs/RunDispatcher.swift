@@ -1,7 +1,6 @@
 import Jinn
 import JinnDaemonCore
 import JinnWire
-import Synchronization
 
 /// Takes a run request to its zygote: the run's own settings (those its client resolved, over the daemon's), the
 /// interpreter, the zygote of the run's key, ready within the bound of a zygote's start.
@@ -9,9 +8,8 @@ final class RunDispatcher: Sendable {
     let settings: ConfigurationWatcher
     let interpreters: InterpreterResolver
     let pool: ZygotePool
-    /// The dependency modules of each script environment that ran, by its path (see
-    /// `ScriptEnvironment.dependencyModules()`): read once, not on every run.
-    private let dependencies = Mutex<[String: [String]]>([:])
+    /// The script environments runs came from, each read once.
+    private let environments = KnownScriptEnvironments()
 
     init(settings: ConfigurationWatcher, interpreters: InterpreterResolver, pool: ZygotePool) {
         self.settings = settings
@@ -33,11 +31,11 @@ final class RunDispatcher: Sendable {
         // A script environment's own preloads (`[tool.jinn] preload` of the blocks it was made for) join the
         // configured ones in that environment's zygote.
         if let path = request.interpreter,
-           let environment = ScriptEnvironment.owning(interpreter: String(decoding: path, as: UTF8.self))
+           let (environment, dependencies) = environments.environment(forInterpreter: String(decoding: path, as: UTF8.self))
         {
             scriptPreload = environment.preload.filter { !configuration.preload.contains($0) }
             configuration.preload += scriptPreload
-            dependencyPreload = dependencyModules(of: environment).filter { !configuration.preload.contains($0) }
+            dependencyPreload = dependencies.filter { !configuration.preload.contains($0) }
         }
         let interpreter = try interpreters.interpreter(for: request, configuration: configuration)
         let key = ZygoteKey(executable: interpreter.executable, environment: request.environment,
@@ -55,13 +53,6 @@ final class RunDispatcher: Sendable {
         // A zygote made with learned preloads that misbehave serves no run: the next one is made without them.
         if pool.refuseMisbehaving(zygote) { throw .direct("a learned preload of the Python zygote misbehaved") }
         return zygote
-    }
-
-    private func dependencyModules(of environment: ScriptEnvironment) -> [String] {
-        if let known = dependencies.withLock({ $0[environment.path] }) { return known }
-        let modules = environment.dependencyModules()
-        dependencies.withLock { $0[environment.path] = modules }
-        return modules
     }
 
     /// What the client's `-v` diagnostics get to know about a zygote: the modules it could not preload.

@@ -97,14 +97,14 @@ public struct RunRequest: Sendable, Equatable {
     /// the configuration or the caller's `PATH` names; runs of each interpreter have zygotes of their own.
     public var interpreter: [UInt8]?
 
-    /// The second message of a run's handshake, `("streams",)`: it carries the caller's standard input, output
-    /// and error and the claim (four descriptors), and is sent only once the daemon has answered
-    /// ``DaemonMessage/ready``.
-    public static let streamsMessage: PythonValue = .tuple(["streams"])
+    /// The numbers of the descriptors that go with the request to the zygote, in order (see ``RunDescriptors``):
+    /// the daemon sets them from the client's `streams` message, the claim left out. Nil means the caller's three
+    /// standard streams.
+    public var descriptorNumbers: [Int]?
 
     /// Creates a request.
     public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int,
-                interpreter: [UInt8]? = nil)
+                interpreter: [UInt8]? = nil, descriptorNumbers: [Int]? = nil)
     {
         self.entry = entry
         self.arguments = arguments
@@ -112,6 +112,7 @@ public struct RunRequest: Sendable, Equatable {
         self.environment = environment
         self.umask = umask
         self.interpreter = interpreter
+        self.descriptorNumbers = descriptorNumbers
     }
 
     /// The request as the zygote reads it (`jinn/_zygote.py`).
@@ -130,6 +131,7 @@ public struct RunRequest: Sendable, Equatable {
             .init("umask", .int(umask)),
         ]
         if let interpreter { items.append(.init("interpreter", .bytes(interpreter))) }
+        if let descriptorNumbers { items.append(.init("fds", .list(descriptorNumbers.map(PythonValue.int)))) }
         return .dict(items)
     }
 
@@ -164,7 +166,18 @@ public struct RunRequest: Sendable, Equatable {
         default: throw WireError("a run request's interpreter must be bytes or None")
         }
         self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask,
-                  interpreter: interpreter)
+                  interpreter: interpreter, descriptorNumbers: try Self.descriptorNumbers(value["fds"]))
+    }
+
+    private static func descriptorNumbers(_ value: PythonValue?) throws(WireError) -> [Int]? {
+        guard let value, value != .none else { return nil }
+        guard case .list(let items) = value else { throw WireError("a run request's fds must be a list of ints") }
+        var numbers: [Int] = []
+        for item in items {
+            guard case .int(let number) = item else { throw WireError("a run request's fds must be a list of ints") }
+            numbers.append(number)
+        }
+        return numbers
     }
 
     private static func byteStrings(_ values: [PythonValue]) -> [[UInt8]]? {
@@ -185,7 +198,7 @@ public struct RunRequest: Sendable, Equatable {
 /// it either), `zygote` and `direct` (the client runs the interpreter itself); once the daemon holds a run's claim,
 /// `unstarted` (the run provably never began) and `lost` (it may have begun, and must not be started again).
 public enum DaemonMessage: Sendable, Equatable {
-    /// The run request was read: the client may send its streams (``RunRequest/streamsMessage``).
+    /// The run request was read: the client may send its streams (``RunDescriptors/streamsMessage(_:)``).
     case ready
     /// A remark for the client's `-v` diagnostics (say, a module that could not be preloaded).
     case note(String)

@@ -87,7 +87,8 @@ public struct RunRequest: Sendable, Equatable {
     public var entry: Entry
     /// `sys.argv` as the interpreter receives it: the script path (or `-c`, `-m`) followed by the arguments.
     public var arguments: [[UInt8]]
-    /// The caller's working directory.
+    /// The caller's working directory; empty when it has no name any more (deleted while the caller was in it),
+    /// and the run enters it by the descriptor that comes with the streams (``RunDescriptors/Role/workingDirectory``).
     public var workingDirectory: [UInt8]
     /// The caller's complete environment as `KEY=VALUE` items.
     public var environment: [[UInt8]]
@@ -101,10 +102,13 @@ public struct RunRequest: Sendable, Equatable {
     /// the daemon sets them from the client's `streams` message, the claim left out. Nil means the caller's three
     /// standard streams.
     public var descriptorNumbers: [Int]?
+    /// The caller's process state that the run takes on (ignored signals, signal mask, niceness, affinity,
+    /// resource limits), or nil for the zygote's.
+    public var processState: ProcessState?
 
     /// Creates a request.
     public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int,
-                interpreter: [UInt8]? = nil, descriptorNumbers: [Int]? = nil)
+                interpreter: [UInt8]? = nil, descriptorNumbers: [Int]? = nil, processState: ProcessState? = nil)
     {
         self.entry = entry
         self.arguments = arguments
@@ -113,6 +117,7 @@ public struct RunRequest: Sendable, Equatable {
         self.umask = umask
         self.interpreter = interpreter
         self.descriptorNumbers = descriptorNumbers
+        self.processState = processState
     }
 
     /// The request as the zygote reads it (`jinn/_zygote.py`).
@@ -132,6 +137,7 @@ public struct RunRequest: Sendable, Equatable {
         ]
         if let interpreter { items.append(.init("interpreter", .bytes(interpreter))) }
         if let descriptorNumbers { items.append(.init("fds", .list(descriptorNumbers.map(PythonValue.int)))) }
+        if let processState { items.append(.init("state", processState.value)) }
         return .dict(items)
     }
 
@@ -150,7 +156,8 @@ public struct RunRequest: Sendable, Equatable {
         guard case .list(let argv)? = value["argv"], let arguments = Self.byteStrings(argv), !arguments.isEmpty else {
             throw WireError("a run request needs argv = a non-empty list of bytes")
         }
-        guard case .bytes(let cwd)? = value["cwd"], !cwd.isEmpty else {
+        // Empty when the caller's directory has no name any more (deleted): the run enters it by its descriptor.
+        guard case .bytes(let cwd)? = value["cwd"] else {
             throw WireError("a run request needs cwd = bytes")
         }
         guard case .list(let env)? = value["env"], let environment = Self.byteStrings(env) else {
@@ -166,7 +173,10 @@ public struct RunRequest: Sendable, Equatable {
         default: throw WireError("a run request's interpreter must be bytes or None")
         }
         self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask,
-                  interpreter: interpreter, descriptorNumbers: try Self.descriptorNumbers(value["fds"]))
+                  interpreter: interpreter, descriptorNumbers: try Self.descriptorNumbers(value["fds"]),
+                  processState: try value["state"].flatMap { state throws(WireError) in
+                      state == .none ? nil : try ProcessState(state)
+                  })
     }
 
     private static func descriptorNumbers(_ value: PythonValue?) throws(WireError) -> [Int]? {

@@ -32,3 +32,15 @@ struct RunDescriptorsTests {
         }
     }
 }
+
+struct ProcessStateWireTests {
+    @Test func aProcessStateRoundTripsInARunRequest() throws {
+        let state = ProcessState(ignoredSignals: [1, 2], blockedSignals: [10], niceness: 5, affinity: [0, 3],
+                                 limits: [.init(resource: 7, soft: 64, hard: 64), .init(resource: 9, soft: nil, hard: nil)])
+        let request = RunRequest(entry: .code(Array("pass".utf8)), arguments: [Array("-c".utf8)],
+                                 workingDirectory: [], environment: [], umask: 0o22, processState: state)
+        #expect(request.value["state"]?["limits"] == .list([.tuple([7, 64, 64]), .tuple([.int(9), .int(-1), .int(-1)])]))
+        #expect(try RunRequest(Marshal.decode(Marshal.encode(request.value))) == request)
+        #expect(throws: WireError.self) { try ProcessState(.dict([.init("ignored", .list(["1"]))])) }
+    }
+}

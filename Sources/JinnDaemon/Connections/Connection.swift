@@ -95,6 +95,14 @@ struct Connection: Sendable {
             reply(socket, .error(code: "protocol", message: error.description))
             return
         }
+        if let state = request.processState, let reason = ProcessStateGrant.refusal(of: state, by: Self.ownState,
+                                                                                      privileges: Self.ownPrivileges)
+        {
+            // Before anything is claimed: the client runs the interpreter itself, with the state it has.
+            logger.notice("run from pid \(peer) left to its client: \(reason)")
+            reply(socket, .error(code: "direct", message: reason))
+            return
+        }
         // The client sends its streams while the zygote is found.
         reply(socket, .ready)
         let zygote: Zygote
@@ -128,6 +136,14 @@ struct Connection: Sendable {
                                  message: "a run's streams must carry one descriptor for each of their numbers"))
             return
         }
+        if let top = numbers.max(), let reason = ProcessStateGrant.refusal(ofDescriptor: top, by: Self.ownState,
+                                                                          privileges: Self.ownPrivileges)
+        {
+            // The claim is still the client's: it runs the interpreter itself.
+            logger.notice("run from pid \(peer) left to its client: \(reason)")
+            reply(socket, .error(code: "direct", message: reason))
+            return
+        }
         for note in runs.notes(for: zygote) { reply(socket, .note(note)) }
         let (claimFD, forwarded) = Self.split(descriptors.rawValues, numbers: numbers)
         request.descriptorNumbers = forwarded.map(\.number)
@@ -159,6 +175,10 @@ struct Connection: Sendable {
             session.terminate()
         }
     }
+
+    /// The daemon's limits and niceness, which its zygotes inherit: what a run can be given.
+    static let ownState = ProcessState.current()
+    static let ownPrivileges = ProcessStateGrant.Privileges.current()
 
     /// What a client that sends anything but a well-formed `streams` message is told.
     static let malformedStreams = "a run's request must be followed by its streams: a list of descriptor numbers, "

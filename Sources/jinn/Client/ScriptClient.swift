@@ -37,6 +37,8 @@ enum ScriptClient {
         }
         // Before anything is opened, which could take the number of a closed standard descriptor.
         let inherited = InheritedDescriptors.collect()
+        // Before the forwarding handlers are installed: the run starts with the caller's dispositions.
+        let state = ProcessState.current()
         // A run with dependencies runs in its environment's interpreter, whether the daemon serves it or not.
         let environment = ScriptEnvironmentLookup.environment(for: invocation, configured: configuration.interpreter,
                                                               diagnostics: diagnostics)
@@ -46,7 +48,7 @@ enum ScriptClient {
                            environmentInterpreter: environment?.interpreter, keeping: environment?.usageDescriptor)
         }
         if invocation.noDaemon { direct("--no-daemon") }
-        guard let request = makeRequest(invocation, interpreter: environment?.interpreter) else {
+        guard let request = makeRequest(invocation, interpreter: environment?.interpreter, state: state) else {
             direct("the working directory cannot be read")
         }
         let identity = BuildIdentity.current()
@@ -57,7 +59,9 @@ enum ScriptClient {
         // Signals that arrive from now on are held until the run has a process to receive them. The pipe belongs
         // to the C side for the life of this process and is never closed here; it is close-on-exec, so a direct
         // run's interpreter does not inherit it.
-        let signalFD = forwardedSignals.withUnsafeBufferPointer { jinn_signal_pipe($0.baseAddress, Int32($0.count)) }
+        // An ignored signal is not forwarded: under nohup, SIGHUP ends neither the client nor the run.
+        let forwarded = forwardedSignals.filter { !state.ignores($0) }
+        let signalFD = forwarded.withUnsafeBufferPointer { jinn_signal_pipe($0.baseAddress, Int32($0.count)) }
         let launcher = DaemonLauncher(configuration: configuration, diagnostics: diagnostics)
         var replaced = false
         while true {
@@ -99,10 +103,14 @@ enum ScriptClient {
         }
     }
 
-    private static func makeRequest(_ invocation: ClientInvocation, interpreter: String?) -> RunRequest? {
-        guard let cwd = FileSystem.currentDirectory() else { return nil }
+    private static func makeRequest(_ invocation: ClientInvocation, interpreter: String?, state: ProcessState)
+        -> RunRequest?
+    {
+        // A directory deleted under the caller has no name; the run enters it by descriptor (RunHandshake) as long
+        // as it can be opened.
+        guard let cwd = FileSystem.currentDirectory() ?? WorkingDirectory.unnamed() else { return nil }
         return RunRequest(entry: invocation.entry, arguments: invocation.arguments, workingDirectory: cwd,
                           environment: ProcessEnvironment.entries(), umask: Int(jinn_umask_get()),
-                          interpreter: interpreter.map { Array($0.utf8) })
+                          interpreter: interpreter.map { Array($0.utf8) }, processState: state)
     }
 }

@@ -1,7 +1,8 @@
 """A zygote's child becomes the run: its set-up from the caller's request, the run, and its end.
 
-Given a run request, the child installs the caller's descriptors at their numbers (``jinn._descriptors``), sets
-the umask, replaces ``os.environ``, enters the working directory, rebuilds ``sys.stdin``/``sys.stdout``/
+Given a run request, the child installs the caller's descriptors at their numbers (``jinn._descriptors``), takes on
+the caller's signal dispositions, signal mask, niceness, affinity and limits (``jinn._process_state``), sets the
+umask, replaces ``os.environ``, enters the working directory, rebuilds ``sys.stdin``/``sys.stdout``/
 ``sys.stderr`` as the interpreter builds them at start-up, hides the bootstrap, and runs the entry point as
 ``python3`` does (``jinn._runner``). It ends as a ``python3`` process ends (``jinn._ending``), announces its status
 to its client (the status pipe) and to the zygote and exits, or dies of SIGINT after an uncaught
@@ -15,7 +16,7 @@ import signal
 import sys
 import time
 
-from jinn import _cmdline, _descriptors, _environment, _modules
+from jinn import _cmdline, _descriptors, _environment, _modules, _process_state
 from jinn._ending import finish, library_imports, print_uncaught, system_exit_status
 from jinn._environment import environment_from, replace_environment  # noqa: F401 (jinn._spare's)
 from jinn._runner import run_entry
@@ -30,7 +31,9 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     the zygote: iterating ``sys.modules`` here would write to every page it shares with the zygote.
     ``zygote_namespace`` is the namespace of the zygote's own code (see :func:`jinn._ending.finish`).
     """
-    roles, report_fd = _descriptors.install(fds, report_fd)
+    state = request.get("state")
+    roles, report_fd = _descriptors.install(fds, report_fd, _process_state.descriptor_limit(state))
+    _process_state.apply(state)
     cwd = os.fsdecode(request["cwd"])
     environment = environment_from(request["env"])
     os.umask(request["umask"])

@@ -10,23 +10,29 @@ standard descriptor the caller had closed is closed in the run.
 
 import fcntl
 import os
+import resource
 import signal
 
 CLAIM, STATUS, WORKING_DIRECTORY = -1, -2, -3
-# Where Jinn's own descriptors go in a run: far above the numbers a script opens or probes (it gets the lowest free
-# ones), within the descriptor limit, and above every number the caller passed.
-_HIGH = max(3, min(256, os.sysconf("SC_OPEN_MAX") - 16))
+# Where Jinn's own descriptors go in a run when they cannot go above the caller's descriptor limit: far above the
+# numbers a script opens or probes (it gets the lowest free ones), and above every number the caller passed.
+_HIGH = 256
+_OWN = 3  # the report socket, the status pipe and the working directory
 
 
-def install(fds, report_fd):
+def install(fds, report_fd, limit=None):
     """Installs ``fds`` (``{number: descriptor}``) in this process: each descriptor for a number of zero or more
     becomes that number (inheritable), and a standard descriptor that is not among them is closed.
 
+    ``limit`` is the caller's soft descriptor limit, which the run takes on later: Jinn's own descriptors go at it
+    or above, where they take none of the numbers the script may open, when this process's hard limit leaves room.
     Returns ``(roles, report_fd)``: ``roles`` maps each negative number to its descriptor, and ``report_fd`` is the
     zygote's socket, both moved above the caller's numbers where they were in the way, and close-on-exec.
     """
     numbers = [number for number in fds if number >= 0]
-    floor = max(numbers + [_HIGH - 1]) + 1
+    hard = _room(max(numbers + [_HIGH, limit or 0]) + _OWN)
+    preferred = limit if limit is not None and limit + _OWN <= hard else _HIGH
+    floor = max(numbers + [preferred - 1]) + 1
     taken = set(numbers)
     roles = {}
     for number, fd in fds.items():
@@ -73,6 +79,19 @@ def close_all_but(report_fd, roles):
         os.closerange(start, fd)
         start = fd + 1
     os.closerange(start, 1 << 20)
+
+
+def _room(top):
+    """Lets this process open descriptors up to ``top`` where its hard limit allows (the caller's limits come
+    later); returns the hard limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < top and soft != hard:
+        wanted = hard if hard == resource.RLIM_INFINITY or hard <= top * 2 else top * 2
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (OSError, ValueError):
+            pass
+    return (1 << 30) if hard == resource.RLIM_INFINITY else hard
 
 
 def _jinns(fd, floor, taken):

@@ -88,6 +88,22 @@ class InstallTests(unittest.TestCase):
 
         self.assertEqual(in_child(check), 0)
 
+    def test_jinns_own_go_above_the_callers_descriptor_limit_when_there_is_room(self):
+        def check():
+            import resource
+
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            if hard != resource.RLIM_INFINITY and hard < 100:
+                return
+            reader, writer = os.pipe()
+            roles, report = _descriptors.install({0: 0, 1: 1, 2: 2, -2: writer}, reader, limit=64)
+            assert 64 <= min(roles[-2], report) < 256, (roles, report)
+            # A limit of thousands: from 256 up, which keeps the descriptor table small.
+            roles, report = _descriptors.install({0: 0, 1: 1, 2: 2, -2: roles[-2]}, report, limit=100000)
+            assert 256 <= min(roles[-2], report) < 300, (roles, report)
+
+        self.assertEqual(in_child(check), 0)
+
     def test_a_descriptor_already_at_its_number_becomes_inheritable(self):
         def check():
             reader, writer = os.pipe()

@@ -53,7 +53,7 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     kind, target = request["entry"]
     target, argv = os.fsdecode(target), [os.fsdecode(argument) for argument in request["argv"]]
     _cmdline.set_command_line(python3_arguments(kind, target, argv))
-    status, interrupted = 0, False
+    status, interrupted, run_pid = 0, False, os.getpid()
     try:
         run_entry(kind, target, argv, cwd)
     except SystemExit as exit:
@@ -63,13 +63,15 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         status, interrupted = 1, isinstance(error, KeyboardInterrupt)
     imports = library_imports(startup_modules)  # before finish releases the modules' names
     status = finish(status, startup_modules, zygote_namespace)
-    # Everything the run holds is closed before it announces its end (locks, pipes), as if it had exited.
-    _descriptors.close_all_but(report_fd, roles)
-    _descriptors.write_status(roles, interrupted, status)
-    try:
-        os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)) + imports)
-    except OSError:
-        pass
+    # A process the script forked (os.fork) that ends here is not the run: it leaves without a word.
+    if os.getpid() == run_pid:
+        # Everything the run holds is closed before it announces its end (locks, pipes), as if it had exited.
+        _descriptors.close_all_but(report_fd, roles)
+        _descriptors.write_status(roles, interrupted, status)
+        try:
+            os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)) + imports)
+        except OSError:
+            pass
     if interrupted:
         # As python3 does after an uncaught KeyboardInterrupt: die of SIGINT, so the shell sees it.
         signal.signal(signal.SIGINT, signal.SIG_DFL)

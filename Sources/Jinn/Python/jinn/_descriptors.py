@@ -18,6 +18,7 @@ CLAIM, STATUS, WORKING_DIRECTORY = -1, -2, -3
 # numbers a script opens or probes (it gets the lowest free ones), and above every number the caller passed.
 _HIGH = 256
 _OWN = 3  # the report socket, the status pipe and the working directory
+_HIGHEST_LIMIT = 4096
 
 
 def install(fds, report_fd, limit=None):
@@ -25,13 +26,15 @@ def install(fds, report_fd, limit=None):
     becomes that number (inheritable), and a standard descriptor that is not among them is closed.
 
     ``limit`` is the caller's soft descriptor limit, which the run takes on later: Jinn's own descriptors go at it
-    or above, where they take none of the numbers the script may open, when this process's hard limit leaves room.
+    or above, where they take none of the numbers the script may open, when it is at most 4096 and this process's
+    hard limit leaves room; from 256 up otherwise.
     Returns ``(roles, report_fd)``: ``roles`` maps each negative number to its descriptor, and ``report_fd`` is the
     zygote's socket, both moved above the caller's numbers where they were in the way, and close-on-exec.
     """
     numbers = [number for number in fds if number >= 0]
     hard = _room(max(numbers + [_HIGH, limit or 0]) + _OWN)
-    preferred = limit if limit is not None and limit + _OWN <= hard else _HIGH
+    # Above a limit of thousands, 256 is as good and keeps the descriptor table (copied by every fork) small.
+    preferred = limit if limit is not None and limit <= _HIGHEST_LIMIT and limit + _OWN <= hard else _HIGH
     floor = max(numbers + [preferred - 1]) + 1
     taken = set(numbers)
     roles = {}

@@ -20,6 +20,11 @@ public enum RunDescriptors {
         case workingDirectory = -3
     }
 
+    /// What a client sends its daemon when it leaves because it read the run's status on the status pipe: the run
+    /// has ended, so the daemon must not end what the run left running (its process group) as it ends the run of a
+    /// client that went away.
+    public static let endedMessage: PythonValue = .tuple(["ended"])
+
     /// The most descriptors one run's `streams` message may carry, roles included: what every receiver along the
     /// way takes in one message. A client with more open descriptors runs the interpreter itself.
     public static let maximumCount = 64

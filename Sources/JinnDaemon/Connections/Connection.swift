@@ -163,14 +163,17 @@ struct Connection: Sendable {
         }
         descriptors.closeAll()
         // The connection stays open until the run ends (the client leaves) or the client goes away.
+        var clientSawEnd = false
         while true {
             do {
-                guard try socket.receivePayload() != nil else { break }
+                guard let payload = try socket.receivePayload() else { break }
+                if (try? Marshal.decode(payload)) == RunDescriptors.endedMessage { clientSawEnd = true }
             } catch {
                 break
             }
         }
-        if session.clientClosed() != nil {
+        // A client that read the run's status on its pipe may leave before the zygote reports the end.
+        if session.clientClosed() != nil && !clientSawEnd {
             logger.notice("run \(session.id): the client went away; terminating the run")
             session.terminate()
         }

@@ -79,6 +79,10 @@ struct RunFollower {
     /// Ends this process as the status pipe said, or as a lost run when the pipe ended without saying and the
     /// daemon is gone (`daemonLoss` is then what to print); returns when the daemon may still tell.
     private func end(_ reading: StatusPipe.Reading, daemonLoss: String?) {
+        if reading != .ended && daemonLoss == nil {
+            // Before the daemon sees this client gone, so that it leaves what the run left running alone.
+            try? socket.send(RunDescriptors.endedMessage)
+        }
         switch reading {
         case .exited(let status):
             exit(status)

@@ -87,7 +87,8 @@ public struct RunRequest: Sendable, Equatable {
     public var entry: Entry
     /// `sys.argv` as the interpreter receives it: the script path (or `-c`, `-m`) followed by the arguments.
     public var arguments: [[UInt8]]
-    /// The caller's working directory.
+    /// The caller's working directory; empty when it has no name any more (deleted while the caller was in it),
+    /// and the run enters it by the descriptor that comes with the streams (``RunDescriptors/Role/workingDirectory``).
     public var workingDirectory: [UInt8]
     /// The caller's complete environment as `KEY=VALUE` items.
     public var environment: [[UInt8]]
@@ -99,14 +100,18 @@ public struct RunRequest: Sendable, Equatable {
     /// The run's settings as its client resolved them; nil for the daemon's own.
     public var settings: RunSettings?
 
-    /// The second message of a run's handshake, `("streams",)`: it carries the caller's standard input, output
-    /// and error and the claim (four descriptors), and is sent only once the daemon has answered
-    /// ``DaemonMessage/ready``.
-    public static let streamsMessage: PythonValue = .tuple(["streams"])
+    /// The numbers of the descriptors that go with the request to the zygote, in order (see ``RunDescriptors``):
+    /// the daemon sets them from the client's `streams` message, the claim left out. Nil means the caller's three
+    /// standard streams.
+    public var descriptorNumbers: [Int]?
+    /// The caller's process state that the run takes on (ignored signals, signal mask, niceness, affinity,
+    /// resource limits), or nil for the zygote's.
+    public var processState: ProcessState?
 
     /// Creates a request.
     public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int,
-                interpreter: [UInt8]? = nil, settings: RunSettings? = nil)
+                interpreter: [UInt8]? = nil, settings: RunSettings? = nil, descriptorNumbers: [Int]? = nil,
+                processState: ProcessState? = nil)
     {
         self.entry = entry
         self.arguments = arguments
@@ -115,6 +120,8 @@ public struct RunRequest: Sendable, Equatable {
         self.umask = umask
         self.interpreter = interpreter
         self.settings = settings
+        self.descriptorNumbers = descriptorNumbers
+        self.processState = processState
     }
 
     /// The request as the zygote reads it (`jinn/_zygote.py`).
@@ -134,6 +141,8 @@ public struct RunRequest: Sendable, Equatable {
         ]
         if let interpreter { items.append(.init("interpreter", .bytes(interpreter))) }
         if let settings { items.append(.init("settings", settings.value)) }
+        if let descriptorNumbers { items.append(.init("fds", .list(descriptorNumbers.map(PythonValue.int)))) }
+        if let processState { items.append(.init("state", processState.value)) }
         return .dict(items)
     }
 
@@ -152,7 +161,8 @@ public struct RunRequest: Sendable, Equatable {
         guard case .list(let argv)? = value["argv"], let arguments = Self.byteStrings(argv), !arguments.isEmpty else {
             throw WireError("a run request needs argv = a non-empty list of bytes")
         }
-        guard case .bytes(let cwd)? = value["cwd"], !cwd.isEmpty else {
+        // Empty when the caller's directory has no name any more (deleted): the run enters it by its descriptor.
+        guard case .bytes(let cwd)? = value["cwd"] else {
             throw WireError("a run request needs cwd = bytes")
         }
         guard case .list(let env)? = value["env"], let environment = Self.byteStrings(env) else {
@@ -173,7 +183,21 @@ public struct RunRequest: Sendable, Equatable {
         case let fields?: settings = try RunSettings(fields)
         }
         self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask,
-                  interpreter: interpreter, settings: settings)
+                  interpreter: interpreter, settings: settings, descriptorNumbers: try Self.descriptorNumbers(value["fds"]),
+                  processState: try value["state"].flatMap { state throws(WireError) in
+                      state == .none ? nil : try ProcessState(state)
+                  })
+    }
+
+    private static func descriptorNumbers(_ value: PythonValue?) throws(WireError) -> [Int]? {
+        guard let value, value != .none else { return nil }
+        guard case .list(let items) = value else { throw WireError("a run request's fds must be a list of ints") }
+        var numbers: [Int] = []
+        for item in items {
+            guard case .int(let number) = item else { throw WireError("a run request's fds must be a list of ints") }
+            numbers.append(number)
+        }
+        return numbers
     }
 
     private static func byteStrings(_ values: [PythonValue]) -> [[UInt8]]? {
@@ -194,7 +218,7 @@ public struct RunRequest: Sendable, Equatable {
 /// it either), `zygote` and `direct` (the client runs the interpreter itself); once the daemon holds a run's claim,
 /// `unstarted` (the run provably never began) and `lost` (it may have begun, and must not be started again).
 public enum DaemonMessage: Sendable, Equatable {
-    /// The run request was read: the client may send its streams (``RunRequest/streamsMessage``).
+    /// The run request was read: the client may send its streams (``RunDescriptors/streamsMessage(_:)``).
     case ready
     /// A remark for the client's `-v` diagnostics (say, a module that could not be preloaded).
     case note(String)

@@ -150,6 +150,50 @@ int jinn_semaphore_wait(void *semaphore, int64_t nanoseconds);
 /// errno set.
 int jinn_keeper_start(void);
 
+/* The jinn client's own process state, for a run (process_state.c). */
+
+/// The numbers of this process's open descriptors that an exec would keep (not close-on-exec), in ascending
+/// order on Linux. Stores at most `capacity` of them in `numbers` and returns how many there are, which may be
+/// more; -1 with errno set when they cannot be listed.
+int jinn_inheritable_descriptors(int *numbers, int capacity);
+
+/// Makes each closed standard descriptor (0, 1, 2) an open, close-on-exec `/dev/null`, so that nothing this
+/// process opens later takes its number, and an exec still finds it closed. Returns the closed ones as bits
+/// (`1 << fd`).
+int jinn_hold_closed_standard_descriptors(void);
+
+/// The working directory as a close-on-exec descriptor (`O_PATH` where there is one), which names it even once
+/// it is deleted or unreadable; -1 with errno set.
+int jinn_open_working_directory(void);
+
+/// This process's ignored signals (disposition `SIG_IGN`) and blocked signals, as bits: bit `n - 1` for signal
+/// `n`, signals 1 to 64. Returns 0, or -1 with errno set.
+int jinn_signal_state(uint64_t *ignored, uint64_t *blocked);
+
+/// Whether signal `number`'s disposition is `SIG_IGN` in this process.
+int jinn_signal_is_ignored(int number);
+
+/// This process's resource limits, resource 0 upwards (at most `capacity`): -1 stands for unlimited, -2 for one
+/// that cannot be read. Returns how many resources were read.
+int jinn_resource_limits(int64_t *soft, int64_t *hard, int capacity);
+
+/// This process's niceness in `value`; returns 0, or -1 with errno set.
+int jinn_niceness(int *value);
+
+/// The CPUs this process may run on, as bits in 64-bit words (CPU `n` is bit `n % 64` of word `n / 64`), at most
+/// `count` words. Returns how many words hold a CPU, or -1 with errno set (ENOSYS where there is no affinity).
+int jinn_cpu_affinity(uint64_t *words, int count);
+
+/// This process's effective capabilities as bits (`1 << CAP_SYS_NICE` …), read from `/proc/self/status` on Linux;
+/// elsewhere all of them for root and none otherwise. Returns 0, or -1 with errno set.
+int jinn_effective_capabilities(uint64_t *capabilities);
+
+/// The interpreter that `path` (say, a version manager's shim) really runs: `sys.executable` of `path -I -c …`
+/// started in `/`, for a caller whose working directory is gone. Waits at most `timeout_ms` (then kills it).
+/// Writes a NUL-terminated absolute path into `out` and returns its length, or -1 with errno set (ETIMEDOUT, or
+/// ENOEXEC when it failed or printed no absolute path).
+ssize_t jinn_resolve_interpreter(const char *path, char *out, size_t size, int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,4 @@
+import CJinn
 import JinnDaemonCore
 import JinnSystem
 
@@ -19,7 +20,7 @@ enum DirectRun {
     static func exec(_ invocation: ClientInvocation, configuration: Configuration, diagnostics: Diagnostics,
                      environmentInterpreter: String? = nil, keeping: Int32? = nil) -> Never
     {
-        let path: String
+        var path: String
         if let environmentInterpreter {
             path = environmentInterpreter
         } else if let configured = configuration.interpreter {
@@ -38,10 +39,12 @@ enum DirectRun {
             }
             path = found
         }
+        if FileSystem.currentDirectory() == nil { path = WorkingDirectory.interpreterOutside(path, diagnostics) }
         diagnostics.note("exec \(path)")
         let arguments = CStringArray([Array(path.utf8)] + invocation.pythonArguments)
-        // Signal dispositions set for forwarding must not leak into the interpreter.
-        for number in ScriptClient.forwardedSignals { signal(number, SIG_DFL) }
+        // Signal dispositions set for forwarding must not leak into the interpreter; an ignored signal was never
+        // given one, and stays ignored, as the caller left it.
+        for number in ScriptClient.forwardedSignals where jinn_signal_is_ignored(number) == 0 { signal(number, SIG_DFL) }
         if let keeping { _ = fcntl(keeping, F_SETFD, 0) }
         arguments.withUnsafePointer { _ = execv(path, $0) }
         printError("jinn: cannot run \(path): \(Errno.current)")

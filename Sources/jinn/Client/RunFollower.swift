@@ -9,24 +9,32 @@ import Glibc
 import Darwin
 #endif
 
-/// Follows a run that started: forwards signals to its process group, and ends this process the way the run ended.
-/// The wait is tied to the daemon's connection, which ends with the daemon.
+/// Follows a run that started: forwards signals to its process group, and ends this process the way the run ended,
+/// as the first of the run's status pipe and the daemon's connection tells it. The wait is tied to both: the pipe
+/// ends with the run, the connection with the daemon; a daemon that goes away while the pipe is open leaves the
+/// run to the pipe.
 struct RunFollower {
     let socket: FrameSocket
     let runID: String
     let pid: pid_t
     let signalFD: Int32
+    /// The read end of the run's ``StatusPipe``, or -1.
+    let statusFD: Int32
 
     func follow(forwarding held: [Int32]) -> Never {
         for number in held { forward(number) }
+        // A descriptor no longer watched is set to -1, which poll skips.
         var fds = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
+                   pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: statusFD, events: Int16(POLLIN), revents: 0)]
+        var daemonLoss: String?
         while true {
             // A message read together with the previous one is already buffered.
             fds[0].revents = 0
             fds[1].revents = 0
-            let watched = nfds_t(signalFD >= 0 ? 2 : 1)
-            let count = socket.hasBufferedFrame ? 1 : retryingInterrupts { poll(&fds, watched, -1) }
+            fds[2].revents = 0
+            let buffered = daemonLoss == nil && socket.hasBufferedFrame
+            let count = buffered ? 1 : retryingInterrupts { poll(&fds, 3, -1) }
             if count < 0 {
                 printError("jinn: waiting for the run failed: \(Errno.current)")
                 terminate()
@@ -35,14 +43,19 @@ struct RunFollower {
             if signalFD >= 0 && fds[1].revents != 0 {
                 for number in DaemonWait.readSignals(signalFD) { forward(number) }
             }
-            guard fds[0].revents != 0 || socket.hasBufferedFrame else { continue }
+            if fds[2].fd >= 0 && fds[2].revents != 0 {
+                fds[2].fd = -1
+                end(StatusPipe.reading(statusFD), daemonLoss: daemonLoss)
+            }
+            guard daemonLoss == nil, fds[0].revents != 0 || socket.hasBufferedFrame else { continue }
             let message: DaemonMessage?
             do {
                 message = try socket.receive().map { value throws(WireError) in try DaemonMessage(value) }
             } catch {
-                printError("jinn: lost the daemon during the run \(runID): \(error)")
-                terminate()
-                exit(ScriptClient.lostStatus)
+                daemonLoss = "jinn: lost the daemon during the run \(runID): \(error)"
+                fds[0].fd = -1
+                if fds[2].fd < 0 { end(.ended, daemonLoss: daemonLoss) }
+                continue
             }
             switch message {
             case .exited(let status)?:
@@ -51,15 +64,36 @@ struct RunFollower {
                 jinn_die_of_signal(Int32(number))
                 exit(128 + Int32(number))
             case .error(_, let text)?:
-                printError("jinn: \(text)")
-                exit(ScriptClient.lostStatus)
+                daemonLoss = "jinn: \(text)"
             case nil:
-                printError("jinn: the daemon ended during the run \(runID); its result is lost")
-                terminate()
-                exit(ScriptClient.lostStatus)
+                daemonLoss = "jinn: the daemon ended during the run \(runID); its result is lost"
             default:
                 continue
             }
+            // The run may still be running, and its pipe may still tell how it ends.
+            fds[0].fd = -1
+            if fds[2].fd < 0 { end(.ended, daemonLoss: daemonLoss) }
+        }
+    }
+
+    /// Ends this process as the status pipe said, or as a lost run when the pipe ended without saying and the
+    /// daemon is gone (`daemonLoss` is then what to print); returns when the daemon may still tell.
+    private func end(_ reading: StatusPipe.Reading, daemonLoss: String?) {
+        if reading != .ended && daemonLoss == nil {
+            // Before the daemon sees this client gone, so that it leaves what the run left running alone.
+            try? socket.send(RunDescriptors.endedMessage)
+        }
+        switch reading {
+        case .exited(let status):
+            exit(status)
+        case .signaled(let number):
+            jinn_die_of_signal(number)
+            exit(128 + number)
+        case .ended:
+            guard let daemonLoss else { return }
+            printError(daemonLoss)
+            terminate()
+            exit(ScriptClient.lostStatus)
         }
     }
 

@@ -36,8 +36,9 @@ enum ScriptClient {
                            environmentInterpreter: environment?.interpreter, keeping: environment?.usageDescriptor)
         }
         // Before anything is opened, which could take the number of a closed standard descriptor.
-        var closedDescriptor: Int32?
-        for fd: Int32 in 0...2 where closedDescriptor == nil && fcntl(fd, F_GETFD) < 0 { closedDescriptor = fd }
+        let inherited = InheritedDescriptors.collect()
+        // Before the forwarding handlers are installed: the run starts with the caller's dispositions.
+        let state = ProcessState.current()
         // A run with dependencies runs in its environment's interpreter, whether the daemon serves it or not.
         let environment = ScriptEnvironmentLookup.environment(for: invocation, configured: configuration.interpreter,
                                                               diagnostics: diagnostics)
@@ -47,8 +48,8 @@ enum ScriptClient {
                            environmentInterpreter: environment?.interpreter, keeping: environment?.usageDescriptor)
         }
         if invocation.noDaemon { direct("--no-daemon") }
-        if let fd = closedDescriptor { direct("descriptor \(fd) is closed") }
-        guard let request = makeRequest(invocation, interpreter: environment?.interpreter, configuration: configuration) else {
+        guard let request = makeRequest(invocation, interpreter: environment?.interpreter, state: state,
+                                        configuration: configuration) else {
             direct("the working directory cannot be read")
         }
         let identity = BuildIdentity.current()
@@ -59,7 +60,9 @@ enum ScriptClient {
         // Signals that arrive from now on are held until the run has a process to receive them. The pipe belongs
         // to the C side for the life of this process and is never closed here; it is close-on-exec, so a direct
         // run's interpreter does not inherit it.
-        let signalFD = forwardedSignals.withUnsafeBufferPointer { jinn_signal_pipe($0.baseAddress, Int32($0.count)) }
+        // An ignored signal is not forwarded: under nohup, SIGHUP ends neither the client nor the run.
+        let forwarded = forwardedSignals.filter { !state.ignores($0) }
+        let signalFD = forwarded.withUnsafeBufferPointer { jinn_signal_pipe($0.baseAddress, Int32($0.count)) }
         let launcher = DaemonLauncher(configuration: configuration, diagnostics: diagnostics)
         var replaced = false
         while true {
@@ -70,11 +73,12 @@ enum ScriptClient {
             }
             let handshake = RunHandshake(socket: socket, request: message,
                                          wait: DaemonWait(socket: socket, signalFD: signalFD),
-                                         configuration: configuration, diagnostics: diagnostics)
+                                         configuration: configuration, diagnostics: diagnostics, inherited: inherited)
             switch handshake.perform() {
-            case .started(let id, let pid, let held):
+            case .started(let id, let pid, let held, let statusFD):
                 diagnostics.note("run \(id) started as pid \(pid)")
-                RunFollower(socket: socket, runID: id, pid: pid, signalFD: signalFD).follow(forwarding: held)
+                RunFollower(socket: socket, runID: id, pid: pid, signalFD: signalFD, statusFD: statusFD)
+                    .follow(forwarding: held)
             case .otherBuild(let pid) where !replaced:
                 socket.close()
                 diagnostics.note("replacing the daemon \(pid) of another build")
@@ -100,13 +104,17 @@ enum ScriptClient {
         }
     }
 
-    /// The request of a run, with the settings this client resolved, which its zygote follows.
-    private static func makeRequest(_ invocation: ClientInvocation, interpreter: String?,
+    /// The request of a run, with the settings this client resolved (which its zygote follows) and its process
+    /// state (which the run takes on).
+    private static func makeRequest(_ invocation: ClientInvocation, interpreter: String?, state: ProcessState,
                                     configuration: Configuration) -> RunRequest?
     {
-        guard let cwd = FileSystem.currentDirectory() else { return nil }
+        // A directory deleted under the caller has no name; the run enters it by descriptor (RunHandshake) as long
+        // as it can be opened.
+        guard let cwd = FileSystem.currentDirectory() ?? WorkingDirectory.unnamed() else { return nil }
         return RunRequest(entry: invocation.entry, arguments: invocation.arguments, workingDirectory: cwd,
                           environment: ProcessEnvironment.entries(), umask: Int(jinn_umask_get()),
-                          interpreter: interpreter.map { Array($0.utf8) }, settings: configuration.runSettings)
+                          interpreter: interpreter.map { Array($0.utf8) }, settings: configuration.runSettings,
+                          processState: state)
     }
 }

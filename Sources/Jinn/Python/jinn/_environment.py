@@ -32,7 +32,7 @@ def apply(environment, cwd):
     have, installs it, and resolves ``sys.path`` against ``cwd``."""
     coerce_locale(environment, _COERCED_LOCALE)
     replace_environment(environment)
-    if _PYTHONPATH_PLAN is not None:
+    if _PYTHONPATH_PLAN is not None and cwd:
         resolve_pythonpath(sys.path, _PYTHONPATH_PLAN, cwd)
 
 

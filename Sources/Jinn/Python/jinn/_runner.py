@@ -79,7 +79,8 @@ def _parent_gone(error):
 
 def run_entry(kind, target, argv, cwd, path0=None):
     """Runs ``python3 target``, ``python3 -c target`` or ``python3 -m target`` (``kind`` ``"script"``, ``"code"``
-    or ``"module"``) in this interpreter, as the interpreter's start-up would have run it from ``cwd``.
+    or ``"module"``) in this interpreter, as the interpreter's start-up would have run it from ``cwd`` (empty for a
+    working directory that has no name any more, deleted while the caller was in it).
 
     ``path0`` replaces ``cwd`` in ``sys.path[0]`` for a module, as python3 puts a directory there for its
     ``__main__``. ``argv`` becomes ``sys.argv``; a module's ``"-m"`` in ``argv[0]`` becomes the module's file once it is found,
@@ -107,7 +108,10 @@ def run_entry(kind, target, argv, cwd, path0=None):
         if _HAS_ORIG_ARGV:
             sys.orig_argv = [sys.executable, "-m", target] + argv[1:]
         if not _SAFE_PATH:
-            _set_path0(cwd if path0 is None else path0)
+            if cwd or path0 is not None:
+                _set_path0(cwd if path0 is None else path0)
+            elif sys.path:
+                del sys.path[0]  # a working directory without a name (deleted): python3 puts nothing there
         sys.modules["__main__"] = main_module(loader=importlib.machinery.BuiltinImporter)
         _run_module_main(target, argv[0] == "-m")
     else:

@@ -1,0 +1,96 @@
+"""A run takes on its caller's process state, as an exec'd ``python3`` inherits it: niceness, CPU affinity,
+resource limits, ignored signals and the signal mask.
+
+The client reads its own state before it installs its forwarding handlers and sends it as the request's ``state``
+(a dict: ``nice``, ``affinity``, ``limits`` as ``(resource, soft, hard)`` with -1 for unlimited, ``ignored`` and
+``blocked`` signal numbers). The daemon leaves to the client any run whose state the zygote could not grant (a
+hard limit above its own, a lower niceness), so what is asked here is allowed; a call that fails all the same is
+skipped rather than ending a run that has begun.
+"""
+
+import os
+import signal
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not a POSIX system
+    resource = None
+
+# The interpreter's start-up ignores these whatever it inherits; a run has them so already.
+_START_UP_IGNORED = frozenset(number for number in (getattr(signal, "SIGPIPE", None), getattr(signal, "SIGXFSZ", None))
+                              if number is not None)
+_UNCATCHABLE = frozenset((signal.SIGKILL, signal.SIGSTOP))
+
+
+def apply(state):
+    """Gives this process the caller's ``state`` (see the module's description); None leaves it as it is."""
+    if state is None:
+        return
+    _set_niceness(state.get("nice"))
+    _set_affinity(state.get("affinity"))
+    _set_limits(state.get("limits", ()))
+    _set_dispositions(frozenset(state.get("ignored", ())))
+    signal.pthread_sigmask(signal.SIG_SETMASK, [number for number in state.get("blocked", ())
+                                                if 0 < number < signal.NSIG])
+
+
+def descriptor_limit(state):
+    """The caller's soft descriptor limit (``RLIMIT_NOFILE``), or None when unlimited or not known."""
+    if state is None or resource is None:
+        return None
+    for number, soft, _ in state.get("limits", ()):
+        if number == resource.RLIMIT_NOFILE:
+            return soft if soft >= 0 else None
+    return None
+
+
+def _set_niceness(niceness):
+    if niceness is None:
+        return
+    try:
+        if os.getpriority(os.PRIO_PROCESS, 0) != niceness:
+            os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    except OSError:
+        pass
+
+
+def _set_affinity(cpus):
+    if not cpus or not hasattr(os, "sched_setaffinity"):
+        return
+    try:
+        if os.sched_getaffinity(0) != set(cpus):
+            os.sched_setaffinity(0, cpus)
+    except OSError:  # CPUs the run's cgroup does not have
+        pass
+
+
+def _set_limits(limits):
+    if resource is None:
+        return
+    infinity = resource.RLIM_INFINITY
+    for number, soft, hard in limits:
+        wanted = (infinity if soft < 0 else soft, infinity if hard < 0 else hard)
+        try:
+            if resource.getrlimit(number) != wanted:
+                resource.setrlimit(number, wanted)
+        except (OSError, ValueError):
+            pass
+
+
+def _set_dispositions(ignored):
+    """Ignores what the caller ignored, and puts back the default of what it did not but this process ignores."""
+    for number in range(1, signal.NSIG):
+        if number in _UNCATCHABLE or number in _START_UP_IGNORED:
+            continue
+        try:
+            current = signal.getsignal(number)
+        except (OSError, ValueError):
+            continue
+        try:
+            if number in ignored:
+                if current != signal.SIG_IGN:
+                    signal.signal(number, signal.SIG_IGN)
+            elif current == signal.SIG_IGN:
+                signal.signal(number, signal.SIG_DFL)
+        except (OSError, ValueError):  # a number the C library keeps for itself
+            pass

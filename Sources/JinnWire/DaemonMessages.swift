@@ -96,6 +96,9 @@ public struct RunRequest: Sendable, Equatable {
     /// The interpreter of the script's own environment (an absolute path to its `python`), or nil for the one
     /// the configuration or the caller's `PATH` names; runs of each interpreter have zygotes of their own.
     public var interpreter: [UInt8]?
+    /// The client's parent process, which the run's `os.getppid()` gives as `python3`'s would; nil for the
+    /// run's real parent.
+    public var parent: Int?
 
     /// The second message of a run's handshake, `("streams",)`: it carries the caller's standard input, output
     /// and error and the claim (four descriptors), and is sent only once the daemon has answered
@@ -104,7 +107,7 @@ public struct RunRequest: Sendable, Equatable {
 
     /// Creates a request.
     public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int,
-                interpreter: [UInt8]? = nil)
+                interpreter: [UInt8]? = nil, parent: Int? = nil)
     {
         self.entry = entry
         self.arguments = arguments
@@ -112,6 +115,7 @@ public struct RunRequest: Sendable, Equatable {
         self.environment = environment
         self.umask = umask
         self.interpreter = interpreter
+        self.parent = parent
     }
 
     /// The request as the zygote reads it (`jinn/_zygote.py`).
@@ -130,6 +134,7 @@ public struct RunRequest: Sendable, Equatable {
             .init("umask", .int(umask)),
         ]
         if let interpreter { items.append(.init("interpreter", .bytes(interpreter))) }
+        if let parent { items.append(.init("parent", .int(parent))) }
         return .dict(items)
     }
 
@@ -163,8 +168,14 @@ public struct RunRequest: Sendable, Equatable {
         case .bytes(let path)?: interpreter = path
         default: throw WireError("a run request's interpreter must be bytes or None")
         }
+        let parent: Int?
+        switch value["parent"] {
+        case nil, .none?: parent = nil
+        case .int(let pid)? where pid > 0: parent = pid
+        default: throw WireError("a run request's parent must be a positive int or None")
+        }
         self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask,
-                  interpreter: interpreter)
+                  interpreter: interpreter, parent: parent)
     }
 
     private static func byteStrings(_ values: [PythonValue]) -> [[UInt8]]? {

@@ -104,6 +104,6 @@ enum ScriptClient {
         guard let cwd = FileSystem.currentDirectory() else { return nil }
         return RunRequest(entry: invocation.entry, arguments: invocation.arguments, workingDirectory: cwd,
                           environment: ProcessEnvironment.entries(), umask: Int(jinn_umask_get()),
-                          interpreter: interpreter.map { Array($0.utf8) })
+                          interpreter: interpreter.map { Array($0.utf8) }, parent: Int(getppid()))
     }
 }

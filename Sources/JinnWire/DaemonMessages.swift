@@ -99,6 +99,9 @@ public struct RunRequest: Sendable, Equatable {
     /// The client's parent process, which the run's `os.getppid()` gives as `python3`'s would; nil for the
     /// run's real parent.
     public var parent: Int?
+    /// The client's pid when it relays a pseudo-terminal whose slave the run gets (its holder makes it the run's
+    /// controlling terminal and tells the client of the run's stops); nil for a run without one.
+    public var terminal: Int?
 
     /// The second message of a run's handshake, `("streams",)`: it carries the caller's standard input, output
     /// and error and the claim (four descriptors), and is sent only once the daemon has answered
@@ -107,7 +110,7 @@ public struct RunRequest: Sendable, Equatable {
 
     /// Creates a request.
     public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int,
-                interpreter: [UInt8]? = nil, parent: Int? = nil)
+                interpreter: [UInt8]? = nil, parent: Int? = nil, terminal: Int? = nil)
     {
         self.entry = entry
         self.arguments = arguments
@@ -116,6 +119,7 @@ public struct RunRequest: Sendable, Equatable {
         self.umask = umask
         self.interpreter = interpreter
         self.parent = parent
+        self.terminal = terminal
     }
 
     /// The request as the zygote reads it (`jinn/_zygote.py`).
@@ -135,6 +139,7 @@ public struct RunRequest: Sendable, Equatable {
         ]
         if let interpreter { items.append(.init("interpreter", .bytes(interpreter))) }
         if let parent { items.append(.init("parent", .int(parent))) }
+        if let terminal { items.append(.init("terminal", .int(terminal))) }
         return .dict(items)
     }
 
@@ -174,8 +179,14 @@ public struct RunRequest: Sendable, Equatable {
         case .int(let pid)? where pid > 0: parent = pid
         default: throw WireError("a run request's parent must be a positive int or None")
         }
+        let terminal: Int?
+        switch value["terminal"] {
+        case nil, .none?: terminal = nil
+        case .int(let pid)? where pid > 0: terminal = pid
+        default: throw WireError("a run request's terminal must be the client's pid or None")
+        }
         self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask,
-                  interpreter: interpreter, parent: parent)
+                  interpreter: interpreter, parent: parent, terminal: terminal)
     }
 
     private static func byteStrings(_ values: [PythonValue]) -> [[UInt8]]? {

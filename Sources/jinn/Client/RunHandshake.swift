@@ -10,6 +10,8 @@ struct RunHandshake {
     let wait: DaemonWait
     let configuration: Configuration
     let diagnostics: Diagnostics
+    /// The descriptors the run gets as its standard input, output and error.
+    var streams: [Int32] = [0, 1, 2]
 
     enum Outcome {
         /// The run started; `held` are signals that arrived meanwhile, to be forwarded now.
@@ -66,7 +68,7 @@ struct RunHandshake {
     private func start() -> Outcome {
         guard let claim = RunClaim.make() else { return .direct("no pipe for the run's claim") }
         do {
-            try socket.send(RunRequest.streamsMessage, passing: [0, 1, 2, claim.fd])
+            try socket.send(RunRequest.streamsMessage, passing: streams + [claim.fd])
         } catch {
             return claim.takeBack() ? .direct("the streams could not be sent: \(error)")
                 : .lost("the connection failed as the run was handed over: \(error)")

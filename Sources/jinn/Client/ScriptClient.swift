@@ -48,9 +48,11 @@ enum ScriptClient {
         }
         if invocation.noDaemon { direct("--no-daemon") }
         if let fd = closedDescriptor { direct("descriptor \(fd) is closed") }
-        guard let request = makeRequest(invocation, interpreter: environment?.interpreter) else {
+        let terminal = RunTerminal.open()
+        guard var request = makeRequest(invocation, interpreter: environment?.interpreter) else {
             direct("the working directory cannot be read")
         }
+        request.terminal = terminal.map { _ in Int(getpid()) }
         let identity = BuildIdentity.current()
         let message = ClientRequest(kind: .run, identity: identity, body: request.value)
         if Marshal.encodedSize(message.value) + Frame.headerSize > configuration.maximumRequestSize {
@@ -70,11 +72,14 @@ enum ScriptClient {
             }
             let handshake = RunHandshake(socket: socket, request: message,
                                          wait: DaemonWait(socket: socket, signalFD: signalFD),
-                                         configuration: configuration, diagnostics: diagnostics)
+                                         configuration: configuration, diagnostics: diagnostics,
+                                         streams: terminal?.streams ?? [0, 1, 2])
             switch handshake.perform() {
             case .started(let id, let pid, let held):
                 diagnostics.note("run \(id) started as pid \(pid)")
-                RunFollower(socket: socket, runID: id, pid: pid, signalFD: signalFD).follow(forwarding: held)
+                terminal?.releaseSlave()
+                RunFollower(socket: socket, runID: id, pid: pid, signalFD: signalFD, terminal: terminal)
+                    .follow(forwarding: held)
             case .otherBuild(let pid) where !replaced:
                 socket.close()
                 diagnostics.note("replacing the daemon \(pid) of another build")

@@ -9,38 +9,44 @@ The holder ignores the signals a client forwards to the run's process group (the
 when the run has left that group (``os.setsid()``), the holder passes them on to the run alone. It ends the way the
 run ended (the same exit status, or death by the same signal), so the zygote reaps the holder for the run.
 
-The run learns its hand-over (:meth:`Handover.complete`) with one byte to the holder on a pipe; end of file on
-that pipe before it means the run-to-be went away without a run.
+The run-to-be announces its hand-over (:meth:`Handover.complete`) with one byte on a socket pair; end of file
+before it means the run-to-be went away without a run. A run with a terminal of its own gets a second holder,
+the terminal's (:func:`lead_terminal`).
 """
 
 import os
 import signal
+import socket
 
-# The signals a client forwards to its run's process group (``ScriptClient.forwardedSignals``), and those that
-# would stop the holder with the group.
-RELAYED = tuple(getattr(signal, name) for name in (
-    "SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGTSTP", "SIGTTIN", "SIGTTOU")
-    if hasattr(signal, name))
+# The signals a client forwards to its run's process group (``ScriptClient.forwardedSignals``).
+RELAYED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2,
+           signal.SIGWINCH, signal.SIGTSTP, signal.SIGCONT)
 
 
 class Handover:
     """The run-to-be's side of the holder: what it does once it has its request."""
 
-    def __init__(self, holder_pid, pipe, parent_death):
-        self.holder_pid = holder_pid
-        self.pipe = pipe
+    def __init__(self, channel, parent_death):
+        self.channel = channel
         self.parent_death = parent_death
 
-    def complete(self, request):
+    def complete(self, request, fds=()):
         """Tells the holder that this process is a run now; from here neither dies with the zygote. Makes
-        ``os.getppid()`` give the parent ``python3`` would have (the client's), from ``request["parent"]``."""
+        ``os.getppid()`` give the parent ``python3`` would have (the client's), from ``request["parent"]``.
+
+        With ``request["terminal"]`` (the client's pid) the first of ``fds`` that is a terminal becomes the run's
+        controlling terminal (:func:`lead_terminal`)."""
         if self.parent_death is not None:
             self.parent_death(0)
         try:
-            os.write(self.pipe, b"r")
+            self.channel.send(b"r")
         except OSError:  # pragma: no cover - the holder is gone; the run goes on
             pass
-        os.close(self.pipe)
+        self.channel.close()
+        client = request.get("terminal")
+        slave = _first_terminal(fds) if isinstance(client, int) and client > 0 else None
+        if slave is not None:
+            lead_terminal(slave, client)
         install_parent(request.get("parent"))
 
 
@@ -49,43 +55,141 @@ def split(parent_death):
     becomes the holder and never returns.
 
     ``parent_death(number)`` sets the calling process's parent-death signal (None where there is none)."""
-    reader, writer = os.pipe()
+    holder_end, run_end = socket.socketpair()
     holder = os.getpid()
     pid = os.fork()
     if pid == 0:
-        os.close(reader)
+        holder_end.close()
         # Until the hand-over the run-to-be is part of the spare: it dies with the holder, as the holder with the
         # zygote.
         if parent_death is not None:
             parent_death(signal.SIGKILL)
         if os.getppid() != holder:
             os._exit(1)
-        return Handover(holder, writer, parent_death)
-    os.close(writer)
-    os._exit(hold(pid, reader, parent_death))
+        return Handover(run_end, parent_death)
+    run_end.close()
+    os._exit(hold(pid, holder_end, parent_death))
 
 
-def hold(pid, pipe, parent_death):
+def hold(pid, channel, parent_death):
     """The holder's life: waits for the hand-over, then for the run; returns only the exit status to mirror (or
     dies of the run's signal)."""
-    group = os.getpgrp()
-    for number in RELAYED:
-        signal.signal(number, _relay(pid, group))
+    terminal = Terminal(pid, os.getpgrp())
+    terminal.listen()
     # The holder needs none of the spare's descriptors: it must not keep the caller's pipes or the zygote's socket
     # open after the run ends.
-    os.closerange(0, pipe)
-    os.closerange(pipe + 1, 1 << 20)
-    handed_over = _read_handover(pipe)
-    os.close(pipe)
-    if handed_over and parent_death is not None:
+    keep = channel.fileno()
+    os.closerange(0, keep)
+    os.closerange(keep + 1, 1 << 20)
+    if _read_handover(channel) and parent_death is not None:
         parent_death(0)
-    while True:
+    channel.close()
+    return terminal.wait()
+
+
+def lead_terminal(slave, client):
+    """Gives the run the terminal ``slave`` as its controlling terminal, with job control as under an interactive
+    shell. This process leads a new session whose terminal it is and stays behind as the run's terminal holder;
+    the run, forked now (a process has a controlling terminal only if it leads the session that took it or was
+    forked by a process that had it), leads a process group of its own, the terminal's foreground while the
+    client is in the foreground of the caller's terminal. Returns in the run, which goes on without a terminal of
+    its own when the terminal cannot be taken."""
+    import fcntl
+    import termios
+
+    try:
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    except OSError:
+        return
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(writer)
         try:
-            _, status = os.waitpid(pid, 0)
-            break
-        except ChildProcessError:  # pragma: no cover - nothing to wait for
-            return 0
-    return mirror(status)
+            os.setpgid(0, 0)
+        except OSError:  # pragma: no cover - the holder did it first
+            pass
+        _read_handover(reader)  # until its group is the terminal's foreground
+        os.close(reader)
+        return
+    os.close(reader)
+    terminal = Terminal(pid, os.getpgrp(), slave, client)
+    terminal.listen()
+    try:
+        os.setpgid(pid, pid)
+    except OSError:  # pragma: no cover - the run did it first
+        pass
+    terminal.follow_client()
+    os.write(writer, b"r")
+    os.closerange(0, slave)
+    os.closerange(slave + 1, 1 << 20)
+    os._exit(terminal.wait())
+
+
+class Terminal:
+    """What a holder does for its run: pass signals on and wait; for a run with a terminal of its own (``slave``,
+    relayed by ``client``), keep the terminal's foreground group in step with the client's place in the foreground
+    of the caller's terminal, and tell the client of the run's stops."""
+
+    def __init__(self, pid, group, slave=None, client=None):
+        self.pid, self.group = pid, group
+        self.slave, self.client = slave, client
+        self.run_foreground = pid  # the run's foreground group while it is in the background
+
+    def listen(self):
+        for number in RELAYED:
+            signal.signal(number, self.relay)
+        for number in (signal.SIGTTIN, signal.SIGTTOU):
+            signal.signal(number, signal.SIG_IGN)  # the holder sets the foreground group from the background
+
+    def wait(self):
+        """Waits for the run; returns the exit status to mirror (or dies of the run's signal)."""
+        options = os.WUNTRACED if self.slave is not None else 0
+        while True:
+            try:
+                _, status = os.waitpid(self.pid, options)
+            except ChildProcessError:  # pragma: no cover - nothing to wait for
+                return 0
+            if not os.WIFSTOPPED(status):
+                return mirror(status)
+            self.stopped(os.WSTOPSIG(status))
+
+    def follow_client(self):
+        """The run's group is the terminal's foreground while the client is in the foreground; otherwise the
+        holder's group is, so that a run that reads its terminal is stopped with SIGTTIN as python3 would be."""
+        try:
+            current = os.tcgetpgrp(self.slave)
+            if _in_foreground(self.client):
+                if current == self.group:
+                    os.tcsetpgrp(self.slave, self.run_foreground)
+            elif current != self.group:
+                self.run_foreground = current
+                os.tcsetpgrp(self.slave, self.group)
+        except OSError:
+            pass
+
+    def stopped(self, number):
+        """The run stopped: the client stops the same way (and restores the caller's terminal)."""
+        try:
+            os.kill(self.client, signal.SIGTSTP if number == signal.SIGSTOP else number)
+        except OSError:
+            pass
+
+    def relay(self, number, frame):
+        try:
+            if self.slave is not None:
+                if number == signal.SIGCONT:
+                    self.follow_client()
+                # An interrupt goes where the terminal's would: its foreground group, unless that is the holder's.
+                foreground = os.tcgetpgrp(self.slave) if number == signal.SIGINT else self.pid
+                os.killpg(self.pid if foreground == self.group else foreground, number)
+                return
+            # A run that stayed in the holder's group got the signal from the group already.
+            if os.getpgid(self.pid) != self.group:
+                os.kill(self.pid, number)
+        except OSError:
+            pass
 
 
 def mirror(status):
@@ -123,21 +227,33 @@ def install_parent(parent):
     os.getppid = getppid
 
 
-def _read_handover(pipe):
+def _read_handover(channel):
+    """Whether the other side sent its one byte before it went away (a socket, or a pipe's descriptor)."""
     while True:
         try:
-            return os.read(pipe, 1) == b"r"
+            return (channel.recv(1) if hasattr(channel, "recv") else os.read(channel, 1)) == b"r"
         except InterruptedError:  # pragma: no cover - PEP 475 retries
             continue
+        except OSError:  # pragma: no cover
+            return False
 
 
-def _relay(pid, group):
-    def relay(number, frame):
-        # A run that stayed in the holder's group got the signal from the group already.
+def _first_terminal(fds):
+    for fd in (fds.values() if isinstance(fds, dict) else fds):
         try:
-            if os.getpgid(pid) != group:
-                os.kill(pid, number)
-        except OSError:
+            if os.isatty(fd):
+                return fd
+        except OSError:  # pragma: no cover
             pass
+    return None
 
-    return relay
+
+def _in_foreground(pid):
+    """Whether process ``pid`` is in the foreground of its controlling terminal (Linux's /proc; elsewhere it is
+    taken to be)."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return True
+    return int(fields[2]) == int(fields[5])  # the process group, the terminal's foreground process group

@@ -75,7 +75,7 @@ def become_spare(zygote, requests):
         request = marshal.loads(data[4:4 + int.from_bytes(data[:4], "little")])
     except KeyboardInterrupt:  # an interrupt meant for the run came before the run: it ends as python3 would
         os._exit(128 + signal.SIGINT)
-    handover.complete(request)
+    handover.complete(request, fds)
     become_script(request, fds, requests.detach(), zygote.startup_modules, zygote.bootstrap_modules,
                   zygote.namespace)
 

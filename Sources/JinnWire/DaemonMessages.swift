@@ -103,14 +103,15 @@ public struct RunRequest: Sendable, Equatable {
     /// controlling terminal and tells the client of the run's stops); nil for a run without one.
     public var terminal: Int?
 
-    /// The second message of a run's handshake, `("streams",)`: it carries the caller's standard input, output
-    /// and error and the claim (four descriptors), and is sent only once the daemon has answered
-    /// ``DaemonMessage/ready``.
-    public static let streamsMessage: PythonValue = .tuple(["streams"])
+    /// The numbers of the descriptors that go with the request to the zygote, in order (see ``RunDescriptors``):
+    /// the daemon sets them from the client's `streams` message, the claim left out. Nil means the caller's three
+    /// standard streams.
+    public var descriptorNumbers: [Int]?
 
     /// Creates a request.
     public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int,
-                interpreter: [UInt8]? = nil, parent: Int? = nil, terminal: Int? = nil)
+                interpreter: [UInt8]? = nil, descriptorNumbers: [Int]? = nil, parent: Int? = nil,
+                terminal: Int? = nil)
     {
         self.entry = entry
         self.arguments = arguments
@@ -118,6 +119,7 @@ public struct RunRequest: Sendable, Equatable {
         self.environment = environment
         self.umask = umask
         self.interpreter = interpreter
+        self.descriptorNumbers = descriptorNumbers
         self.parent = parent
         self.terminal = terminal
     }
@@ -138,6 +140,7 @@ public struct RunRequest: Sendable, Equatable {
             .init("umask", .int(umask)),
         ]
         if let interpreter { items.append(.init("interpreter", .bytes(interpreter))) }
+        if let descriptorNumbers { items.append(.init("fds", .list(descriptorNumbers.map(PythonValue.int)))) }
         if let parent { items.append(.init("parent", .int(parent))) }
         if let terminal { items.append(.init("terminal", .int(terminal))) }
         return .dict(items)
@@ -186,7 +189,19 @@ public struct RunRequest: Sendable, Equatable {
         default: throw WireError("a run request's terminal must be the client's pid or None")
         }
         self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask,
-                  interpreter: interpreter, parent: parent, terminal: terminal)
+                  interpreter: interpreter, descriptorNumbers: try Self.descriptorNumbers(value["fds"]), parent: parent,
+                  terminal: terminal)
+    }
+
+    private static func descriptorNumbers(_ value: PythonValue?) throws(WireError) -> [Int]? {
+        guard let value, value != .none else { return nil }
+        guard case .list(let items) = value else { throw WireError("a run request's fds must be a list of ints") }
+        var numbers: [Int] = []
+        for item in items {
+            guard case .int(let number) = item else { throw WireError("a run request's fds must be a list of ints") }
+            numbers.append(number)
+        }
+        return numbers
     }
 
     private static func byteStrings(_ values: [PythonValue]) -> [[UInt8]]? {
@@ -207,7 +222,7 @@ public struct RunRequest: Sendable, Equatable {
 /// it either), `zygote` and `direct` (the client runs the interpreter itself); once the daemon holds a run's claim,
 /// `unstarted` (the run provably never began) and `lost` (it may have begun, and must not be started again).
 public enum DaemonMessage: Sendable, Equatable {
-    /// The run request was read: the client may send its streams (``RunRequest/streamsMessage``).
+    /// The run request was read: the client may send its streams (``RunDescriptors/streamsMessage(_:)``).
     case ready
     /// A remark for the client's `-v` diagnostics (say, a module that could not be preloaded).
     case note(String)

@@ -80,4 +80,44 @@ struct RunHolderTests {
         #expect(ended.output == "waiting\nthe other run went on\n")
         #expect(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue == zygote)
     }
+
+    @Test func aRunOutlivesItsZygoteAndItsStatusStillReachesTheClient() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        let go = box.root.path + "/go"
+        let script = try box.script("outlive.py", """
+            import os, sys, time
+            print('running', os.getpid(), flush=True)
+            while not os.path.exists(\(go.debugDescription)):
+                time.sleep(0.01)
+            print('done')
+            sys.exit(7)
+            """)
+        #expect(try box.jinn(["-c", "pass"]).termination == .exited(0))
+        let zygote = pid_t(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue ?? 0)
+        guard zygote > 0 else { Issue.record("no zygote"); return }
+        let client = try box.startJinn([script])
+        let started = client.readOutput(until: "\n")
+        let run = pid_t(started.split(separator: " ").last.map { String($0.prefix { $0.isNumber }) } ?? "") ?? 0
+        #expect(run > 0, "\(started)")
+        kill(zygote, SIGKILL)
+        #expect(eventually { !isRunning(zygote) })
+        #expect(isRunning(run))
+        FileManager.default.createFile(atPath: go, contents: nil)
+        let ended = client.wait()
+        #expect(ended.termination == .exited(7), "\(ended)")
+        #expect(ended.output == "running \(run)\ndone\n", "\(ended)")
+        // And a run killed by a signal, with its zygote gone: the holder tells its client.
+        try FileManager.default.removeItem(atPath: go)
+        #expect(try box.jinn(["-c", "pass"]).termination == .exited(0))
+        let second = pid_t(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue ?? 0)
+        let killed = try box.startJinn([script])
+        let line = killed.readOutput(until: "\n")
+        let victim = pid_t(line.split(separator: " ").last.map { String($0.prefix { $0.isNumber }) } ?? "") ?? 0
+        guard victim > 0, second > 0 else { Issue.record("no run or zygote: \(line)"); return }
+        kill(second, SIGKILL)
+        #expect(eventually { !isRunning(second) })
+        kill(victim, SIGKILL)
+        #expect(killed.wait().termination == .signaled(SIGKILL))
+    }
 }

@@ -72,7 +72,7 @@ struct RunTerminalTests {
         let steps: [TerminalDriver.Step] = [.expect("resuming"), .type("typed\n"), .expect("status")]
         let (jinn, python3) = try TerminalDriver(box: box).compare(line, steps)
         for session in [jinn, python3] {
-            #expect(session.output.contains("[1]+ PID Stopped (tty input)     PROGRAM read.py\n"), "\(session)")
+            #expect(session.output.contains("PID Stopped (tty input)     PROGRAM read.py\n"), "\(session)")
             #expect(session.output.contains("read 'typed\\n'\nstatus 0\n"), "\(session)")
             #expect(session.failure == nil, "\(session)")
         }

@@ -61,16 +61,15 @@ struct RunnerFaultTests {
             let outcome = try box.jinn([script])
             let lines = (try? String(contentsOfFile: marker, encoding: .utf8))?.split(separator: "\n").count ?? 0
             #expect(lines == attempt, "\(outcome)")
-            #expect(outcome.termination == .exited(125), "\(outcome)")
-            #expect(outcome.errors.contains("jinn: the run was lost") || outcome.errors.contains("zygote"),
-                    "\(outcome)")
+            // The run outlives its zygote, and its status reaches the client on its own pipe.
+            #expect(outcome.termination == .exited(0), "\(outcome)")
         }
         // A zygote killed before a run reaches it: the run provably never began, and is served once.
         #expect(try box.jinn(["-c", "print(1)"]).output == "1\n")
         let zygote = pid_t(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue ?? 0)
         kill(zygote, SIGKILL)
         let next = try box.jinn([script])
-        #expect(next.termination == .exited(125))
+        #expect(next.termination == .exited(0), "\(next)")
         #expect((try? String(contentsOfFile: marker, encoding: .utf8))?.split(separator: "\n").count == 5)
     }
 
@@ -105,8 +104,11 @@ struct RunnerFaultTests {
         #expect(status.output.contains("not preloaded: jinn_hangs"), "\(status)")
         // No new zygote for each run from now on.
         #expect(try box.jinn(["-c", "print(4)"], environment: environment).output == "4\n")
-        let zygotes = try box.request(.status)["zygotes"]?.elements ?? []
-        #expect(zygotes.count == 1 && zygotes.first?["runs"]?.intValue == 2)
+        // A run counts once the daemon has seen its end, which may come after its client has left.
+        #expect(try eventually {
+            let zygotes = try box.request(.status)["zygotes"]?.elements ?? []
+            return zygotes.count == 1 && zygotes.first?["runs"]?.intValue == 2
+        })
         #expect(try box.jinn(["daemon", "stop"]).termination == .exited(0))
     }
 

@@ -123,7 +123,7 @@ struct RunnerLimitsTests {
         let null = open("/dev/null", O_RDWR)
         defer { for fd in [null, output[0], claim[0], claim[1]] { close(fd) } }
         // A daemon that refuses the run answers and closes without reading the streams.
-        try? socket.send(RunRequest.streamsMessage, passing: [null, output[1], null, claim[0]])
+        try? socket.send(RunDescriptors.streamsMessage([0, 1, 2, -1]), passing: [null, output[1], null, claim[0]])
         // Only the run holds the output's write end now, so reading it ends when the run does.
         close(output[1])
         let reader = output[0]

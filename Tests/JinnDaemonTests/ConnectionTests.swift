@@ -55,7 +55,7 @@ struct ConnectionTests {
     private func sendRun(_ client: FrameSocket, _ request: RunRequest = Fixtures.request(), claim: Claim) throws {
         try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: request.value).value)
         #expect(try client.receive().map(DaemonMessage.init) == .ready)
-        try client.send(RunRequest.streamsMessage, passing: [0, 1, 2, claim.readFD])
+        try client.send(RunDescriptors.streamsMessage([0, 1, 2, -1]), passing: [0, 1, 2, claim.readFD])
     }
 
     private func connect(_ parts: DaemonParts) -> (FrameSocket, Flag) {
@@ -126,11 +126,41 @@ struct ConnectionTests {
         let (client, done) = connect(parts)
         try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: Fixtures.request().value).value)
         #expect(try client.receive().map(DaemonMessage.init) == .ready)
-        try client.send(RunRequest.streamsMessage, passing: [0, 1, 2])
+        try client.send(RunDescriptors.streamsMessage([0, 1, 2]), passing: [0, 1, 2])
         #expect(try client.receive().map(DaemonMessage.init)
-                == .error(code: "protocol", message: "a run needs its three standard streams and its claim"))
+                == .error(code: "protocol", message: Connection.malformedStreams))
         #expect(done.wait())
         #expect(parts.maker.all.first?.submissions.isEmpty ?? true)
+    }
+
+    @Test func aRunWhoseStreamsCarryFewerDescriptorsThanNumbersIsRefused() throws {
+        let parts = DaemonParts()
+        let (client, done) = connect(parts)
+        let claim = try Claim()
+        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: Fixtures.request().value).value)
+        #expect(try client.receive().map(DaemonMessage.init) == .ready)
+        try client.send(RunDescriptors.streamsMessage([0, 1, 2, 5, -1]), passing: [0, 1, 2, claim.readFD])
+        #expect(try client.receive().map(DaemonMessage.init)
+                == .error(code: "protocol", message: "a run's streams must carry one descriptor for each of their numbers"))
+        #expect(done.wait())
+        #expect(parts.maker.all.first?.submissions.isEmpty ?? true)
+    }
+
+    @Test func aRunsDescriptorsReachItsZygoteWithTheirNumbersAndWithoutTheClaim() throws {
+        let parts = DaemonParts()
+        let (client, done) = connect(parts)
+        let claim = try Claim()
+        try client.send(ClientRequest(kind: .run, identity: DaemonParts.identity, body: Fixtures.request().value).value)
+        #expect(try client.receive().map(DaemonMessage.init) == .ready)
+        try client.send(RunDescriptors.streamsMessage([0, 1, 2, -1, 7, -2]), passing: [0, 1, 2, claim.readFD, 1, 2])
+        let zygote = try #require(eventually { parts.maker.all.first })
+        let submission = try #require(eventually { zygote.submissions.first })
+        #expect(submission.request.descriptorNumbers == [0, 1, 2, 7, -2])
+        #expect(submission.descriptors == 5)
+        // The daemon took the claim's byte.
+        #expect(!claim.takeBack())
+        client.close()
+        #expect(done.wait())
     }
 
     @Test func aRunWhoseClientTookItsClaimBackIsNeverStarted() throws {
@@ -179,7 +209,9 @@ struct ConnectionTests {
 
     @Test func aRunReachesItsZygoteAndItsProgressReachesTheClient() throws {
         let started = try startRun()
-        #expect(started.submission.request == Fixtures.request() && started.submission.descriptors == 3)
+        var numbered = Fixtures.request()
+        numbered.descriptorNumbers = [0, 1, 2]
+        #expect(started.submission.request == numbered && started.submission.descriptors == 3)
         started.zygote.send(.started(runID: started.submission.runID, pid: started.run.pid))
         started.zygote.send(.ended(runID: started.submission.runID, .exited(4)))
         #expect(try started.client.receive().map(DaemonMessage.init)

@@ -10,7 +10,7 @@ from jinn import _holder
 
 
 class HolderTests(unittest.TestCase):
-    def spare(self, run, request=None, hand_over=True):
+    def spare(self, run, request=None, hand_over=True, fds=()):
         """Forks a spare that leads its session and splits into a holder and a run-to-be, which runs ``run()``
         after its hand-over and exits with what it returns (an int) or prints (bytes on the pipe it gets as
         ``run(output)``). Returns ``(holder pid, the wait status of the holder, what the run wrote)``."""
@@ -23,7 +23,7 @@ class HolderTests(unittest.TestCase):
                 os.setsid()
                 handover = _holder.split(None)
                 if hand_over:
-                    handover.complete(request or {})
+                    handover.complete(request or {}, fds)
                 status = run(writer)
             finally:
                 os._exit(status if isinstance(status, int) else 0)
@@ -60,6 +60,15 @@ class HolderTests(unittest.TestCase):
 
         _, status, _ = self.spare(interrupted)
         self.assertEqual(os.waitstatus_to_exitcode(status), -signal.SIGINT)
+
+    def test_the_holder_writes_the_status_of_a_run_that_died_without_writing_it(self):
+        for run, expected in ((lambda out: os.kill(os.getpid(), signal.SIGKILL), bytes((1, signal.SIGKILL))),
+                              (lambda out: 3, bytes((0, 3)))):
+            reader, writer = os.pipe()
+            _, status, _ = self.spare(run, fds={_holder.STATUS: writer, 0: 0})
+            os.close(writer)
+            with os.fdopen(reader, "rb") as pipe:
+                self.assertEqual(pipe.read(), expected)
 
     def test_a_run_to_be_that_goes_before_its_hand_over_ends_its_holder(self):
         _, status, written = self.spare(lambda out: os.write(out, b"spare") and 0, hand_over=False)

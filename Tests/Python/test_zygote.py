@@ -105,8 +105,10 @@ class Zygote:
                                      % (self.process.returncode, self.log.read().decode(errors="replace")))
             self.buffer += chunk
 
-    def run(self, entry, argv, cwd):
-        """Runs a request as the daemon sends it; returns (status or -signal, stdout, stderr) as subprocess would."""
+    def run(self, entry, argv, cwd, extra=None):
+        """Runs a request as the daemon sends it; returns (status or -signal, stdout, stderr) as subprocess would.
+        ``extra`` maps more numbers (or roles) to descriptors sent with the standard streams; the caller closes
+        them."""
         self.next_id += 1
         run_id = "run-%d" % self.next_id
         request = {"entry": (entry[0], os.fsencode(entry[1])), "argv": [os.fsencode(word) for word in argv],
@@ -114,8 +116,12 @@ class Zygote:
                    "umask": 0o022}
         output, errors = os.pipe(), os.pipe()
         stdin = os.open(os.devnull, os.O_RDONLY)
+        fds = [stdin, output[1], errors[1]]
+        if extra is not None:
+            request["fds"] = [0, 1, 2] + list(extra)
+            fds += list(extra.values())
         payload = marshal.dumps(("run", run_id, request))
-        socket.send_fds(self.socket, [len(payload).to_bytes(4, "little") + payload], [stdin, output[1], errors[1]])
+        socket.send_fds(self.socket, [len(payload).to_bytes(4, "little") + payload], fds)
         for fd in (stdin, output[1], errors[1]):
             os.close(fd)
         texts = {}
@@ -222,6 +228,71 @@ class ZygoteRunTests(unittest.TestCase):
         for argv in (["fails.py"], ["exits.py"], ["interrupted.py"], ["threads.py"]):
             with self.subTest(argv=argv):
                 self.assertSameAsPython3(argv)
+
+
+class ZygoteDescriptorTests(unittest.TestCase):
+    """A run gets the caller's descriptors at their numbers, tells its status on the status pipe and enters its
+    working directory by descriptor."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.zygote = Zygote([])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.zygote.close()
+
+    def test_a_descriptor_reaches_the_run_at_its_number_and_the_status_comes_on_its_pipe(self):
+        extra_reader, extra_writer = os.pipe()
+        status_reader, status_writer = os.pipe()
+        code = ("import os, subprocess\n"
+                "os.write(5, b'to five')\n"
+                "print(os.get_inheritable(5))\n"
+                "subprocess.run(['ls', '/proc/self/fd'], close_fds=False)\n"
+                "raise SystemExit(7)\n")
+        try:
+            actual = self.zygote.run(("code", code), ["-c"], "/", {5: extra_writer, -2: status_writer})
+        finally:
+            os.close(extra_writer)
+            os.close(status_writer)
+        self.assertEqual(os.read(extra_reader, 100), b"to five")
+        # Only what the caller passed is inherited by the run's children: Jinn's own are close-on-exec.
+        self.assertEqual(actual, (7, "True\n0\n1\n2\n3\n5\n", ""))
+        # The run's message, then its holder's, which says the same (the first one wins).
+        with os.fdopen(os.dup(status_reader), "rb") as pipe:
+            self.assertEqual(pipe.read(), bytes((0, 7)) * 2)
+        os.close(extra_reader)
+        os.close(status_reader)
+
+    def test_a_deleted_working_directory_is_entered_by_its_descriptor_as_python3_stays_in_it(self):
+        code = ("import os\n"
+                "try:\n"
+                "    os.getcwd()\n"
+                "except FileNotFoundError as error:\n"
+                "    print('FileNotFoundError', error.errno)\n"
+                "print(os.path.exists('gone.txt'), os.stat('.').st_nlink)\n")
+        directory = tempfile.mkdtemp()
+        with open(os.path.join(directory, "gone.txt"), "w"):
+            pass
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        os.unlink(os.path.join(directory, "gone.txt"))
+        os.rmdir(directory)
+        try:
+            actual = self.zygote.run(("code", code), ["-c"], directory, {-3: fd})
+        finally:
+            os.close(fd)
+
+        def in_deleted_directory():
+            # What a shell does: it stays in a directory that is removed under it.
+            holder = tempfile.mkdtemp()
+            os.chdir(holder)
+            os.rmdir(holder)
+            _as_a_shell_starts_it()
+
+        expected = subprocess.run([sys.executable, "-c", code], stdin=subprocess.DEVNULL, capture_output=True,
+                                  text=True, preexec_fn=in_deleted_directory)
+        self.assertEqual(actual, (expected.returncode, expected.stdout, expected.stderr))
+        self.assertIn("FileNotFoundError", actual[1])
 
 
 if __name__ == "__main__":

@@ -150,6 +150,22 @@ int jinn_semaphore_wait(void *semaphore, int64_t nanoseconds);
 /// errno set.
 int jinn_keeper_start(void);
 
+/* The jinn client's own process state, for a run (process_state.c). */
+
+/// The numbers of this process's open descriptors that an exec would keep (not close-on-exec), in ascending
+/// order on Linux. Stores at most `capacity` of them in `numbers` and returns how many there are, which may be
+/// more; -1 with errno set when they cannot be listed.
+int jinn_inheritable_descriptors(int *numbers, int capacity);
+
+/// Makes each closed standard descriptor (0, 1, 2) an open, close-on-exec `/dev/null`, so that nothing this
+/// process opens later takes its number, and an exec still finds it closed. Returns the closed ones as bits
+/// (`1 << fd`).
+int jinn_hold_closed_standard_descriptors(void);
+
+/// The working directory as a close-on-exec descriptor (`O_PATH` where there is one), which names it even once
+/// it is deleted or unreadable; -1 with errno set.
+int jinn_open_working_directory(void);
+
 /* ---- The run's terminal: a pseudo-terminal the client relays (terminal.c) ---- */
 
 /// Opens a pseudo-terminal pair whose slave has the modes and window size of the terminal `like`; both ends are

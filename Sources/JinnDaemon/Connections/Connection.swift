@@ -87,7 +87,7 @@ struct Connection: Sendable {
     private func serveRun(_ socket: FrameSocket, _ body: PythonValue, peer: pid_t,
                           deadline: ContinuousClock.Instant)
     {
-        let request: RunRequest
+        var request: RunRequest
         do {
             request = try RunRequest(body)
         } catch {
@@ -117,22 +117,24 @@ struct Connection: Sendable {
             return
         }
         var descriptors = socket.takeReceivedDescriptors()
-        guard streams == RunRequest.streamsMessage else {
+        guard let numbers = RunDescriptors.numbers(inStreams: streams) else {
             logger.warning("refused a run from pid \(peer): its request was not followed by its streams")
-            reply(socket, .error(code: "protocol", message: "a run's request must be followed by its streams"))
+            reply(socket, .error(code: "protocol", message: Self.malformedStreams))
             return
         }
-        guard descriptors.count == 4 else {
-            logger.warning("refused a run from pid \(peer): \(descriptors.count) descriptors instead of 4")
-            reply(socket, .error(code: "protocol", message: "a run needs its three standard streams and its claim"))
+        guard descriptors.count == numbers.count else {
+            logger.warning("refused a run from pid \(peer): \(descriptors.count) descriptors for \(numbers.count) numbers")
+            reply(socket, .error(code: "protocol",
+                                 message: "a run's streams must carry one descriptor for each of their numbers"))
             return
         }
         for note in runs.notes(for: zygote) { reply(socket, .note(note)) }
-        let fds = descriptors.rawValues
+        let (claimFD, forwarded) = Self.split(descriptors.rawValues, numbers: numbers)
+        request.descriptorNumbers = forwarded.map(\.number)
         let session = Session(id: Session.makeID(), request: request, clientFD: fd)
         do {
-            try runs.start(session, request: request, on: zygote, descriptors: Array(fds[0..<3]),
-                           claim: ClientClaim(claimFD: fds[3], clientFD: fd).take)
+            try runs.start(session, request: request, on: zygote, descriptors: forwarded.map(\.fd),
+                           claim: ClientClaim(claimFD: claimFD, clientFD: fd).take)
         } catch {
             descriptors.closeAll()
             if case .clientGone = error {
@@ -156,6 +158,21 @@ struct Connection: Sendable {
             logger.notice("run \(session.id): the client went away; terminating the run")
             session.terminate()
         }
+    }
+
+    /// What a client that sends anything but a well-formed `streams` message is told.
+    static let malformedStreams = "a run's request must be followed by its streams: a list of descriptor numbers, "
+        + "one claim among them (RunDescriptors)"
+
+    /// The claim, which the daemon keeps, and the descriptors that go on to the zygote, each with its number.
+    private static func split(_ fds: [Int32], numbers: [Int]) -> (claim: Int32, forwarded: [(number: Int, fd: Int32)]) {
+        var claim: Int32 = -1
+        var forwarded: [(number: Int, fd: Int32)] = []
+        forwarded.reserveCapacity(fds.count)
+        for (number, fd) in zip(numbers, fds) {
+            if number == RunDescriptors.Role.claim.rawValue { claim = fd } else { forwarded.append((number, fd)) }
+        }
+        return (claim, forwarded)
     }
 
     private func reply(_ socket: FrameSocket, _ message: DaemonMessage) {

@@ -180,7 +180,7 @@ package final class FrameSocket {
         // replies are a few dozen bytes, sixteen page faults per receive.
         let scratch = self.scratch ?? UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunk, alignment: 16)
         self.scratch = scratch
-        var arrived: [Int32] = [-1, -1, -1, -1, -1, -1, -1, -1]
+        var arrived = [Int32](repeating: -1, count: RunDescriptors.maximumCount)
         var arrivedCount: Int32 = 0
         let count = arrived.withUnsafeMutableBufferPointer { fds in
             jinn_recv_fds(fd, scratch.baseAddress, scratch.count, fds.baseAddress, Int32(fds.count), &arrivedCount)

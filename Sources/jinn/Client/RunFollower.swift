@@ -9,29 +9,36 @@ import Glibc
 import Darwin
 #endif
 
-/// Follows a run that started: forwards signals to its process group, and ends this process the way the run ended.
-/// The wait is tied to the daemon's connection, which ends with the daemon.
+/// Follows a run that started: forwards signals to its process group, and ends this process the way the run ended,
+/// as the first of the run's status pipe and the daemon's connection tells it. The wait is tied to both: the pipe
+/// ends with the run, the connection with the daemon; a daemon that goes away while the pipe is open leaves the
+/// run to the pipe.
 struct RunFollower {
     let socket: FrameSocket
     let runID: String
     let pid: pid_t
     let signalFD: Int32
+    /// The read end of the run's ``StatusPipe``, or -1.
+    let statusFD: Int32
     /// The run's pseudo-terminal, relayed here, or nil for a run without one.
     var terminal: RunTerminal? = nil
 
     func follow(forwarding held: [Int32]) -> Never {
         for number in held { forward(number) }
         terminal?.enter()
-        // The terminal's descriptors last: -1 (skipped by poll) without a terminal.
+        // A descriptor no longer watched is set to -1, which poll skips; the terminal's are last, -1 without one.
         var fds = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: statusFD, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: terminal?.master ?? -1, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: -1, events: Int16(POLLIN), revents: 0)]
+        var daemonLoss: String?
         while true {
             // A message read together with the previous one is already buffered.
             for index in fds.indices { fds[index].revents = 0 }
-            fds[3].fd = terminal?.watchedInput ?? -1
-            let count = socket.hasBufferedFrame ? 1 : retryingInterrupts { poll(&fds, nfds_t(fds.count), -1) }
+            fds[4].fd = terminal?.watchedInput ?? -1
+            let buffered = daemonLoss == nil && socket.hasBufferedFrame
+            let count = buffered ? 1 : retryingInterrupts { poll(&fds, nfds_t(fds.count), -1) }
             if count < 0 {
                 printError("jinn: waiting for the run failed: \(Errno.current)")
                 terminate()
@@ -41,14 +48,19 @@ struct RunFollower {
                 for number in DaemonWait.readSignals(signalFD) { forward(number) }
             }
             if let terminal { relay(terminal, &fds) }
-            guard fds[0].revents != 0 || socket.hasBufferedFrame else { continue }
+            if fds[2].fd >= 0 && fds[2].revents != 0 {
+                fds[2].fd = -1
+                end(StatusPipe.reading(statusFD), daemonLoss: daemonLoss)
+            }
+            guard daemonLoss == nil, fds[0].revents != 0 || socket.hasBufferedFrame else { continue }
             let message: DaemonMessage?
             do {
                 message = try socket.receive().map { value throws(WireError) in try DaemonMessage(value) }
             } catch {
-                printError("jinn: lost the daemon during the run \(runID): \(error)")
-                terminate()
-                exit(ScriptClient.lostStatus)
+                daemonLoss = "jinn: lost the daemon during the run \(runID): \(error)"
+                fds[0].fd = -1
+                if fds[2].fd < 0 { end(.ended, daemonLoss: daemonLoss) }
+                continue
             }
             switch message {
             case .exited(let status)?:
@@ -60,22 +72,42 @@ struct RunFollower {
                 jinn_die_of_signal(Int32(number))
                 exit(128 + Int32(number))
             case .error(_, let text)?:
-                printError("jinn: \(text)")
-                exit(ScriptClient.lostStatus)
+                daemonLoss = "jinn: \(text)"
             case nil:
-                printError("jinn: the daemon ended during the run \(runID); its result is lost")
-                terminate()
-                exit(ScriptClient.lostStatus)
+                daemonLoss = "jinn: the daemon ended during the run \(runID); its result is lost"
             default:
                 continue
             }
+            // The run may still be running, and its pipe may still tell how it ends.
+            fds[0].fd = -1
+            if fds[2].fd < 0 { end(.ended, daemonLoss: daemonLoss) }
+        }
+    }
+
+    /// Ends this process as the status pipe said, or as a lost run when the pipe ended without saying and the
+    /// daemon is gone (`daemonLoss` is then what to print); returns when the daemon may still tell.
+    private func end(_ reading: StatusPipe.Reading, daemonLoss: String?) {
+        switch reading {
+        case .exited(let status):
+            terminal?.drain()
+            exit(status)
+        case .signaled(let number):
+            terminal?.drain()
+            terminal?.restore()
+            jinn_die_of_signal(number)
+            exit(128 + number)
+        case .ended:
+            guard let daemonLoss else { return }
+            printError(daemonLoss)
+            terminate()
+            exit(ScriptClient.lostStatus)
         }
     }
 
     /// The bytes both ways between the caller's terminal and the run's.
     private func relay(_ terminal: RunTerminal, _ fds: inout [pollfd]) {
-        if fds[2].revents != 0 && !terminal.relayOutput() { fds[2].fd = -1 }
-        if fds[3].revents != 0 { terminal.relayInput() }
+        if fds[3].revents != 0 && !terminal.relayOutput() { fds[3].fd = -1 }
+        if fds[4].revents != 0 { terminal.relayInput() }
     }
 
     private func forward(_ number: Int32) {

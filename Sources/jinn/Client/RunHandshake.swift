@@ -1,4 +1,6 @@
+import CJinn
 import JinnDaemonCore
+import JinnSystem
 import JinnWire
 
 /// A run's start, as the client takes part in it (see `DaemonProtocol`): the request, the daemon's `ready`, the
@@ -10,12 +12,15 @@ struct RunHandshake {
     let wait: DaemonWait
     let configuration: Configuration
     let diagnostics: Diagnostics
-    /// The descriptors the run gets as its standard input, output and error.
-    var streams: [Int32] = [0, 1, 2]
+    /// The client's descriptors that the run gets at their numbers.
+    let inherited: InheritedDescriptors
+    /// Descriptors sent in place of the client's own at these numbers (the run's terminal for the caller's).
+    var substitutes: [Int32: Int32] = [:]
 
     enum Outcome {
-        /// The run started; `held` are signals that arrived meanwhile, to be forwarded now.
-        case started(runID: String, pid: Int32, held: [Int32])
+        /// The run started; `held` are signals that arrived meanwhile, to be forwarded now; `statusFD` is the read
+        /// end of its ``StatusPipe``.
+        case started(runID: String, pid: Int32, held: [Int32], statusFD: Int32)
         /// The daemon is another build, with this pid.
         case otherBuild(pid: Int32)
         /// Nothing began: run the interpreter directly, for this reason.
@@ -66,9 +71,14 @@ struct RunHandshake {
 
     /// From `ready` on: the streams go with the claim; then the run starts, or the claim decides what to do.
     private func start() -> Outcome {
+        guard inherited.fitInOneRun else {
+            return .direct("\(inherited.count) descriptors are open, more than the \(InheritedDescriptors.capacity) "
+                           + "a run of the daemon can be given")
+        }
         guard let claim = RunClaim.make() else { return .direct("no pipe for the run's claim") }
+        guard let status = StatusPipe.make() else { return .direct("no pipe for the run's status") }
         do {
-            try socket.send(RunRequest.streamsMessage, passing: streams + [claim.fd])
+            try sendDescriptors(claim: claim, status: status)
         } catch {
             return claim.takeBack() ? .direct("the streams could not be sent: \(error)")
                 : .lost("the connection failed as the run was handed over: \(error)")
@@ -80,7 +90,7 @@ struct RunHandshake {
         while true {
             switch wait.next(until: deadline) {
             case .message(.started(let id, let pid)):
-                return .started(runID: id, pid: Int32(truncatingIfNeeded: pid), held: held)
+                return .started(runID: id, pid: Int32(truncatingIfNeeded: pid), held: held, statusFD: status.readFD)
             case .message(.note(let text)):
                 diagnostics.note(text)
             case .message(.error(let code, let text)):
@@ -107,5 +117,26 @@ struct RunHandshake {
                 deadline = .now + Self.gracePeriod
             }
         }
+    }
+
+    /// Sends the run its descriptors (see ``RunDescriptors``): the inherited ones at their numbers, the claim, the
+    /// status pipe's write end and the working directory. The client's copies of the last two go at once: the
+    /// status pipe must read end of file once the run has gone, and the working directory is the run's alone.
+    private func sendDescriptors(claim: RunClaim, status: StatusPipe) throws(SocketError) {
+        var fds = inherited.numbers.map { substitutes[$0] ?? $0 }
+        var numbers = inherited.numbers.map(Int.init)
+        fds += [claim.fd, status.writeFD]
+        numbers += [RunDescriptors.Role.claim.rawValue, RunDescriptors.Role.status.rawValue]
+        // A directory that cannot be opened even for its path is entered by name, as before.
+        let directory = jinn_open_working_directory()
+        if directory >= 0 {
+            fds.append(directory)
+            numbers.append(RunDescriptors.Role.workingDirectory.rawValue)
+        }
+        defer {
+            closeDescriptor(status.writeFD)
+            if directory >= 0 { closeDescriptor(directory) }
+        }
+        try socket.send(RunDescriptors.streamsMessage(numbers), passing: fds)
     }
 }

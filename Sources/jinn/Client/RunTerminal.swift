@@ -21,6 +21,8 @@ final class RunTerminal {
     private(set) var slave: Int32
     /// The descriptors the run gets as 0, 1 and 2.
     let streams: [Int32]
+    /// The slave in place of each standard descriptor that is the caller's terminal.
+    let substitutes: [Int32: Int32]
     /// Where the run's terminal output goes: the caller's standard output or error when it is the terminal.
     private let output: Int32
     private var input: [UInt8] = []
@@ -32,6 +34,9 @@ final class RunTerminal {
         self.slave = slave
         self.streams = streams
         output = streams[1] == slave ? 1 : (streams[2] == slave ? 2 : terminal)
+        var substitutes: [Int32: Int32] = [:]
+        for fd in Int32(0)...2 where streams[Int(fd)] == slave { substitutes[fd] = slave }
+        self.substitutes = substitutes
     }
 
     /// A pseudo-terminal like the caller's terminal, or nil when no standard descriptor is a terminal (the piped

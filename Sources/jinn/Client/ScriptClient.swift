@@ -36,8 +36,7 @@ enum ScriptClient {
                            environmentInterpreter: environment?.interpreter, keeping: environment?.usageDescriptor)
         }
         // Before anything is opened, which could take the number of a closed standard descriptor.
-        var closedDescriptor: Int32?
-        for fd: Int32 in 0...2 where closedDescriptor == nil && fcntl(fd, F_GETFD) < 0 { closedDescriptor = fd }
+        let inherited = InheritedDescriptors.collect()
         // A run with dependencies runs in its environment's interpreter, whether the daemon serves it or not.
         let environment = ScriptEnvironmentLookup.environment(for: invocation, configured: configuration.interpreter,
                                                               diagnostics: diagnostics)
@@ -47,7 +46,6 @@ enum ScriptClient {
                            environmentInterpreter: environment?.interpreter, keeping: environment?.usageDescriptor)
         }
         if invocation.noDaemon { direct("--no-daemon") }
-        if let fd = closedDescriptor { direct("descriptor \(fd) is closed") }
         let terminal = RunTerminal.open()
         guard var request = makeRequest(invocation, interpreter: environment?.interpreter) else {
             direct("the working directory cannot be read")
@@ -72,13 +70,14 @@ enum ScriptClient {
             }
             let handshake = RunHandshake(socket: socket, request: message,
                                          wait: DaemonWait(socket: socket, signalFD: signalFD),
-                                         configuration: configuration, diagnostics: diagnostics,
-                                         streams: terminal?.streams ?? [0, 1, 2])
+                                         configuration: configuration, diagnostics: diagnostics, inherited: inherited,
+                                         substitutes: terminal?.substitutes ?? [:])
             switch handshake.perform() {
-            case .started(let id, let pid, let held):
+            case .started(let id, let pid, let held, let statusFD):
                 diagnostics.note("run \(id) started as pid \(pid)")
                 terminal?.releaseSlave()
-                RunFollower(socket: socket, runID: id, pid: pid, signalFD: signalFD, terminal: terminal)
+                RunFollower(socket: socket, runID: id, pid: pid, signalFD: signalFD, statusFD: statusFD,
+                            terminal: terminal)
                     .follow(forwarding: held)
             case .otherBuild(let pid) where !replaced:
                 socket.close()

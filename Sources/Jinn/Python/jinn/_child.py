@@ -1,10 +1,11 @@
 """A zygote's child becomes the run: its set-up from the caller's request, the run, and its end.
 
-Given a run request, the child installs the caller's descriptors as 0, 1 and 2, sets the umask, replaces
-``os.environ``, changes directory, rebuilds ``sys.stdin``/``sys.stdout``/``sys.stderr`` as the interpreter builds
-them at start-up, hides the bootstrap, and runs the entry point as ``python3`` does (``jinn._runner``). It ends as
-a ``python3`` process ends (``jinn._ending``), announces its status to the zygote and exits, or dies of SIGINT
-after an uncaught ``KeyboardInterrupt``.
+Given a run request, the child installs the caller's descriptors at their numbers (``jinn._descriptors``), sets
+the umask, replaces ``os.environ``, enters the working directory, rebuilds ``sys.stdin``/``sys.stdout``/
+``sys.stderr`` as the interpreter builds them at start-up, hides the bootstrap, and runs the entry point as
+``python3`` does (``jinn._runner``). It ends as a ``python3`` process ends (``jinn._ending``), announces its status
+to its client (the status pipe) and to the zygote and exits, or dies of SIGINT after an uncaught
+``KeyboardInterrupt``.
 
 The signals are set once, when the spare is forked (:func:`reset_signals`): the zygote's handlers are not a run's.
 """
@@ -14,7 +15,7 @@ import signal
 import sys
 import time
 
-from jinn import _cmdline, _environment, _modules
+from jinn import _cmdline, _descriptors, _environment, _modules
 from jinn._ending import finish, library_imports, print_uncaught, system_exit_status
 from jinn._environment import environment_from, replace_environment  # noqa: F401 (jinn._spare's)
 from jinn._runner import run_entry
@@ -23,26 +24,19 @@ from jinn._runner import run_entry
 def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, zygote_namespace):
     """Turns this forked child into the run the request describes and runs it; never returns normally.
 
+    ``fds`` maps numbers to the descriptors that came with the request (see :func:`jinn._descriptors.install`).
     ``report_fd`` is the socket to the zygote on which the run announces its end. ``startup_modules`` are the
     names in ``sys.modules`` before the run and ``bootstrap_modules`` the bootstrap's among them, computed once in
     the zygote: iterating ``sys.modules`` here would write to every page it shares with the zygote.
     ``zygote_namespace`` is the namespace of the zygote's own code (see :func:`jinn._ending.finish`).
     """
-    for target, fd in enumerate(fds):
-        if fd != target:
-            os.dup2(fd, target)
-            os.close(fd)
+    roles, report_fd = _descriptors.install(fds, report_fd)
     cwd = os.fsdecode(request["cwd"])
     environment = environment_from(request["env"])
     os.umask(request["umask"])
     _environment.apply(environment, cwd)
     time.tzset()
-    try:
-        os.chdir(cwd)
-    except OSError as error:
-        os.write(2, ("%s: cannot enter the working directory %r: %s\n"
-                     % (sys.executable, cwd, error.strerror)).encode())
-        os._exit(2)
+    _enter_working_directory(roles, cwd)
     tempfile = _modules.loaded("tempfile")
     if tempfile is not None:
         tempfile.tempdir = None  # computed from TMPDIR, which is the caller's now
@@ -67,8 +61,8 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     imports = library_imports(startup_modules)  # before finish releases the modules' names
     status = finish(status, startup_modules, zygote_namespace)
     # Everything the run holds is closed before it announces its end (locks, pipes), as if it had exited.
-    os.closerange(0, report_fd)
-    os.closerange(report_fd + 1, 1 << 20)
+    _descriptors.close_all_but(report_fd, roles)
+    _descriptors.write_status(roles, interrupted, status)
     try:
         os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)) + imports)
     except OSError:
@@ -79,6 +73,27 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         os.kill(os.getpid(), signal.SIGINT)
         status = 128 + signal.SIGINT
     os._exit(status)
+
+
+def _enter_working_directory(roles, cwd):
+    """Enters the caller's working directory: by its descriptor when it came with one, so that a directory deleted
+    or unreadable meanwhile is entered all the same, as the exec'd interpreter would simply be in it."""
+    fd = roles.pop(_descriptors.WORKING_DIRECTORY, None)
+    try:
+        if fd is None:
+            os.chdir(cwd)
+        else:
+            os.fchdir(fd)
+    except OSError as error:
+        try:
+            os.write(2, ("%s: cannot enter the working directory %r: %s\n"
+                         % (sys.executable, cwd, error.strerror)).encode())
+        except OSError:  # no standard error
+            pass
+        os._exit(2)
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def python3_arguments(kind, target, argv):

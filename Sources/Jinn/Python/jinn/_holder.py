@@ -18,6 +18,8 @@ import os
 import signal
 import socket
 
+STATUS = -2  # the role number of the run's status pipe (``jinn._descriptors.STATUS``)
+
 # The signals a client forwards to its run's process group (``ScriptClient.forwardedSignals``).
 RELAYED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2,
            signal.SIGWINCH, signal.SIGTSTP, signal.SIGCONT)
@@ -38,8 +40,9 @@ class Handover:
         controlling terminal (:func:`lead_terminal`)."""
         if self.parent_death is not None:
             self.parent_death(0)
+        status = fds.get(STATUS) if isinstance(fds, dict) else None
         try:
-            self.channel.send(b"r")
+            socket.send_fds(self.channel, [b"r"], [] if status is None else [status])
         except OSError:  # pragma: no cover - the holder is gone; the run goes on
             pass
         self.channel.close()
@@ -57,8 +60,11 @@ def split(parent_death):
     ``parent_death(number)`` sets the calling process's parent-death signal (None where there is none)."""
     holder_end, run_end = socket.socketpair()
     holder = os.getpid()
+    # A signal for the group that comes before the holder listens must not end it: held until then.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, RELAYED)
     pid = os.fork()
     if pid == 0:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         holder_end.close()
         # Until the hand-over the run-to-be is part of the spare: it dies with the holder, as the holder with the
         # zygote.
@@ -76,15 +82,21 @@ def hold(pid, channel, parent_death):
     dies of the run's signal)."""
     terminal = Terminal(pid, os.getpgrp())
     terminal.listen()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, RELAYED)
     # The holder needs none of the spare's descriptors: it must not keep the caller's pipes or the zygote's socket
     # open after the run ends.
     keep = channel.fileno()
     os.closerange(0, keep)
     os.closerange(keep + 1, 1 << 20)
-    if _read_handover(channel) and parent_death is not None:
+    handed_over, status_pipe = _read_handover(channel)
+    if handed_over and parent_death is not None:
         parent_death(0)
     channel.close()
-    return terminal.wait()
+    status = terminal.wait(mirrored=False)
+    if status_pipe is not None:
+        # What a run that died without writing its status did not say; one that wrote it said the same.
+        _write_status(status_pipe, status)
+    return mirror(status)
 
 
 def lead_terminal(slave, client):
@@ -103,19 +115,22 @@ def lead_terminal(slave, client):
     except OSError:
         return
     reader, writer = os.pipe()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, RELAYED)
     pid = os.fork()
     if pid == 0:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         os.close(writer)
         try:
             os.setpgid(0, 0)
         except OSError:  # pragma: no cover - the holder did it first
             pass
-        _read_handover(reader)  # until its group is the terminal's foreground
+        os.read(reader, 1)  # until its group is the terminal's foreground (or the terminal's holder is gone)
         os.close(reader)
         return
     os.close(reader)
     terminal = Terminal(pid, os.getpgrp(), slave, client)
     terminal.listen()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, RELAYED)
     try:
         os.setpgid(pid, pid)
     except OSError:  # pragma: no cover - the run did it first
@@ -143,16 +158,17 @@ class Terminal:
         for number in (signal.SIGTTIN, signal.SIGTTOU):
             signal.signal(number, signal.SIG_IGN)  # the holder sets the foreground group from the background
 
-    def wait(self):
-        """Waits for the run; returns the exit status to mirror (or dies of the run's signal)."""
+    def wait(self, mirrored=True):
+        """Waits for the run; returns the exit status to mirror (or dies of the run's signal), or with
+        ``mirrored`` False the run's wait status."""
         options = os.WUNTRACED if self.slave is not None else 0
         while True:
             try:
                 _, status = os.waitpid(self.pid, options)
             except ChildProcessError:  # pragma: no cover - nothing to wait for
-                return 0
+                status = 0
             if not os.WIFSTOPPED(status):
-                return mirror(status)
+                return mirror(status) if mirrored else status
             self.stopped(os.WSTOPSIG(status))
 
     def follow_client(self):
@@ -228,18 +244,32 @@ def install_parent(parent):
 
 
 def _read_handover(channel):
-    """Whether the other side sent its one byte before it went away (a socket, or a pipe's descriptor)."""
+    """Whether the run-to-be became a run before it went away, and the status pipe it sent, if any."""
     while True:
         try:
-            return (channel.recv(1) if hasattr(channel, "recv") else os.read(channel, 1)) == b"r"
+            data, fds, _, _ = socket.recv_fds(channel, 1, 1)
+            break
         except InterruptedError:  # pragma: no cover - PEP 475 retries
             continue
         except OSError:  # pragma: no cover
-            return False
+            return False, None
+    return data == b"r", (fds[0] if fds else None)
+
+
+def _write_status(fd, status):
+    """The status pipe's two bytes for a wait status (``jinn._descriptors``' protocol)."""
+    kind, value = (1, os.WTERMSIG(status)) if os.WIFSIGNALED(status) else (0, os.waitstatus_to_exitcode(status))
+    try:
+        os.write(fd, bytes((kind, value & 0xFF)))
+    except OSError:  # the client is gone
+        pass
+    os.close(fd)
 
 
 def _first_terminal(fds):
-    for fd in (fds.values() if isinstance(fds, dict) else fds):
+    """The first of the run's descriptors (``{number: fd}``, or a sequence of standard descriptors) that is a
+    terminal, Jinn's own (negative numbers) left out."""
+    for fd in ([fd for number, fd in fds.items() if number >= 0] if isinstance(fds, dict) else fds):
         try:
             if os.isatty(fd):
                 return fd

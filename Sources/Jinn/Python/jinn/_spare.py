@@ -20,7 +20,10 @@ from jinn._ending import clear_namespace
 from jinn._holder import split
 from jinn._runner import run_entry
 
-MAX_FDS = 3  # a run request's descriptors: the caller's standard input, output and error
+# The most descriptors a run request carries (the caller's inheritable descriptors and Jinn's roles), and the numbers
+# of a request that names none.
+MAX_FDS = 64
+STANDARD_NUMBERS = (0, 1, 2)
 
 
 def fork(zygote):
@@ -59,25 +62,41 @@ def become_spare(zygote, requests):
     handover = split(zygote.prctl)
     try:
         prepare_spare()
-        data, fds, _, _ = socket.recv_fds(requests, 1 << 22, MAX_FDS)
-        if not data:
+        received = receive_request(requests)
+        if received is None:
             return
-        # The request is framed (a 4-byte length first), so that one arriving in pieces is read in time linear in
-        # its size; the descriptors came with its first byte.
-        pieces, received = [data], len(data)
-        while received < 4 or received < 4 + int.from_bytes(b"".join(pieces)[:4], "little"):
-            more = requests.recv(1 << 22)
-            if not more:
-                return
-            pieces.append(more)
-            received += len(more)
-        data = b"".join(pieces)
-        request = marshal.loads(data[4:4 + int.from_bytes(data[:4], "little")])
+        request, fds = received
     except KeyboardInterrupt:  # an interrupt meant for the run came before the run: it ends as python3 would
         os._exit(128 + signal.SIGINT)
     handover.complete(request, fds)
     become_script(request, fds, requests.detach(), zygote.startup_modules, zygote.bootstrap_modules,
                   zygote.namespace)
+
+
+def receive_request(requests):
+    """Waits for the run request on the socket ``requests``; returns ``(request, fds)``, where ``fds`` maps each
+    number of the request's ``fds`` (a descriptor number the run gets, or a negative role of
+    ``jinn._descriptors``) to the descriptor that came for it, or None when the zygote closed the socket first."""
+    data, received, _, _ = socket.recv_fds(requests, 1 << 22, MAX_FDS)
+    if not data:
+        for fd in received:
+            os.close(fd)
+        return None
+    # The request is framed (a 4-byte length first), so that one arriving in pieces is read in time linear in its
+    # size; the descriptors came with its first byte.
+    pieces, size = [data], len(data)
+    while size < 4 or size < 4 + int.from_bytes(b"".join(pieces)[:4], "little"):
+        more = requests.recv(1 << 22)
+        if not more:
+            return None
+        pieces.append(more)
+        size += len(more)
+    data = b"".join(pieces)
+    request = marshal.loads(data[4:4 + int.from_bytes(data[:4], "little")])
+    numbers = request.get("fds", STANDARD_NUMBERS)
+    if len(numbers) != len(received):
+        os._exit(1)  # the zygote checks the count before it sends: a mismatch is a bug, and the run never began
+    return request, dict(zip(numbers, received))
 
 
 def parent_death_setter():

@@ -6,8 +6,7 @@ thread, and a lock held by any other thread would stay locked forever in the chi
 
 The zygote imports the modules the configuration preloads, freezes the garbage collector's generations so that
 copy-on-write pages stay shared, and keeps spare children forked ahead of time, parked on socket pairs
-(``jinn._spare``), which read a request as a 4-byte length and its marshal bytes. A run request from the daemon carries the caller's standard input, output and error as
-descriptors (SCM_RIGHTS); the zygote hands request and descriptors to a spare, which becomes the run
+(``jinn._spare``), which read a request as a 4-byte length and its marshal bytes. A run request from the daemon carries the caller's descriptors (SCM_RIGHTS); the zygote hands request and descriptors to a spare, which becomes the run
 (``jinn._child``), reports the spare's pid, and reports the run's exit status or signal when the run announces it
 or once it has reaped it.
 
@@ -18,9 +17,11 @@ is taken does it fork at once, so back-to-back runs never wait for a fork either
 
 Messages (``marshal`` tuples in length-prefixed frames, the first element names the kind, ``jinn._protocol``):
 
-* daemon to zygote: ``(RUN, run_id, request)`` with three descriptors attached, where ``request`` is a dict
+* daemon to zygote: ``(RUN, run_id, request)`` with the run's descriptors attached, where ``request`` is a dict
   with ``entry`` (``("script", path)``, ``("code", source)`` or ``("module", name)``; strings as bytes), ``argv``,
-  ``cwd`` and ``env`` (bytes, ``env`` as ``KEY=VALUE`` items) and ``umask``.
+  ``cwd`` and ``env`` (bytes, ``env`` as ``KEY=VALUE`` items), ``umask`` and ``fds``, one number per descriptor
+  (the number the run gets, or a negative role: ``jinn._descriptors``; the caller's three standard streams when
+  it is missing).
 * zygote to daemon (through ``jinn.send``): ``(ZYGOTE_PRELOADING, module)`` before each preload's import,
   ``(ZYGOTE_READY, facts)``, ``(ZYGOTE_STARTED, run_id, pid)``,
   ``(ZYGOTE_EXIT, run_id, "exited" | "signaled", number)``, ``(ZYGOTE_IMPORTS, run_id, [module, ...])`` (the
@@ -41,7 +42,7 @@ from jinn import _cmdline, _environment, _errors, _finalization, _importer, _mod
 from jinn._protocol import (RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_IMPORTS, ZYGOTE_PRELOADING, ZYGOTE_READY,
                             ZYGOTE_STARTED)
 from jinn._watched_import import TIME_LIMIT, import_watched
-from jinn._spare import MAX_FDS, fork as fork_spare, parent_death_setter
+from jinn._spare import MAX_FDS, STANDARD_NUMBERS, fork as fork_spare, parent_death_setter
 
 CHANNEL_FD = 3
 _CHUNK = 1 << 16
@@ -265,16 +266,17 @@ class Zygote:
         kind = message[0]
         if kind == RUN:
             _, run_id, request = message
-            fds, self.fds = self.fds[:MAX_FDS], self.fds[MAX_FDS:]
+            count = len(request.get("fds", STANDARD_NUMBERS))
+            fds, self.fds = self.fds[:count], self.fds[count:]
             self.start_run(run_id, request, fds)
         else:
             sys.stderr.write("jinn zygote: unknown message %r\n" % (kind,))
 
     def start_run(self, run_id, request, fds):
-        if len(fds) != MAX_FDS:
+        if len(fds) != len(request.get("fds", STANDARD_NUMBERS)) or len(fds) > MAX_FDS:
             for fd in fds:
                 os.close(fd)
-            self.send((ZYGOTE_FAILED, run_id, "the run request came without its three standard streams"))
+            self.send((ZYGOTE_FAILED, run_id, "the run request came without its descriptors"))
             return
         if not self.spares:
             self.spares.append(fork_spare(self))

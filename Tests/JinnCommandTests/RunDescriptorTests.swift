@@ -1,0 +1,120 @@
+import Foundation
+import Jinn
+import JinnWire
+import Testing
+
+/// `jinn` against `python3` on the descriptors a run has: every one the caller's shell passes, at its number, a
+/// closed one closed, nothing of Jinn's for the run's own children; and the run's status straight from the run.
+@Suite(.serialized)
+struct RunDescriptorTests {
+    /// Prints, for each descriptor number in `sys.argv[1:]` (or 0 to 9), whether it is open and inheritable, and
+    /// what it reads when it is a pipe the shell made for `<(…)`.
+    static let showDescriptors = """
+        import os, sys
+        numbers = [int(word) for word in sys.argv[1:] if word.isdigit()] or range(10)
+        for fd in numbers:
+            try:
+                info = os.fstat(fd)
+            except OSError as error:
+                print(fd, "closed", error.errno, file=sys.__stdout__ or sys.__stderr__)
+                continue
+            print(fd, "open", os.get_inheritable(fd), file=sys.__stdout__ or sys.__stderr__)
+        if os.path.exists("/dev/fd/63"):
+            with open("/dev/fd/63") as substituted:
+                print("63 reads", substituted.read().strip())
+        """
+
+    func bothWays(_ box: ScriptRunnerSandbox, _ command: String)
+        throws -> (jinn: ScriptRunnerSandbox.Outcome, python: ScriptRunnerSandbox.Outcome)
+    {
+        let jinn = try box.jinnShell(command.replacingOccurrences(of: "PROGRAM", with: CommandRunner.executable.path))
+        let python = try box.jinnShell(command.replacingOccurrences(of: "PROGRAM", with: box.python.executable))
+        return (jinn, python)
+    }
+
+    /// Whether the daemon has served `count` runs, once it has seen their ends (which may come after their
+    /// clients have left).
+    func served(_ box: ScriptRunnerSandbox, _ count: Int) throws -> Bool {
+        try eventually { try box.request(.status)["runs"]?.intValue == count }
+    }
+
+    @Test func aProcessSubstitutionAndARedirectedDescriptorReachTheRunAtTheirNumbers() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("fds.py", Self.showDescriptors)
+        let (jinn, python) = try bothWays(box, "PROGRAM fds.py 0 1 2 3 4 5 6 63 <(echo hi) 3>&1 5</dev/null")
+        #expect(jinn == python, "jinn \(jinn)\npython3 \(python)")
+        #expect(jinn.output.contains("3 open True") && jinn.output.contains("63 reads hi"))
+        // The daemon served it: no direct run of the interpreter.
+        #expect(try served(box, 1))
+    }
+
+    @Test func aClosedStandardDescriptorIsClosedInTheRun() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("fds.py", Self.showDescriptors)
+        try box.script("opens.py", """
+            import os, sys
+            fd = os.open(os.devnull, os.O_RDONLY)
+            print("a new descriptor is", fd, "stderr is", sys.stderr, file=sys.stdout or sys.__stderr__)
+            """)
+        var count = 0
+        for command in ["PROGRAM fds.py 2>&-", "PROGRAM fds.py <&-", "PROGRAM fds.py 2>&1 1>&-",
+                        "PROGRAM opens.py 2>&-", "PROGRAM opens.py <&- 2>&-"] {
+            let (jinn, python) = try bothWays(box, command)
+            #expect(jinn == python, "\(command): jinn \(jinn)\npython3 \(python)")
+            count += 1
+            #expect(try served(box, count), "\(command) was not served by the daemon")
+        }
+    }
+
+    @Test func theRunsChildrenInheritWhatPython3sChildrenWould() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("children.py", """
+            import subprocess
+            subprocess.run(["ls", "/proc/self/fd"], close_fds=False)
+            """)
+        for command in ["PROGRAM children.py", "PROGRAM children.py 7</dev/null 2>&-", "PROGRAM children.py 3>&1"] {
+            let (jinn, python) = try bothWays(box, command)
+            #expect(jinn == python, "\(command): jinn \(jinn)\npython3 \(python)")
+        }
+    }
+
+    @Test func moreDescriptorsThanARunCanBeGivenRunTheInterpreterDirectly() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("fds.py", Self.showDescriptors)
+        let many = "for n in $(seq 10 90); do eval \"exec $n</dev/null\"; done; "
+        let (jinn, python) = try bothWays(box, many + "PROGRAM fds.py 10 50 90 91")
+        #expect(jinn == python, "jinn \(jinn)\npython3 \(python)")
+        #expect(jinn.output.contains("90 open True"))
+        let verbose = try box.jinnShell(many + CommandRunner.executable.path + " -v fds.py 90")
+        #expect(verbose.errors.contains("running the interpreter directly: 84 descriptors are open, more than the "
+                                        + "\(RunDescriptors.maximumCount - 3) a run of the daemon can be given"),
+                "\(verbose)")
+    }
+
+    @Test func aRunThatOutlivesItsZygoteStillEndsItsClientWithItsOwnStatus() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        // The run leaves the zygote's death behind (no parent-death signal), then kills the zygote: the daemon
+        // reports the run lost, and the run's status pipe still tells how it ends.
+        try box.script("survives.py", """
+            import ctypes, os, signal, sys, time
+            ctypes.CDLL(None).prctl(1, 0)
+            def parent(pid):
+                return int(open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[1])
+            zygote = parent(parent(os.getpid()))  # the parent of the run's holder
+            os.kill(zygote, signal.SIGKILL)
+            while os.path.exists("/proc/%d/status" % zygote) and "zombie" not in open("/proc/%d/status" % zygote).read():
+                time.sleep(0.01)
+            time.sleep(0.2)
+            print("survived")
+            sys.exit(3)
+            """)
+        let outcome = try box.jinn(["survives.py"])
+        #expect(outcome.termination == .exited(3), "\(outcome)")
+        #expect(outcome.output == "survived\n", "\(outcome)")
+    }
+}

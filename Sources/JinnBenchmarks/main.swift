@@ -7,6 +7,7 @@ let suites: [(name: String, summary: String, run: () async throws -> Void)] = [
     ("objects", "operations on Python objects through handles vs. plain calls", ObjectsBenchmark.run),
     ("arrays", "Float32 arrays handed to numpy in shared memory vs. sent through the channel", ArraysBenchmark.run),
     ("scripts", "jinn SCRIPT through the warm daemon vs. python3 SCRIPT", ScriptsBenchmark.run),
+    ("terminal", "jinn SCRIPT under a pseudo-terminal and piped vs. python3 SCRIPT", TerminalBenchmark.run),
     ("environments", "create a venv and install six: uv vs. venv + pip", EnvironmentsBenchmark.run),
     ("deps", "a PEP 723 script asking for six, first and second run: jinn vs. uv run", DepsBenchmark.run),
 ]

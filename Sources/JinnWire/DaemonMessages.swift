@@ -99,6 +99,12 @@ public struct RunRequest: Sendable, Equatable {
     public var interpreter: [UInt8]?
     /// The run's settings as its client resolved them; nil for the daemon's own.
     public var settings: RunSettings?
+    /// The client's parent process, which the run's `os.getppid()` gives as `python3`'s would; nil for the
+    /// run's real parent.
+    public var parent: Int?
+    /// The client's pid when it relays a pseudo-terminal whose slave the run gets (its holder makes it the run's
+    /// controlling terminal and tells the client of the run's stops); nil for a run without one.
+    public var terminal: Int?
 
     /// The numbers of the descriptors that go with the request to the zygote, in order (see ``RunDescriptors``):
     /// the daemon sets them from the client's `streams` message, the claim left out. Nil means the caller's three
@@ -111,7 +117,7 @@ public struct RunRequest: Sendable, Equatable {
     /// Creates a request.
     public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int,
                 interpreter: [UInt8]? = nil, settings: RunSettings? = nil, descriptorNumbers: [Int]? = nil,
-                processState: ProcessState? = nil)
+                processState: ProcessState? = nil, parent: Int? = nil, terminal: Int? = nil)
     {
         self.entry = entry
         self.arguments = arguments
@@ -122,6 +128,8 @@ public struct RunRequest: Sendable, Equatable {
         self.settings = settings
         self.descriptorNumbers = descriptorNumbers
         self.processState = processState
+        self.parent = parent
+        self.terminal = terminal
     }
 
     /// The request as the zygote reads it (`jinn/_zygote.py`).
@@ -143,6 +151,8 @@ public struct RunRequest: Sendable, Equatable {
         if let settings { items.append(.init("settings", settings.value)) }
         if let descriptorNumbers { items.append(.init("fds", .list(descriptorNumbers.map(PythonValue.int)))) }
         if let processState { items.append(.init("state", processState.value)) }
+        if let parent { items.append(.init("parent", .int(parent))) }
+        if let terminal { items.append(.init("terminal", .int(terminal))) }
         return .dict(items)
     }
 
@@ -182,11 +192,23 @@ public struct RunRequest: Sendable, Equatable {
         case nil, .none?: settings = nil
         case let fields?: settings = try RunSettings(fields)
         }
+        let parent: Int?
+        switch value["parent"] {
+        case nil, .none?: parent = nil
+        case .int(let pid)? where pid > 0: parent = pid
+        default: throw WireError("a run request's parent must be a positive int or None")
+        }
+        let terminal: Int?
+        switch value["terminal"] {
+        case nil, .none?: terminal = nil
+        case .int(let pid)? where pid > 0: terminal = pid
+        default: throw WireError("a run request's terminal must be the client's pid or None")
+        }
         self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask,
                   interpreter: interpreter, settings: settings, descriptorNumbers: try Self.descriptorNumbers(value["fds"]),
                   processState: try value["state"].flatMap { state throws(WireError) in
                       state == .none ? nil : try ProcessState(state)
-                  })
+                  }, parent: parent, terminal: terminal)
     }
 
     private static func descriptorNumbers(_ value: PythonValue?) throws(WireError) -> [Int]? {

@@ -86,6 +86,20 @@ struct DaemonMessagesTests {
         #expect(throws: WireError.self) { try RunSettings(.dict(items)) }
     }
 
+    @Test func aRunRequestMayCarryTheClientsParent() throws {
+        let request = RunRequest(entry: .code(Array("pass".utf8)), arguments: [Array("-c".utf8)],
+                                 workingDirectory: Array("/".utf8), environment: [], umask: 0o22, parent: 4321)
+        #expect(try RunRequest(Marshal.decode(Marshal.encode(request.value))) == request)
+        #expect(request.value["parent"] == .int(4321))
+        guard case .dict(let items) = request.value else { return }
+        #expect(try RunRequest(.dict(items.filter { $0.key != "parent" })).parent == nil)
+        for wrong: PythonValue in [0, -3, "12"] {
+            #expect(throws: WireError.self) {
+                try RunRequest(.dict(items.map { $0.key == "parent" ? .init("parent", wrong) : $0 }))
+            }
+        }
+    }
+
     @Test func backReferencesAreRefusedWhereTheyAreNotTrusted() throws {
         // [b"x", <reference to b"x">]: a list whose second element refers back to the first.
         let bytes: [UInt8] = [0x5B, 2, 0, 0, 0, 0x73 | 0x80, 1, 0, 0, 0, 0x78, 0x72, 0, 0, 0, 0]

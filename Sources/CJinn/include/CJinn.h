@@ -194,6 +194,30 @@ int jinn_effective_capabilities(uint64_t *capabilities);
 /// ENOEXEC when it failed or printed no absolute path).
 ssize_t jinn_resolve_interpreter(const char *path, char *out, size_t size, int timeout_ms);
 
+/* ---- The run's terminal: a pseudo-terminal the client relays (terminal.c) ---- */
+
+/// Opens a pseudo-terminal pair whose slave has the modes and window size of the terminal `like`; both ends are
+/// close-on-exec and neither becomes the caller's controlling terminal. Returns 0 or an errno.
+int jinn_terminal_open(int like, int *master, int *slave);
+
+/// Puts the terminal `fd` in raw mode (a no-op when it is already), keeping its modes for
+/// `jinn_terminal_restore`, which also runs at `exit`. Returns 0 or an errno.
+int jinn_terminal_make_raw(int fd);
+
+/// Gives the terminal that `jinn_terminal_make_raw` changed its modes back; does nothing when none is raw.
+void jinn_terminal_restore(void);
+
+/// Copies the window size of terminal `from` to terminal `to` (the master of a pair: its foreground process group
+/// gets SIGWINCH). Returns 0 or an errno.
+int jinn_terminal_copy_size(int from, int to);
+
+/// Whether the calling process's group is the foreground process group of terminal `fd`.
+int jinn_terminal_is_foreground(int fd);
+
+/// Restores the terminal, then stops the calling process with `signal_number`'s default action; returns once the
+/// process is continued, with the signal's handler and the signal mask as they were.
+void jinn_terminal_stop_self(int signal_number);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,21 +20,25 @@ struct RunFollower {
     let signalFD: Int32
     /// The read end of the run's ``StatusPipe``, or -1.
     let statusFD: Int32
+    /// The run's pseudo-terminal, relayed here, or nil for a run without one.
+    var terminal: RunTerminal? = nil
 
     func follow(forwarding held: [Int32]) -> Never {
         for number in held { forward(number) }
-        // A descriptor no longer watched is set to -1, which poll skips.
+        terminal?.enter()
+        // A descriptor no longer watched is set to -1, which poll skips; the terminal's are last, -1 without one.
         var fds = [pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: statusFD, events: Int16(POLLIN), revents: 0)]
+                   pollfd(fd: statusFD, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: terminal?.master ?? -1, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: -1, events: Int16(POLLIN), revents: 0)]
         var daemonLoss: String?
         while true {
             // A message read together with the previous one is already buffered.
-            fds[0].revents = 0
-            fds[1].revents = 0
-            fds[2].revents = 0
+            for index in fds.indices { fds[index].revents = 0 }
+            fds[4].fd = terminal?.watchedInput ?? -1
             let buffered = daemonLoss == nil && socket.hasBufferedFrame
-            let count = buffered ? 1 : retryingInterrupts { poll(&fds, 3, -1) }
+            let count = buffered ? 1 : retryingInterrupts { poll(&fds, nfds_t(fds.count), -1) }
             if count < 0 {
                 printError("jinn: waiting for the run failed: \(Errno.current)")
                 terminate()
@@ -43,6 +47,7 @@ struct RunFollower {
             if signalFD >= 0 && fds[1].revents != 0 {
                 for number in DaemonWait.readSignals(signalFD) { forward(number) }
             }
+            if let terminal { relay(terminal, &fds) }
             if fds[2].fd >= 0 && fds[2].revents != 0 {
                 fds[2].fd = -1
                 end(StatusPipe.reading(statusFD), daemonLoss: daemonLoss)
@@ -59,8 +64,11 @@ struct RunFollower {
             }
             switch message {
             case .exited(let status)?:
+                terminal?.drain()
                 exit(Int32(truncatingIfNeeded: status))
             case .signaled(let number)?:
+                terminal?.drain()
+                terminal?.restore()
                 jinn_die_of_signal(Int32(number))
                 exit(128 + Int32(number))
             case .error(_, let text)?:
@@ -85,8 +93,11 @@ struct RunFollower {
         }
         switch reading {
         case .exited(let status):
+            terminal?.drain()
             exit(status)
         case .signaled(let number):
+            terminal?.drain()
+            terminal?.restore()
             jinn_die_of_signal(number)
             exit(128 + number)
         case .ended:
@@ -97,7 +108,17 @@ struct RunFollower {
         }
     }
 
+    /// The bytes both ways between the caller's terminal and the run's.
+    private func relay(_ terminal: RunTerminal, _ fds: inout [pollfd]) {
+        if fds[3].revents != 0 && !terminal.relayOutput() { fds[3].fd = -1 }
+        if fds[4].revents != 0 { terminal.relayInput() }
+    }
+
     private func forward(_ number: Int32) {
+        if let terminal {
+            forward(number, through: terminal)
+            return
+        }
         if number == SIGTSTP {
             // Ctrl-Z: the run stops, then this client stops as a shell expects; `fg` continues both. The run leads
             // a session of its own, so the kernel ignores TSTP's default stop there (an orphaned process group):
@@ -108,6 +129,24 @@ struct RunFollower {
             return
         }
         if kill(-pid, number) != 0 { kill(pid, number) }
+    }
+
+    /// With a terminal of its own the run's holder passes signals on to the run's foreground group; the terminal's
+    /// own signals (Ctrl-C, Ctrl-Z, a resize) reach it through its line discipline.
+    private func forward(_ number: Int32, through terminal: RunTerminal) {
+        switch number {
+        case SIGWINCH:
+            terminal.resized()
+        case SIGTSTP:
+            // The run stopped (its holder says so with TSTP), or someone stops this client: the run stops with it.
+            kill(pid, SIGTSTP)
+            terminal.stop(with: SIGTSTP)
+        case SIGCONT:
+            terminal.enter()
+            kill(pid, SIGCONT)
+        default:
+            kill(pid, number)
+        }
     }
 
     /// Makes sure nothing keeps running when the client gives up on a run.

@@ -14,6 +14,8 @@ struct RunHandshake {
     let diagnostics: Diagnostics
     /// The client's descriptors that the run gets at their numbers.
     let inherited: InheritedDescriptors
+    /// Descriptors sent in place of the client's own at these numbers (the run's terminal for the caller's).
+    var substitutes: [Int32: Int32] = [:]
 
     enum Outcome {
         /// The run started; `held` are signals that arrived meanwhile, to be forwarded now; `statusFD` is the read
@@ -121,7 +123,7 @@ struct RunHandshake {
     /// status pipe's write end and the working directory. The client's copies of the last two go at once: the
     /// status pipe must read end of file once the run has gone, and the working directory is the run's alone.
     private func sendDescriptors(claim: RunClaim, status: StatusPipe) throws(SocketError) {
-        var fds = inherited.numbers
+        var fds = inherited.numbers.map { substitutes[$0] ?? $0 }
         var numbers = inherited.numbers.map(Int.init)
         fds += [claim.fd, status.writeFD]
         numbers += [RunDescriptors.Role.claim.rawValue, RunDescriptors.Role.status.rawValue]

@@ -48,10 +48,12 @@ enum ScriptClient {
                            environmentInterpreter: environment?.interpreter, keeping: environment?.usageDescriptor)
         }
         if invocation.noDaemon { direct("--no-daemon") }
-        guard let request = makeRequest(invocation, interpreter: environment?.interpreter, state: state,
+        let terminal = RunTerminal.open()
+        guard var request = makeRequest(invocation, interpreter: environment?.interpreter, state: state,
                                         configuration: configuration) else {
             direct("the working directory cannot be read")
         }
+        request.terminal = terminal.map { _ in Int(getpid()) }
         let identity = BuildIdentity.current()
         let message = ClientRequest(kind: .run, identity: identity, body: request.value)
         if Marshal.encodedSize(message.value) + Frame.headerSize > configuration.maximumRequestSize {
@@ -73,11 +75,14 @@ enum ScriptClient {
             }
             let handshake = RunHandshake(socket: socket, request: message,
                                          wait: DaemonWait(socket: socket, signalFD: signalFD),
-                                         configuration: configuration, diagnostics: diagnostics, inherited: inherited)
+                                         configuration: configuration, diagnostics: diagnostics, inherited: inherited,
+                                         substitutes: terminal?.substitutes ?? [:])
             switch handshake.perform() {
             case .started(let id, let pid, let held, let statusFD):
                 diagnostics.note("run \(id) started as pid \(pid)")
-                RunFollower(socket: socket, runID: id, pid: pid, signalFD: signalFD, statusFD: statusFD)
+                terminal?.releaseSlave()
+                RunFollower(socket: socket, runID: id, pid: pid, signalFD: signalFD, statusFD: statusFD,
+                            terminal: terminal)
                     .follow(forwarding: held)
             case .otherBuild(let pid) where !replaced:
                 socket.close()
@@ -115,6 +120,6 @@ enum ScriptClient {
         return RunRequest(entry: invocation.entry, arguments: invocation.arguments, workingDirectory: cwd,
                           environment: ProcessEnvironment.entries(), umask: Int(jinn_umask_get()),
                           interpreter: interpreter.map { Array($0.utf8) }, settings: configuration.runSettings,
-                          processState: state)
+                          processState: state, parent: Int(getppid()))
     }
 }

@@ -1,7 +1,8 @@
 """The zygote's spares: children forked ahead of the runs, each parked on a socket pair until a run request comes.
 
 A spare leaves the zygote behind as soon as it is forked (a session of its own, death with the zygote, none of
-the zygote's descriptors or signal handlers), then prepares what does not depend on the run while it waits
+the zygote's descriptors or signal handlers) and forks the run-to-be, staying behind as its holder
+(``jinn._holder``); the run-to-be prepares what does not depend on the run while it waits
 (:func:`prepare_spare`). Given a request, it becomes the run (``jinn._child``).
 """
 
@@ -16,6 +17,7 @@ import time
 from jinn import _modules
 from jinn._child import become_script, environment_from, make_stdio, replace_environment, reset_signals
 from jinn._ending import clear_namespace
+from jinn._holder import split
 from jinn._runner import run_entry
 
 # The most descriptors a run request carries (the caller's inheritable descriptors and Jinn's roles), and the numbers
@@ -57,6 +59,7 @@ def become_spare(zygote, requests):
             os.close(report.detach())
     for _, other in zygote.spares:
         os.close(other.detach())
+    handover = split(zygote.prctl)
     try:
         prepare_spare()
         received = receive_request(requests)
@@ -65,6 +68,7 @@ def become_spare(zygote, requests):
         request, fds = received
     except KeyboardInterrupt:  # an interrupt meant for the run came before the run: it ends as python3 would
         os._exit(128 + signal.SIGINT)
+    handover.complete(request, fds)
     become_script(request, fds, requests.detach(), zygote.startup_modules, zygote.bootstrap_modules,
                   zygote.namespace)
 
@@ -96,7 +100,8 @@ def receive_request(requests):
 
 
 def parent_death_setter():
-    """A function that makes the calling process receive SIGKILL when its parent dies (Linux), or None."""
+    """A function ``set(number=SIGKILL)`` that makes the calling process receive signal ``number`` when its parent
+    dies (Linux; 0 clears it), or None."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -106,7 +111,7 @@ def parent_death_setter():
         prctl = libc.prctl
     except (ImportError, OSError, AttributeError):  # pragma: no cover
         return None
-    return lambda: prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    return lambda number=signal.SIGKILL: prctl(1, number)  # PR_SET_PDEATHSIG
 
 
 def prepare_spare():

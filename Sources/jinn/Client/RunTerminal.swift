@@ -1,0 +1,125 @@
+import CJinn
+import JinnSystem
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The run's own terminal when the client's standard streams are a terminal: a pseudo-terminal whose slave the
+/// run gets in place of each standard descriptor that is the caller's terminal, and whose master this client
+/// relays, as ssh and tmux do. The caller's terminal is in raw mode while the run is in the foreground, so that
+/// keystrokes (Ctrl-C, Ctrl-Z included) reach the run's line discipline, which has the caller's modes.
+///
+/// The client owns both ends: the slave until the run has started (the run's holder then holds it), the master
+/// for the life of the process. Both are close-on-exec, so a direct run's interpreter inherits neither.
+final class RunTerminal {
+    /// The caller's terminal: the first standard descriptor that is one.
+    let terminal: Int32
+    let master: Int32
+    private(set) var slave: Int32
+    /// The descriptors the run gets as 0, 1 and 2.
+    let streams: [Int32]
+    /// The slave in place of each standard descriptor that is the caller's terminal.
+    let substitutes: [Int32: Int32]
+    /// Where the run's terminal output goes: the caller's standard output or error when it is the terminal.
+    private let output: Int32
+    private var input: [UInt8] = []
+    private var inputOpen = true
+
+    private init(terminal: Int32, master: Int32, slave: Int32, streams: [Int32]) {
+        self.terminal = terminal
+        self.master = master
+        self.slave = slave
+        self.streams = streams
+        output = streams[1] == slave ? 1 : (streams[2] == slave ? 2 : terminal)
+        var substitutes: [Int32: Int32] = [:]
+        for fd in Int32(0)...2 where streams[Int(fd)] == slave { substitutes[fd] = slave }
+        self.substitutes = substitutes
+    }
+
+    /// A pseudo-terminal like the caller's terminal, or nil when no standard descriptor is a terminal (the piped
+    /// case pays only these `isatty` calls) or a pair cannot be opened (the run then gets the caller's terminal).
+    static func open() -> RunTerminal? {
+        let ttys = (Int32(0)...2).filter { isatty($0) == 1 }
+        guard let first = ttys.first else { return nil }
+        var master: Int32 = -1
+        var slave: Int32 = -1
+        guard jinn_terminal_open(first, &master, &slave) == 0 else { return nil }
+        // Only the descriptors that are the same terminal as the first: another terminal stays the run's own.
+        var device = stat()
+        let known = fstat(first, &device) == 0
+        let streams: [Int32] = (Int32(0)...2).map { fd in
+            guard ttys.contains(fd), known else { return fd == first ? slave : fd }
+            var other = stat()
+            return fstat(fd, &other) == 0 && other.st_rdev == device.st_rdev ? slave : fd
+        }
+        return RunTerminal(terminal: first, master: master, slave: slave, streams: streams)
+    }
+
+    /// Whether this client is in the foreground of the caller's terminal (a shell's background job is not).
+    var inForeground: Bool { jinn_terminal_is_foreground(terminal) != 0 }
+
+    /// The run has started: its holder has the slave now.
+    func releaseSlave() {
+        if slave >= 0 { close(slave) }
+        slave = -1
+    }
+
+    /// Raw mode while in the foreground, and the window size as it is now.
+    func enter() {
+        _ = jinn_terminal_copy_size(terminal, master)
+        if inForeground { _ = jinn_terminal_make_raw(terminal) }
+    }
+
+    /// The descriptor to watch for keystrokes, or -1 while in the background or after the terminal's end.
+    var watchedInput: Int32 { inputOpen && inForeground ? terminal : -1 }
+
+    /// Passes keystrokes from the caller's terminal to the run's.
+    func relayInput() {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { read(terminal, $0.baseAddress, $0.count) }
+        if count > 0 {
+            _ = buffer.withUnsafeBytes { jinn_write_all(master, $0.baseAddress, count) }
+        } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+            inputOpen = false
+        }
+    }
+
+    /// Passes what the run wrote to its terminal on to the caller's; false once no process holds the slave.
+    @discardableResult
+    func relayOutput() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 1 << 14)
+        let count = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
+        if count > 0 {
+            _ = buffer.withUnsafeBytes { jinn_write_all(output, $0.baseAddress, count) }
+            return true
+        }
+        return count < 0 && (errno == EINTR || errno == EAGAIN)
+    }
+
+    /// Writes what the run's terminal still holds once the run has ended: until the slave is closed everywhere,
+    /// or for a moment without output when a process the run left behind still holds it.
+    func drain() {
+        var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]
+        while retryingInterrupts({ poll(&fds, 1, 50) }) > 0, relayOutput() {}
+    }
+
+    /// The window of the caller's terminal changed: the run's follows (and its foreground group gets SIGWINCH).
+    func resized() {
+        _ = jinn_terminal_copy_size(terminal, master)
+    }
+
+    /// The run stopped (its holder sent `number`): the terminal goes back to the caller's modes, this client stops
+    /// as the run did, and once continued it takes the terminal back if it is in the foreground.
+    func stop(with number: Int32) {
+        jinn_terminal_stop_self(number)
+        enter()
+    }
+
+    /// The caller's terminal as it was.
+    func restore() {
+        jinn_terminal_restore()
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+/// A run started from a terminal: its own controlling terminal, job control, window size and keystrokes, each
+/// against `python3` under the same terminal and shell.
+@Suite(.serialized)
+struct RunTerminalTests {
+    @Test func theRunHasAControllingTerminalAsUnderAnInteractiveShell() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("tty.py", """
+            import os
+            print('foreground', os.tcgetpgrp(0) == os.getpgrp(), 'group leader', os.getpgrp() == os.getpid())
+            with open('/dev/tty', 'w') as tty:
+                tty.write('/dev/tty opens\\n')
+            print('streams', os.isatty(0), os.isatty(1), os.isatty(2), os.ttyname(0) == os.ttyname(1))
+            print('size', tuple(os.get_terminal_size()))
+            for name in ('setsid', 'setpgrp'):
+                try:
+                    getattr(os, name)()
+                    print(name, 'ok')
+                except OSError as error:
+                    print(name, error.errno)
+            """)
+        let (jinn, python3) = try TerminalDriver(box: box).compare("PROGRAM tty.py; echo status $?")
+        #expect(jinn == python3)
+        #expect(jinn.output == """
+            foreground True group leader True
+            /dev/tty opens
+            streams True True True True
+            size (80, 24)
+            setsid 1
+            setpgrp ok
+            status 0
+
+            """, "\(jinn)")
+    }
+
+    @Test func ctrlZStopsTheRunAndTheShellSees148() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        let go = box.root.path + "/go"
+        try box.script("stop.py", """
+            import os, time
+            print('ready', flush=True)
+            while not os.path.exists(\(go.debugDescription)):
+                time.sleep(0.01)
+            print('resumed')
+            """)
+        let steps: [TerminalDriver.Step] = [.expect("ready"), .type("\u{1a}"), .expect("status 148"), .touch(go),
+                                            .expect("resumed")]
+        let driver = TerminalDriver(box: box)
+        let line = "PROGRAM stop.py; echo status $?; fg; echo status $?"
+        let jinn = try driver.run(line: line, program: CommandRunner.executable.path, steps)
+        try FileManager.default.removeItem(atPath: go)
+        let python3 = try driver.run(line: line, program: box.python.executable, steps)
+        try? FileManager.default.removeItem(atPath: go)
+        #expect(jinn == python3)
+        #expect(jinn.output.contains("Stopped                 PROGRAM stop.py\nstatus 148\n"), "\(jinn)")
+        #expect(jinn.output.hasSuffix("resumed\nstatus 0\n"), "\(jinn)")
+    }
+
+    @Test func aBackgroundRunThatReadsTheTerminalIsStoppedByTTIN() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("read.py", "import sys\nprint('read', repr(sys.stdin.readline()))\n")
+        // The shell waits until its job is stopped, shows it, and brings it to the foreground, where it reads.
+        let line = """
+            PROGRAM read.py & job=$!; until ps -o stat= -p $job | grep -q T; do sleep 0.01; done; jobs -l | \
+            sed "s/$job/PID/"; echo resuming; fg; echo status $?
+            """
+        let steps: [TerminalDriver.Step] = [.expect("resuming"), .type("typed\n"), .expect("status")]
+        let (jinn, python3) = try TerminalDriver(box: box).compare(line, steps)
+        for session in [jinn, python3] {
+            #expect(session.output.contains("PID Stopped (tty input)     PROGRAM read.py\n"), "\(session)")
+            #expect(session.output.contains("read 'typed\\n'\nstatus 0\n"), "\(session)")
+            #expect(session.failure == nil, "\(session)")
+        }
+    }
+
+    @Test func theRunSeesTheWindowChange() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("winch.py", """
+            import os, signal
+            seen = []
+            signal.signal(signal.SIGWINCH, lambda number, frame: seen.append(tuple(os.get_terminal_size())))
+            print('ready', tuple(os.get_terminal_size()), flush=True)
+            while not seen:
+                signal.pause()
+            print('resized', seen[0])
+            """)
+        let steps: [TerminalDriver.Step] = [.expect("ready"), .resize(rows: 30, columns: 100), .expect("resized")]
+        let (jinn, python3) = try TerminalDriver(box: box).compare("PROGRAM winch.py", steps)
+        #expect(jinn == python3)
+        #expect(jinn.output == "ready (80, 24)\nresized (100, 30)\n", "\(jinn)")
+    }
+
+    @Test func ctrlCInterruptsTheRun() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("sleep.py", "import time\nprint('ready', flush=True)\ntime.sleep(60)\n")
+        let steps: [TerminalDriver.Step] = [.expect("ready"), .type("\u{03}")]
+        let (jinn, python3) = try TerminalDriver(box: box).compare("PROGRAM sleep.py; echo status $?", steps)
+        // The interrupt ends the shell's command line too, as it does when python3 dies of SIGINT.
+        #expect(jinn == python3)
+        #expect(jinn.output.hasSuffix("time.sleep(60)\nKeyboardInterrupt\n\n"), "\(jinn)")
+        #expect(!jinn.output.contains("status"), "\(jinn)")
+    }
+
+    @Test func anInteractiveShellInTheRunHasJobControl() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("shell.py", """
+            import subprocess
+            done = subprocess.run(['bash', '--norc', '-i', '-c',
+                                   'case $- in *m*) echo job control;; *) echo none;; esac; sleep 0 & wait; jobs'])
+            print('bash', done.returncode)
+            """)
+        var (jinn, python3) = try TerminalDriver(box: box).compare("PROGRAM shell.py")
+        jinn.output.replace(/\[1\] \d+/, with: "[1] PID")
+        python3.output.replace(/\[1\] \d+/, with: "[1] PID")
+        #expect(jinn == python3)
+        #expect(jinn.output.hasPrefix("job control\n"), "\(jinn)")
+        #expect(jinn.output.hasSuffix("bash 0\n"), "\(jinn)")
+    }
+}

@@ -96,6 +96,8 @@ public struct RunRequest: Sendable, Equatable {
     /// The interpreter of the script's own environment (an absolute path to its `python`), or nil for the one
     /// the configuration or the caller's `PATH` names; runs of each interpreter have zygotes of their own.
     public var interpreter: [UInt8]?
+    /// python3's options on the command line (`-O`, `-W default`, a script on standard input), nil for none.
+    public var options: RunOptions?
 
     /// The second message of a run's handshake, `("streams",)`: it carries the caller's standard input, output
     /// and error and the claim (four descriptors), and is sent only once the daemon has answered
@@ -104,7 +106,7 @@ public struct RunRequest: Sendable, Equatable {
 
     /// Creates a request.
     public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int,
-                interpreter: [UInt8]? = nil)
+                interpreter: [UInt8]? = nil, options: RunOptions? = nil)
     {
         self.entry = entry
         self.arguments = arguments
@@ -112,6 +114,7 @@ public struct RunRequest: Sendable, Equatable {
         self.environment = environment
         self.umask = umask
         self.interpreter = interpreter
+        self.options = options
     }
 
     /// The request as the zygote reads it (`jinn/_zygote.py`).
@@ -130,6 +133,7 @@ public struct RunRequest: Sendable, Equatable {
             .init("umask", .int(umask)),
         ]
         if let interpreter { items.append(.init("interpreter", .bytes(interpreter))) }
+        if let options { items.append(.init("options", options.value)) }
         return .dict(items)
     }
 
@@ -163,8 +167,13 @@ public struct RunRequest: Sendable, Equatable {
         case .bytes(let path)?: interpreter = path
         default: throw WireError("a run request's interpreter must be bytes or None")
         }
+        let options: RunOptions?
+        switch value["options"] {
+        case nil, .none?: options = nil
+        case let given?: options = try RunOptions(given)
+        }
         self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask,
-                  interpreter: interpreter)
+                  interpreter: interpreter, options: options)
     }
 
     private static func byteStrings(_ values: [PythonValue]) -> [[UInt8]]? {

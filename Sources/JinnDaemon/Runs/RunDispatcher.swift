@@ -25,7 +25,8 @@ struct RunDispatcher: Sendable {
             configuration.preload += scriptPreload
         }
         let interpreter = try interpreters.interpreter(for: request, configuration: configuration)
-        let key = ZygoteKey(executable: interpreter.executable, environment: request.environment)
+        let key = ZygoteKey(executable: interpreter.executable, environment: request.environment,
+                            options: request.options?.interpreter ?? [])
         let zygote = try pool.zygote(for: key, interpreter: interpreter, configuration: configuration,
                                      scriptPreload: scriptPreload)
         let timeout = configuration.zygoteStartTimeout

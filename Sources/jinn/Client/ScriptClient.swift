@@ -47,6 +47,7 @@ enum ScriptClient {
                            environmentInterpreter: environment?.interpreter, keeping: environment?.usageDescriptor)
         }
         if invocation.noDaemon { direct("--no-daemon") }
+        if let reason = invocation.directReason { direct(reason) }
         if let fd = closedDescriptor { direct("descriptor \(fd) is closed") }
         guard let request = makeRequest(invocation, interpreter: environment?.interpreter) else {
             direct("the working directory cannot be read")
@@ -104,6 +105,6 @@ enum ScriptClient {
         guard let cwd = FileSystem.currentDirectory() else { return nil }
         return RunRequest(entry: invocation.entry, arguments: invocation.arguments, workingDirectory: cwd,
                           environment: ProcessEnvironment.entries(), umask: Int(jinn_umask_get()),
-                          interpreter: interpreter.map { Array($0.utf8) })
+                          interpreter: interpreter.map { Array($0.utf8) }, options: invocation.runOptions)
     }
 }

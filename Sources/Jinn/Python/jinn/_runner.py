@@ -77,7 +77,7 @@ def _parent_gone(error):
 # -- The entry point ---------------------------------------------------------------------------------------------
 
 
-def run_entry(kind, target, argv, cwd, path0=None):
+def run_entry(kind, target, argv, cwd, path0=None, orig_argv=None):
     """Runs ``python3 target``, ``python3 -c target`` or ``python3 -m target`` (``kind`` ``"script"``, ``"code"``
     or ``"module"``) in this interpreter, as the interpreter's start-up would have run it from ``cwd``.
 
@@ -85,13 +85,14 @@ def run_entry(kind, target, argv, cwd, path0=None):
     ``__main__``. ``argv`` becomes ``sys.argv``; a module's ``"-m"`` in ``argv[0]`` becomes the module's file once it is found,
     as under python3 (any other ``argv[0]``, such as the name of a program held in memory, stays). A script path
     that is a directory or a zip file runs its ``__main__`` module, with the path in ``sys.path[0]``. A script
-    that cannot be read ends the run with python3's message and ``SystemExit(2)``. The program's exceptions
-    propagate.
+    that cannot be read ends the run with python3's message and ``SystemExit(2)``. The script ``-`` is read from
+    standard input, as python3 reads it. ``orig_argv``, when given, is ``sys.orig_argv`` (python3's options
+    included). The program's exceptions propagate.
     """
     if kind == "code":
         sys.argv[:] = argv
         if _HAS_ORIG_ARGV:
-            sys.orig_argv = [sys.executable, "-c", target] + argv[1:]
+            sys.orig_argv = orig_argv or [sys.executable, "-c", target] + argv[1:]
         if not _SAFE_PATH:
             _set_path0("")
         if _KEEPS_CODE_LINES:
@@ -105,7 +106,7 @@ def run_entry(kind, target, argv, cwd, path0=None):
     elif kind == "module":
         sys.argv[:] = argv
         if _HAS_ORIG_ARGV:
-            sys.orig_argv = [sys.executable, "-m", target] + argv[1:]
+            sys.orig_argv = orig_argv or [sys.executable, "-m", target] + argv[1:]
         if not _SAFE_PATH:
             _set_path0(cwd if path0 is None else path0)
         sys.modules["__main__"] = main_module(loader=importlib.machinery.BuiltinImporter)
@@ -113,7 +114,10 @@ def run_entry(kind, target, argv, cwd, path0=None):
     else:
         sys.argv[:] = argv
         if _HAS_ORIG_ARGV:
-            sys.orig_argv = [sys.executable] + argv
+            sys.orig_argv = orig_argv or [sys.executable] + argv
+        if target == "-":
+            _run_standard_input()
+            return
         path = absolute_path(target, cwd)
         # As python3 does, the path's __main__ runs when an import path hook takes the path (a directory, a zip
         # file), and the answer is recorded in sys.path_importer_cache. The standard hooks take only directories
@@ -146,6 +150,28 @@ def run_entry(kind, target, argv, cwd, path0=None):
             _exec_main(source, path, module.__dict__)
         finally:
             flush_io()
+
+
+def _run_standard_input():
+    # python3 reads the whole script from descriptor 0 before it runs any of it, names it "<stdin>", and gives
+    # __main__ a __file__ of that name.
+    if not _SAFE_PATH:
+        _set_path0("")
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(0, 1 << 16)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    module = main_module(loader=importlib.machinery.BuiltinImporter, file="<stdin>")
+    sys.modules["__main__"] = module
+    try:
+        _exec_main(b"".join(chunks), "<stdin>", module.__dict__)
+    finally:
+        flush_io()
 
 
 def flush_io():

@@ -166,12 +166,52 @@ def _run_standard_input():
         if not chunk:
             break
         chunks.append(chunk)
+    source = b"".join(chunks)
     module = main_module(loader=importlib.machinery.BuiltinImporter, file="<stdin>")
     sys.modules["__main__"] = module
     try:
-        _exec_main(b"".join(chunks), "<stdin>", module.__dict__)
+        problem = stdin_encoding_problem(source, getattr(sys.stdin, "encoding", None) or "utf-8")
+        if problem is not None:
+            _refuse_main(problem)
+        _exec_main(source, "<stdin>", module.__dict__)
     finally:
         flush_io()
+
+
+_COOKIE = None
+
+
+def stdin_encoding_problem(source, stdin_encoding):
+    """python3's complaint about a script on standard input whose coding cookie (PEP 263) names another encoding
+    than standard input's (``encoding problem: iso-8859-1``, names normalized as its tokenizer does), or None."""
+    global _COOKIE
+    if _COOKIE is None:
+        import re
+
+        _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+    lines = source.split(b"\n", 2)[:2]
+    for number, line in enumerate(lines):
+        match = _COOKIE.match(line)
+        if match is not None:
+            name = _normal_encoding_name(match.group(1).decode("ascii", "replace"))
+            if name != _normal_encoding_name(stdin_encoding):
+                return "encoding problem: " + name
+            return None
+        # The second line counts only after a blank or comment-only first line.
+        if number == 0 and line.strip(b" \t\f\r") and not line.lstrip(b" \t\f").startswith(b"#"):
+            return None
+    return None
+
+
+def _normal_encoding_name(name):
+    # The tokenizer's get_normal_name: the first twelve characters, lowered, "_" as "-".
+    text = name[:12].lower().replace("_", "-")
+    if text == "utf-8" or text.startswith("utf-8-"):
+        return "utf-8"
+    for latin in ("latin-1", "iso-8859-1", "iso-latin-1"):
+        if text == latin or text.startswith(latin + "-"):
+            return "iso-8859-1"
+    return name
 
 
 def flush_io():
@@ -243,6 +283,11 @@ def _exec_main(source, filename, namespace):
     exec(compile(source, filename, "exec", dont_inherit=True), namespace)
 
 
+def _refuse_main(message):
+    # A complaint of python3's about the program before any of it runs, with no frame of the caller's.
+    raise SyntaxError(message)
+
+
 def _run_module_main(name, alter_argv):
     # runpy's own first import, by name, so that a zygote's run lists it in sys.modules as python3 -m does
     # (jinn._modules gives back a hidden module only to an import).
@@ -259,7 +304,7 @@ def _run_path_main():
     runpy._run_module_as_main("__main__", False)
 
 
-BOUNDARIES = (_exec_main.__code__, _run_module_main.__code__, _run_path_main.__code__)
+BOUNDARIES = (_exec_main.__code__, _run_module_main.__code__, _run_path_main.__code__, _refuse_main.__code__)
 
 
 def trim_traceback(tb, boundaries=BOUNDARIES):

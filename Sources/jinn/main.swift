@@ -15,7 +15,7 @@ for index in 1..<Int(CommandLine.argc) {
     guard let pointer = commandLine[index] else { continue }
     rawArguments.append(Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))))
 }
-if let invocation = ClientInvocation.parse(rawArguments, standardInputIsTerminal: isatty(0) == 1) {
+if let invocation = ClientInvocation.parse(rawArguments) {
     ScriptClient.run(invocation)
 }
 ToolHandOff.exec(rawArguments)

@@ -103,17 +103,16 @@ struct ClientInvocationTests {
     }
 
     @Test func whatOnlyTheInterpreterAnswersRunsItDirectly() throws {
-        let cases: [([String], Bool, [String])] = [
-            (["-V"], false, ["-V"]), (["--version"], false, ["--version"]), (["-VV"], false, ["-VV"]),
-            (["-h"], false, ["-h"]), (["--help"], false, ["--help"]), (["-Z"], false, ["-Z"]),
-            (["-uZ", "x.py"], false, ["-uZ", "x.py"]), (["--bogus", "x"], false, ["--bogus", "x"]),
-            (["-c"], false, ["-c"]), (["-W"], false, ["-W"]), (["-i", "x.py"], false, ["-i", "x.py"]),
-            (["-vv", "x.py"], false, ["-vv", "x.py"]), (["-Ximporttime", "-c", "1"], false, ["-Ximporttime", "-c", "1"]),
-            (["--no-daemon", "-X", "importtime"], false, ["-X", "importtime"]),
-            ([], true, []), (["-q"], true, ["-q"]), (["-"], true, ["-"]), (["-v", "--", "-"], true, ["--", "-"]),
+        let cases: [([String], [String])] = [
+            (["-V"], ["-V"]), (["--version"], ["--version"]), (["-VV"], ["-VV"]),
+            (["-h"], ["-h"]), (["--help"], ["--help"]), (["-Z"], ["-Z"]),
+            (["-uZ", "x.py"], ["-uZ", "x.py"]), (["--bogus", "x"], ["--bogus", "x"]),
+            (["-c"], ["-c"]), (["-W"], ["-W"]), (["-i", "x.py"], ["-i", "x.py"]),
+            (["-vv", "x.py"], ["-vv", "x.py"]), (["-Ximporttime", "-c", "1"], ["-Ximporttime", "-c", "1"]),
+            (["--no-daemon", "-X", "importtime"], ["-X", "importtime"]),
         ]
-        for (words, terminal, expected) in cases {
-            let invocation = try #require(ClientInvocation.parse(bytes(words), standardInputIsTerminal: terminal))
+        for (words, expected) in cases {
+            let invocation = try #require(parse(words))
             #expect(invocation.directReason != nil, "\(words)")
             #expect(invocation.pythonArguments == bytes(expected), "\(words)")
             #expect(invocation.scriptFile == nil, "\(words)")

@@ -2,12 +2,13 @@ import Foundation
 import Jinn
 import Testing
 
-/// A bare `jinn` in a terminal is python3's interactive interpreter: the banner, the prompts, readline, `exit()` and
-/// Ctrl-D, `-q`, `-i SCRIPT` and `-` all as under `python3`, driven on a real pseudo-terminal.
+/// A bare `jinn` in a terminal is python3's interactive interpreter, served warm by a zygote: the banner, the
+/// prompts, readline's editing and history, tracebacks, Ctrl-C, `exit()`, `sys.exit(message)` and Ctrl-D, `-q`,
+/// `PYTHONSTARTUP`, `-` and (run directly) `-i SCRIPT`, as under `python3`, driven on a real pseudo-terminal.
 @Suite(.serialized)
 struct InteractiveInterpreterTests {
-    /// Runs a command on a new pseudo-terminal (Python's `pty`), waits for each `>>> ` prompt before it types the
-    /// next line (every wait bounded), and prints what the terminal showed and the status as JSON.
+    /// Runs a command on a new pseudo-terminal (Python's `pty`), waits for each prompt (`>>> ` or `... `) before it
+    /// types the next line (every wait bounded), and prints what the terminal showed and the status as JSON.
     static let driver = #"""
 """Drives a command on a new pseudo-terminal: waits for each prompt, types a line, and prints what the terminal
 showed and how the command ended. Usage: drive.py LINES_JSON -- COMMAND…"""
@@ -23,9 +24,9 @@ def main():
     deadline = time.monotonic() + 60
     seen = b""
     start = 0
-    def read_until(marker):
+    def read_until(markers):
         nonlocal seen
-        while seen.find(marker, start) < 0:
+        while all(seen.find(marker, start) < 0 for marker in markers):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError(seen)
@@ -41,7 +42,7 @@ def main():
             seen += chunk
     try:
         for line in lines:
-            read_until(b">>> ")
+            read_until((b">>> ", b"... "))
             os.write(fd, line.encode())
             start = len(seen)  # the next prompt must come after this line was typed
         while True:
@@ -75,19 +76,26 @@ sys.exit(main())
         defer { box.tearDown() }
         let driver = try box.script("drive.py", Self.driver)
         try box.script("answer.py", "answer = 42\nprint('script ran')\n")
-        let sessions: [([String], [String])] = [
+        try box.script("startup.py", "print('startup ran')\nfrom os import getcwd\n")
+        let startup = ["PYTHONSTARTUP": box.scripts.path + "/startup.py"]
+        let sessions: [([String], [String], [String: String])] = [
             ([], ["print(6*7)\n", "import sys; print(sys.argv, repr(sys.path[0]), sys.ps1 == '>' * 3 + ' ', sys.flags.interactive)\n",
-                  "exit()\n"]),
-            (["-q"], ["print('quiet')\n", "\u{4}"]),
-            (["-"], ["raise SystemExit(5)\n"]),
-            (["-i", "answer.py", "x"], ["print(answer)\n", "exit(3)\n"]),
-            (["-q", "-c", "import sys; print(sys.stdin.isatty())"], []),
+                  "1/0\n", "exit()\n"], [:]),
+            (["-q"], ["print('quiet')\n", "\u{4}"], [:]),
+            (["-"], ["for i in range(2):\n", "    print(i)\n", "\n", "raise SystemExit(5)\n"], [:]),
+            // Ctrl-C at the prompt, and readline's history: the up arrow recalls the line before.
+            ([], ["print('before')\n", "\u{3}", "print('after')\n", "\u{1b}[A\n", "import sys; sys.exit('bye')\n"], [:]),
+            (["-q"], ["print(getcwd() == __import__('os').getcwd())\n", "exit(4)\n"], startup),
+            (["-E", "-q"], ["print('no startup file')\n", "exit()\n"], startup),
+            (["-i", "answer.py", "x"], ["print(answer)\n", "exit(3)\n"], [:]),
+            (["-q", "-c", "import sys; print(sys.stdin.isatty())"], [], [:]),
         ]
-        for (arguments, lines) in sessions {
+        for (arguments, lines, environment) in sessions {
             let typed = String(decoding: try JSONEncoder().encode(lines), as: UTF8.self)
             func session(_ program: String) throws -> ScriptRunnerSandbox.Outcome {
                 try Spawned(box.python.executable, [driver, typed, "--", program] + arguments,
-                            environment: box.environment, directory: box.scripts.path).wait()
+                            environment: box.environment.merging(environment) { $1 },
+                            directory: box.scripts.path).wait()
             }
             let python = try session(box.python.executable)
             let jinn = try session(CommandRunner.executable.path)
@@ -95,8 +103,8 @@ sys.exit(main())
             #expect(jinn == python, "jinn \(arguments): \(jinn)\npython3: \(python)")
         }
         #expect(try session(box, driver, []).output.contains("Python 3."))
-        // Only the -c run was the daemon's: the others are the interpreter itself.
-        #expect(try box.request(.status)["runs"]?.intValue == 1)
+        // Every session but -i's, and the last one, were warm runs of the daemon's.
+        #expect(try box.request(.status)["runs"]?.intValue == sessions.count)
     }
 
     private func session(_ box: ScriptRunnerSandbox, _ driver: String, _ arguments: [String]) throws

@@ -7,8 +7,8 @@ import JinnWire
 /// jinn [OPTIONS] SCRIPT [ARGS…]      # also what `#!/usr/bin/env jinn` runs
 /// jinn [OPTIONS] -c CODE [ARGS…]
 /// jinn [OPTIONS] -m MODULE [ARGS…]
-/// jinn [OPTIONS] - [ARGS…]           # the script on standard input
-/// jinn [OPTIONS]                     # a terminal: the interactive interpreter; a pipe: the script on it
+/// jinn [OPTIONS] - [ARGS…]           # the script on standard input; a terminal: the interactive interpreter
+/// jinn [OPTIONS]                     # the same, with sys.argv == [""]
 /// jinn run [OPTIONS] SCRIPT | -c CODE | -m MODULE [ARGS…]
 /// ```
 ///
@@ -30,8 +30,8 @@ struct ClientInvocation: Equatable {
     /// Whether the command line has python3 options or reads the script from standard input: then the request
     /// says how the run's `sys.orig_argv` and start-up look (``RunOptions``).
     var hasPythonCommandLine = false
-    /// Why the interpreter must run in this process's place (`-V`, `-h`, the interactive interpreter, an option
-    /// python3 refuses, which it then answers itself), or nil for a run the daemon serves.
+    /// Why the interpreter must run in this process's place (`-V`, `-h`, `-i`, an option python3 refuses, which it
+    /// then answers itself), or nil for a run the daemon serves.
     var directReason: String?
     /// `-v`: diagnostics on standard error.
     var verbose = false
@@ -70,9 +70,7 @@ struct ClientInvocation: Equatable {
     }
 
     /// Reads the arguments after the program name; nil when they are a subcommand of `jinn-tool`.
-    /// `standardInputIsTerminal` decides what no script means: the interactive interpreter, or the script on
-    /// standard input.
-    static func parse(_ arguments: [[UInt8]], standardInputIsTerminal: Bool = false) -> ClientInvocation? {
+    static func parse(_ arguments: [[UInt8]]) -> ClientInvocation? {
         var jinn = JinnOptions()
         var python = PythonOptions()
         var index = 0
@@ -121,16 +119,10 @@ struct ClientInvocation: Equatable {
             if !sawRun && !endOfOptions && python.typed.isEmpty && isSubcommand(first) { return nil }
             invocation = ClientInvocation(entry: .script(first), arguments: [first] + tail,
                                           pythonArguments: python.typed + [first] + tail)
-            if isWord(first, "-") {
-                // python3 reads a terminal as the interactive interpreter, with its banner.
-                if standardInputIsTerminal { invocation.directReason = "the interactive interpreter" }
-                invocation.hasPythonCommandLine = true
-            }
-        } else if standardInputIsTerminal {
-            invocation = ClientInvocation(entry: .code([]), arguments: [], pythonArguments: python.typed)
-            invocation.directReason = "the interactive interpreter"
+            // A script from standard input; from a terminal, the run is python3's interactive interpreter.
+            if isWord(first, "-") { invocation.hasPythonCommandLine = true }
         } else {
-            // python3 with no script and standard input not a terminal: sys.argv == [""].
+            // python3 with no script reads standard input, a terminal interactively: sys.argv == [""].
             invocation = ClientInvocation(entry: .script(Array("-".utf8)), arguments: [[]],
                                           pythonArguments: python.typed)
             invocation.hasPythonCommandLine = true

@@ -14,10 +14,12 @@ import signal
 import sys
 import time
 
-from jinn import _cmdline, _environment, _modules, _options
+from jinn import _cmdline, _environment, _interactive, _modules, _options, _runner
 from jinn._ending import finish, library_imports, print_uncaught, system_exit_status
 from jinn._environment import environment_from, replace_environment  # noqa: F401 (jinn._spare's)
 from jinn._runner import run_entry
+
+_runner.INTERACTIVE = _interactive.serve  # a run whose script comes from a terminal is python3's interactive loop
 
 
 def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, zygote_namespace):

@@ -24,6 +24,9 @@ _SAFE_PATH = bool(getattr(sys.flags, "safe_path", sys.flags.isolated))
 _HAS_ORIG_ARGV = hasattr(sys, "orig_argv")  # Python 3.10 and later
 _KEEPS_CODE_LINES = sys.version_info >= (3, 13)  # python3 -c keeps its code's lines for tracebacks
 _END_OF_ZIP = b"PK\x05\x06"
+# Serves a script from a terminal as python3's interactive interpreter (jinn._interactive.serve, set by the zygote's
+# runs); None reads a terminal like any other standard input.
+INTERACTIVE = None
 _ZIP_TAIL = 65536 + 22  # the end-of-archive record and the longest comment after it
 
 
@@ -157,6 +160,11 @@ def _run_standard_input():
     # __main__ a __file__ of that name.
     if not _SAFE_PATH:
         _set_path0("")
+    if INTERACTIVE is not None and os.isatty(0):
+        module = main_module(loader=importlib.machinery.BuiltinImporter)
+        sys.modules["__main__"] = module
+        INTERACTIVE(module)
+        return
     chunks = []
     while True:
         try:

@@ -28,6 +28,11 @@ struct ClientExecutableTests {
         let unknown = try CommandRunner.run(["daemon", "--no-such-option"])
         #expect(unknown.status == 64)
         #expect(unknown.standardError.contains("--no-such-option"))
+
+        // Jinn's own option without its value is Jinn's to answer, before anything runs.
+        let missing = try CommandRunner.run(["--with"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError == "jinn: --with needs a value; Jinn's options are described by `jinn help`\n")
     }
 
     @Test func aClientWithoutItsToolStillRunsScriptsAndNamesWhatIsMissing() async throws {

@@ -37,8 +37,8 @@ struct ClientInvocationTests {
         #expect(script.requirementFiles == bytes(["req.txt"]))
         #expect(script.arguments == bytes(["tool.py", "--with", "x"]))
         #expect(script.original == bytes(words))
-        #expect(parse(["--with"]) == nil)
-        #expect(parse(["--requirements"]) == nil)
+        #expect(parse(["--with"])?.usageError == "--with needs a value")
+        #expect(parse(["--requirements"])?.usageError == "--requirements needs a value")
     }
 
     @Test func subcommandsGoToTheTool() throws {
@@ -46,8 +46,8 @@ struct ClientInvocationTests {
             #expect(parse([name]) == nil, "\(name)")
             #expect(parse([name, "--help"]) == nil, "\(name)")
         }
-        for words in [["--config"], ["-v", "--with"]] {
-            #expect(parse(words) == nil, "\(words)")
+        for (words, problem) in [(["--config"], "--config"), (["-v", "--with"], "--with"), (["-u", "--requirements"], "--requirements")] {
+            #expect(parse(words)?.usageError == problem + " needs a value", "\(words)")
         }
         // After one of python3's options, or `--`, a word is a script, whatever it is called.
         #expect(try #require(parse(["-u", "daemon"])).entry == .script(Array("daemon".utf8)))

@@ -33,6 +33,8 @@ struct ClientInvocation: Equatable {
     /// Why the interpreter must run in this process's place (`-V`, `-h`, `-i`, an option python3 refuses, which it
     /// then answers itself), or nil for a run the daemon serves.
     var directReason: String?
+    /// What is wrong with Jinn's own options (`--with` without its value), said before anything runs.
+    var usageError: String?
     /// `-v`: diagnostics on standard error.
     var verbose = false
     /// `--no-daemon`: run the interpreter directly.
@@ -69,7 +71,8 @@ struct ClientInvocation: Equatable {
         }
     }
 
-    /// Reads the arguments after the program name; nil when they are a subcommand of `jinn-tool`.
+    /// Reads the arguments after the program name; nil when they are a subcommand of `jinn-tool`. Jinn's own option
+    /// without its value gives an invocation with a ``usageError``.
     static func parse(_ arguments: [[UInt8]]) -> ClientInvocation? {
         var jinn = JinnOptions()
         var python = PythonOptions()
@@ -83,7 +86,9 @@ struct ClientInvocation: Equatable {
                 index += count
                 continue
             case .missingValue:
-                return nil
+                var invalid = ClientInvocation(entry: .code([]), arguments: [], pythonArguments: [])
+                invalid.usageError = String(decoding: word, as: UTF8.self) + " needs a value"
+                return invalid
             case .notJinns:
                 break
             }

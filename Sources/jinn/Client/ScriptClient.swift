@@ -23,6 +23,10 @@ enum ScriptClient {
     static let lostStatus: Int32 = 125
 
     static func run(_ invocation: ClientInvocation) -> Never {
+        if let problem = invocation.usageError {
+            printError("jinn: \(problem); Jinn's options are described by `jinn help`")
+            exit(2)
+        }
         let diagnostics = Diagnostics(enabled: invocation.verbose)
         let configuration: Configuration
         do {

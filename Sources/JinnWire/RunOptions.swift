@@ -4,7 +4,8 @@
 ///
 /// ```swift
 /// let options = RunOptions(interpreter: [Array("-O".utf8)], commandLine: [Array("-O".utf8), Array("x.py".utf8)])
-/// print(options.value)   // {'interpreter': [b'-O'], 'orig_argv': [b'-O', b'x.py']}
+/// let request = RunRequest(entry: .script(Array("x.py".utf8)), arguments: [Array("x.py".utf8)],
+///                          workingDirectory: Array("/".utf8), environment: [], umask: 0o22, options: options)
 /// ```
 public struct RunOptions: Sendable, Equatable {
     /// python3's start-up options, one word each (`-O`, `-W`, `default`); `-u` among them is applied by the run.

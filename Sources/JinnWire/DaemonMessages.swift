@@ -105,6 +105,8 @@ public struct RunRequest: Sendable, Equatable {
     /// The client's pid when it relays a pseudo-terminal whose slave the run gets (its holder makes it the run's
     /// controlling terminal and tells the client of the run's stops); nil for a run without one.
     public var terminal: Int?
+    /// python3's options on the command line (`-O`, `-W default`, a script on standard input), nil for none.
+    public var options: RunOptions?
 
     /// The numbers of the descriptors that go with the request to the zygote, in order (see ``RunDescriptors``):
     /// the daemon sets them from the client's `streams` message, the claim left out. Nil means the caller's three
@@ -117,7 +119,7 @@ public struct RunRequest: Sendable, Equatable {
     /// Creates a request.
     public init(entry: Entry, arguments: [[UInt8]], workingDirectory: [UInt8], environment: [[UInt8]], umask: Int,
                 interpreter: [UInt8]? = nil, settings: RunSettings? = nil, descriptorNumbers: [Int]? = nil,
-                processState: ProcessState? = nil, parent: Int? = nil, terminal: Int? = nil)
+                processState: ProcessState? = nil, parent: Int? = nil, terminal: Int? = nil, options: RunOptions? = nil)
     {
         self.entry = entry
         self.arguments = arguments
@@ -130,6 +132,7 @@ public struct RunRequest: Sendable, Equatable {
         self.processState = processState
         self.parent = parent
         self.terminal = terminal
+        self.options = options
     }
 
     /// The request as the zygote reads it (`jinn/_zygote.py`).
@@ -153,6 +156,7 @@ public struct RunRequest: Sendable, Equatable {
         if let processState { items.append(.init("state", processState.value)) }
         if let parent { items.append(.init("parent", .int(parent))) }
         if let terminal { items.append(.init("terminal", .int(terminal))) }
+        if let options { items.append(.init("options", options.value)) }
         return .dict(items)
     }
 
@@ -204,11 +208,16 @@ public struct RunRequest: Sendable, Equatable {
         case .int(let pid)? where pid > 0: terminal = pid
         default: throw WireError("a run request's terminal must be the client's pid or None")
         }
+        let options: RunOptions?
+        switch value["options"] {
+        case nil, .none?: options = nil
+        case let given?: options = try RunOptions(given)
+        }
         self.init(entry: entry, arguments: arguments, workingDirectory: cwd, environment: environment, umask: umask,
                   interpreter: interpreter, settings: settings, descriptorNumbers: try Self.descriptorNumbers(value["fds"]),
                   processState: try value["state"].flatMap { state throws(WireError) in
                       state == .none ? nil : try ProcessState(state)
-                  }, parent: parent, terminal: terminal)
+                  }, parent: parent, terminal: terminal, options: options)
     }
 
     private static func descriptorNumbers(_ value: PythonValue?) throws(WireError) -> [Int]? {

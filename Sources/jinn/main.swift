@@ -1,6 +1,6 @@
-// The `jinn` command. A script run (`jinn script.py …`, `jinn -c …`, `jinn -m …`, `jinn run …`, a
-// `#!/usr/bin/env jinn` script) is served here, by a client that links neither Foundation nor ArgumentParser;
-// everything else is a subcommand of `jinn-tool`, which replaces this process.
+// The `jinn` command. A script run (`jinn script.py …`, `jinn -c …`, `jinn -m …`, `jinn -`, `jinn run …`, a
+// `#!/usr/bin/env jinn` script, any of python3's command lines) is served here, by a client that links neither
+// Foundation nor ArgumentParser; a subcommand goes to `jinn-tool`, which replaces this process.
 import JinnDaemonCore
 
 #if canImport(Glibc)

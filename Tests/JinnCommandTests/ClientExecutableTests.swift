@@ -18,15 +18,21 @@ struct ClientExecutableTests {
         #expect(FileManager.default.isExecutableFile(atPath: tool.path))
     }
 
-    @Test func subcommandsAndHelpAreServedByTheTool() throws {
-        let help = try CommandRunner.run(["--help"])
+    @Test func subcommandsAndJinnsHelpAreServedByTheTool() throws {
+        // `jinn --help` is python3's help now; Jinn's own is `jinn help`.
+        let help = try CommandRunner.run(["help"])
         #expect(help.status == 0)
         #expect(help.standardOutput.contains("USAGE: jinn"))
         #expect(help.standardOutput.contains("SUBCOMMANDS"))
 
-        let unknown = try CommandRunner.run(["--no-such-option"])
+        let unknown = try CommandRunner.run(["daemon", "--no-such-option"])
         #expect(unknown.status == 64)
         #expect(unknown.standardError.contains("--no-such-option"))
+
+        // Jinn's own option without its value is Jinn's to answer, before anything runs.
+        let missing = try CommandRunner.run(["--with"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError == "jinn: --with needs a value; Jinn's options are described by `jinn help`\n")
     }
 
     @Test func aClientWithoutItsToolStillRunsScriptsAndNamesWhatIsMissing() async throws {

@@ -37,17 +37,85 @@ struct ClientInvocationTests {
         #expect(script.requirementFiles == bytes(["req.txt"]))
         #expect(script.arguments == bytes(["tool.py", "--with", "x"]))
         #expect(script.original == bytes(words))
-        #expect(parse(["--with"]) == nil)
-        #expect(parse(["--requirements"]) == nil)
+        #expect(parse(["--with"])?.usageError == "--with needs a value")
+        #expect(parse(["--requirements"])?.usageError == "--requirements needs a value")
     }
 
-    @Test func subcommandsAndEverythingElseGoToTheTool() {
+    @Test func subcommandsGoToTheTool() throws {
         for name in JinnCommand.configuration.subcommands.map({ $0.configuration.commandName ?? "" }) + ["help"] {
             #expect(parse([name]) == nil, "\(name)")
             #expect(parse([name, "--help"]) == nil, "\(name)")
         }
-        for words in [[], ["--help"], ["-h"], ["-c"], ["-m"], ["--config"], ["-x", "script.py"], ["-v"]] {
-            #expect(parse(words) == nil, "\(words)")
+        for (words, problem) in [(["--config"], "--config"), (["-v", "--with"], "--with"), (["-u", "--requirements"], "--requirements")] {
+            #expect(parse(words)?.usageError == problem + " needs a value", "\(words)")
+        }
+        // After one of python3's options, or `--`, a word is a script, whatever it is called.
+        #expect(try #require(parse(["-u", "daemon"])).entry == .script(Array("daemon".utf8)))
+        #expect(try #require(parse(["--", "help"])).entry == .script(Array("help".utf8)))
+    }
+
+    @Test func combinedFlagsAndOptionValuesAsPython3ReadsThem() throws {
+        let code = try #require(parse(["-uB", "-OO", "-Wdefault", "-W", "error::DeprecationWarning", "-Xdev",
+                                       "-X", "utf8", "-uc", "print(1)", "-x", "y"]))
+        #expect(code.entry == .code(Array("print(1)".utf8)))
+        #expect(code.arguments == bytes(["-c", "-x", "y"]))
+        #expect(code.interpreterOptions == bytes(["-u", "-B", "-O", "-O", "-W", "default", "-W",
+                                                  "error::DeprecationWarning", "-X", "dev", "-X", "utf8", "-u"]))
+        #expect(code.pythonArguments == bytes(["-uB", "-OO", "-Wdefault", "-W", "error::DeprecationWarning",
+                                               "-Xdev", "-X", "utf8", "-uc", "print(1)", "-x", "y"]))
+        #expect(code.directReason == nil)
+        #expect(code.runOptions == RunOptions(interpreter: code.interpreterOptions, commandLine: code.pythonArguments))
+        let attached = try #require(parse(["-Ic", "print(2)"]))
+        #expect(attached.entry == .code(Array("print(2)".utf8)))
+        let glued = try #require(parse(["-cprint(3)", "a"]))
+        #expect(glued.entry == .code(Array("print(3)".utf8)))
+        #expect(glued.arguments == bytes(["-c", "a"]))
+        let module = try #require(parse(["-sEmjson.tool", "f"]))
+        #expect(module.entry == .module(Array("json.tool".utf8)))
+        #expect(module.interpreterOptions == bytes(["-s", "-E"]))
+        #expect(module.arguments == bytes(["-m", "f"]))
+        let script = try #require(parse(["-P", "--", "-weird.py", "-O"]))
+        #expect(script.entry == .script(Array("-weird.py".utf8)))
+        #expect(script.arguments == bytes(["-weird.py", "-O"]))
+        #expect(script.pythonArguments == bytes(["-P", "--", "-weird.py", "-O"]))
+        #expect(script.scriptFile == Array("-weird.py".utf8))
+        // Jinn's own options keep their meaning among python3's.
+        let mixed = try #require(parse(["-u", "-v", "--with", "six", "-B", "tool.py"]))
+        #expect(mixed.verbose && mixed.with == bytes(["six"]))
+        #expect(mixed.interpreterOptions == bytes(["-u", "-B"]))
+        #expect(mixed.pythonArguments == bytes(["-u", "-B", "tool.py"]))
+        // A plain command line sends no options, so the request is today's.
+        #expect(try #require(parse(["tool.py", "-u"])).runOptions == nil)
+    }
+
+    @Test func scriptsOnStandardInput() throws {
+        let dash = try #require(parse(["-u", "-", "a"]))
+        #expect(dash.entry == .script(Array("-".utf8)))
+        #expect(dash.arguments == bytes(["-", "a"]))
+        #expect(dash.scriptFile == nil && dash.directReason == nil)
+        #expect(dash.runOptions?.commandLine == bytes(["-u", "-", "a"]))
+        let bare = try #require(parse([]))
+        #expect(bare.entry == .script(Array("-".utf8)))
+        #expect(bare.arguments == [[]])
+        #expect(bare.runOptions == RunOptions(interpreter: [], commandLine: []))
+        let quiet = try #require(parse(["-q", "-v"]))
+        #expect(quiet.verbose && quiet.arguments == [[]] && quiet.interpreterOptions == bytes(["-q"]))
+    }
+
+    @Test func whatOnlyTheInterpreterAnswersRunsItDirectly() throws {
+        let cases: [([String], [String])] = [
+            (["-V"], ["-V"]), (["--version"], ["--version"]), (["-VV"], ["-VV"]),
+            (["-h"], ["-h"]), (["--help"], ["--help"]), (["-Z"], ["-Z"]),
+            (["-uZ", "x.py"], ["-uZ", "x.py"]), (["--bogus", "x"], ["--bogus", "x"]),
+            (["-c"], ["-c"]), (["-W"], ["-W"]), (["-i", "x.py"], ["-i", "x.py"]),
+            (["-vv", "x.py"], ["-vv", "x.py"]), (["-Ximporttime", "-c", "1"], ["-Ximporttime", "-c", "1"]),
+            (["--no-daemon", "-X", "importtime"], ["-X", "importtime"]),
+        ]
+        for (words, expected) in cases {
+            let invocation = try #require(parse(words))
+            #expect(invocation.directReason != nil, "\(words)")
+            #expect(invocation.pythonArguments == bytes(expected), "\(words)")
+            #expect(invocation.scriptFile == nil, "\(words)")
         }
     }
 }

@@ -29,6 +29,25 @@ struct ZygoteKeyTests {
         #expect(Set([base, key(["PYTHONHASHSEED=1"]), key(["PYTHONHASHSEED=2"])]).count == 2)
     }
 
+    @Test func startUpOptionsShapeTheKeyButMinusUDoesNot() {
+        func keyed(_ options: [String], _ environment: [String] = ["PYTHONPATH=/src", "LANG=C.UTF-8"]) -> ZygoteKey {
+            ZygoteKey(executable: "/usr/bin/python3.12", environment: environment.map { Array($0.utf8) },
+                      options: options.map { Array($0.utf8) })
+        }
+        #expect(keyed([]) == key(["PYTHONPATH=/src", "LANG=C.UTF-8"]))
+        #expect(keyed(["-u"]) == keyed([]))
+        #expect(keyed(["-O"]) != keyed([]))
+        #expect(keyed(["-O", "-O"]) != keyed(["-O"]))
+        #expect(keyed(["-u", "-O", "-u"]).options == ["-O"])
+        // A value of -W or -X is a value, whatever it spells.
+        #expect(keyed(["-W", "-u", "-X", "-u"]).options == ["-W", "-u", "-X", "-u"])
+        #expect(keyed(["-X", "dev"]).description == "/usr/bin/python3.12 -X dev [LANG=C.UTF-8 PYTHONPATH=/src]")
+        // -E and -I make the interpreter ignore PYTHON* variables: they do not shape its zygote either.
+        #expect(keyed(["-E"]).startupVariables == ["LANG=C.UTF-8"])
+        #expect(keyed(["-s", "-I"]).startupVariables == ["LANG=C.UTF-8"])
+        #expect(keyed(["-E"]) == keyed(["-E"], ["PYTHONPATH=/elsewhere", "LANG=C.UTF-8"]))
+    }
+
     @Test(arguments: [
         ("PYTHONPATH", true), ("PYTHONHASHSEED", true), ("PYTHONDONTWRITEBYTECODE", true), ("PYTHON", true),
         ("LC_ALL", true), ("LC_CTYPE", true), ("LANG", true), ("LANGUAGE", true),

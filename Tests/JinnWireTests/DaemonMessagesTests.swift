@@ -23,6 +23,28 @@ struct DaemonMessagesTests {
         }
     }
 
+    @Test func aRunRequestCarriesPython3sOptionsOnlyWhenThereAreAny() throws {
+        let options = RunOptions(interpreter: [Array("-O".utf8), Array("-W".utf8), Array("error".utf8)],
+                                 commandLine: [Array("-OWerror".utf8), Array("-".utf8), [0xff]])
+        let request = RunRequest(entry: .script(Array("-".utf8)), arguments: [Array("-".utf8)],
+                                 workingDirectory: Array("/".utf8), environment: [], umask: 0o22, options: options)
+        #expect(try RunRequest(Marshal.decode(Marshal.encode(request.value))) == request)
+        #expect(request.value["options"] == options.value)
+        var plain = request
+        plain.options = nil
+        #expect(plain.value["options"] == nil)
+        #expect(try RunRequest(plain.value).options == nil)
+        guard case .dict(let items) = request.value else { Issue.record("not a dict"); return }
+        #expect(throws: WireError.self) {
+            try RunRequest(.dict(items.dropLast() + [.init("options", .dict([.init("interpreter", .list([]))]))]))
+        }
+        #expect(throws: WireError.self) {
+            try RunRequest(.dict(items.dropLast() + [.init("options", .dict([
+                .init("interpreter", .list([.string("-O")])), .init("orig_argv", .list([])),
+            ]))]))
+        }
+    }
+
     @Test func daemonMessagesRoundTrip() throws {
         let messages: [DaemonMessage] = [
             .started(runID: "ab", pid: 12), .exited(3), .signaled(15), .error(code: "zygote", message: "gone"),

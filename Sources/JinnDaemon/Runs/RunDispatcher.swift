@@ -39,7 +39,7 @@ final class RunDispatcher: Sendable {
         }
         let interpreter = try interpreters.interpreter(for: request, configuration: configuration)
         let key = ZygoteKey(executable: interpreter.executable, environment: request.environment,
-                            settings: keySettings)
+                            settings: keySettings, options: request.options?.interpreter ?? [])
         let zygote = try pool.zygote(for: key, interpreter: interpreter, configuration: configuration,
                                      scriptPreload: scriptPreload, dependencyPreload: dependencyPreload)
         let timeout = configuration.zygoteStartTimeout

@@ -29,7 +29,8 @@ final class PythonZygoteProcess: ZygoteProcess {
     }
 
     func start(events: @escaping @Sendable (ZygoteProcessEvent) -> Void) throws(JinnError) -> Int32 {
-        let (program, options, interpreter) = (makeProgram(), Self.options(events: events), self.interpreter)
+        let (program, options, interpreter) = (makeProgram(), Self.options(events: events, key: key),
+                                               self.interpreter)
         let started = try runBlocking { () async throws(JinnError) -> PythonProcess in
             try await PythonProcess.start(program, interpreter: interpreter, options: options)
         }
@@ -59,8 +60,13 @@ final class PythonZygoteProcess: ZygoteProcess {
         return program
     }
 
-    private static func options(events: @escaping @Sendable (ZygoteProcessEvent) -> Void) -> LaunchOptions {
+    private static func options(events: @escaping @Sendable (ZygoteProcessEvent) -> Void, key: ZygoteKey)
+        -> LaunchOptions
+    {
         var options = LaunchOptions()
+        // The runs' start-up options (`-O`, `-W`, `-X`, `-I`, …) shape the zygote's start-up, which every run of
+        // its key inherits.
+        options.interpreterArguments = key.options
         options.standardInput = .null
         options.standardOutput = .inherit
         options.standardError = .inherit

@@ -1,24 +1,40 @@
 import JinnWire
 
-/// A `jinn` command line that runs a script, read by hand so that the common case never reaches ArgumentParser:
+/// A `jinn` command line that runs Python, read by hand so that the common case never reaches ArgumentParser. It
+/// takes `python3`'s own grammar, with Jinn's options mixed in before what runs:
 ///
 /// ```
 /// jinn [OPTIONS] SCRIPT [ARGS…]      # also what `#!/usr/bin/env jinn` runs
 /// jinn [OPTIONS] -c CODE [ARGS…]
 /// jinn [OPTIONS] -m MODULE [ARGS…]
+/// jinn [OPTIONS] - [ARGS…]           # the script on standard input; a terminal: the interactive interpreter
+/// jinn [OPTIONS]                     # the same, with sys.argv == [""]
 /// jinn run [OPTIONS] SCRIPT | -c CODE | -m MODULE [ARGS…]
 /// ```
 ///
-/// OPTIONS: `-v`, `--no-daemon`, `--config PATH`, `--with REQUIREMENT` and `--requirements FILE` (repeatable).
+/// OPTIONS are Jinn's (`-v`, `--no-daemon`, `--config PATH`, `--with REQUIREMENT` and `--requirements FILE`,
+/// repeatable) and `python3`'s (see ``PythonOptions``: `-u`, `-B`, `-O`, `-W ARG`, `-X OPT`, `-uc CODE`, `--`, …).
+/// A lone `-v` is Jinn's; python3's `-v` is reached inside a cluster (`-vv`, `-uv`).
 ///
-/// Anything else (a subcommand, `--help`, no arguments) is left to `jinn-tool`.
+/// A subcommand (`jinn daemon status`, `jinn help`) is left to `jinn-tool`.
 struct ClientInvocation: Equatable {
     /// What runs.
     var entry: RunRequest.Entry
-    /// `sys.argv` as `python3` receives it: the script path, `-c` or `-m`, then the arguments.
+    /// `sys.argv` as `python3` receives it: the script path, `-c` or `-m`, `-` or `""`, then the arguments.
     var arguments: [[UInt8]]
-    /// The arguments an interpreter run directly gets: `[SCRIPT, ARGS…]`, `[-c, CODE, ARGS…]`, `[-m, MODULE, ARGS…]`.
+    /// The arguments an interpreter run directly gets: python3's options as typed, then `[SCRIPT, ARGS…]`,
+    /// `[-c, CODE, ARGS…]`, `[-m, MODULE, ARGS…]`.
     var pythonArguments: [[UInt8]]
+    /// python3's start-up options, one word each (`-O`, `-W`, `default`), which the run's zygote starts with.
+    var interpreterOptions: [[UInt8]] = []
+    /// Whether the command line has python3 options or reads the script from standard input: then the request
+    /// says how the run's `sys.orig_argv` and start-up look (``RunOptions``).
+    var hasPythonCommandLine = false
+    /// Why the interpreter must run in this process's place (`-V`, `-h`, `-i`, an option python3 refuses, which it
+    /// then answers itself), or nil for a run the daemon serves.
+    var directReason: String?
+    /// What is wrong with Jinn's own options (`--with` without its value), said before anything runs.
+    var usageError: String?
     /// `-v`: diagnostics on standard error.
     var verbose = false
     /// `--no-daemon`: run the interpreter directly.
@@ -32,90 +48,160 @@ struct ClientInvocation: Equatable {
     /// The whole command line after the program name, for a hand-over to `jinn-tool` that runs it again.
     var original: [[UInt8]] = []
 
+    /// The script file this run reads, if it is one: not standard input, and not a run the interpreter serves
+    /// directly.
+    var scriptFile: [UInt8]? {
+        guard directReason == nil, case .script(let path) = entry, path != [UInt8(ascii: "-")] else { return nil }
+        return path
+    }
+
+    /// What the request tells the zygote about the command line, nil for a plain one (today's request).
+    var runOptions: RunOptions? {
+        hasPythonCommandLine ? RunOptions(interpreter: interpreterOptions, commandLine: pythonArguments) : nil
+    }
+
     /// Whether `name` is a subcommand of `jinn-tool` (`JinnCommand`'s, kept in step by a test); a script with one
     /// of these names runs with `jinn run NAME`. A switch rather than a `Set`: the client pays for every generic
     /// type it instantiates at run time, on every run.
-    static func isSubcommand(_ name: String) -> Bool {
-        switch name {
+    static func isSubcommand(_ name: [UInt8]) -> Bool {
+        switch String(decoding: name, as: UTF8.self) {
         case "exec", "python", "env", "repl", "daemon", "sessions", "kill", "lock", "deps", "cache", "new",
              "prepare-run", "help": true
         default: false
         }
     }
 
-    /// Reads the arguments after the program name; nil when they are not a script run.
+    /// Reads the arguments after the program name; nil when they are a subcommand of `jinn-tool`. Jinn's own option
+    /// without its value gives an invocation with a ``usageError``.
     static func parse(_ arguments: [[UInt8]]) -> ClientInvocation? {
+        var jinn = JinnOptions()
+        var python = PythonOptions()
         var index = 0
-        var verbose = false, noDaemon = false
-        var configFile: String?
-        var with: [[UInt8]] = [], requirementFiles: [[UInt8]] = []
         var sawRun = false
+        var endOfOptions = false
         while index < arguments.count {
-            let argument = String(decoding: arguments[index], as: UTF8.self)
-            switch argument {
-            case "-v", "--verbose":
-                verbose = true
-                index += 1
+            let word = arguments[index]
+            switch jinn.read(arguments, at: index) {
+            case .taken(let count):
+                index += count
                 continue
-            case "--no-daemon":
-                noDaemon = true
-                index += 1
-                continue
-            case "--config", "--with", "--requirements":
-                guard index + 1 < arguments.count else { return nil }
-                let value = arguments[index + 1]
-                if argument == "--config" { configFile = String(decoding: value, as: UTF8.self) }
-                if argument == "--with" { with.append(value) }
-                if argument == "--requirements" { requirementFiles.append(value) }
-                index += 2
-                continue
-            case "run" where !sawRun:
+            case .missingValue:
+                var invalid = ClientInvocation(entry: .code([]), arguments: [], pythonArguments: [])
+                invalid.usageError = String(decoding: word, as: UTF8.self) + " needs a value"
+                return invalid
+            case .notJinns:
+                break
+            }
+            if !sawRun && python.typed.isEmpty && isWord(word, "run") {
                 sawRun = true
                 index += 1
                 continue
-            default:
-                if argument.hasPrefix("--config=") {
-                    configFile = String(argument.dropFirst("--config=".count))
-                    index += 1
-                    continue
-                }
-                if argument.hasPrefix("--with=") {
-                    with.append(Array(arguments[index].dropFirst("--with=".utf8.count)))
-                    index += 1
-                    continue
-                }
-                if argument.hasPrefix("--requirements=") {
-                    requirementFiles.append(Array(arguments[index].dropFirst("--requirements=".utf8.count)))
-                    index += 1
-                    continue
-                }
             }
-            break
+            guard word.count > 1, word[0] == UInt8(ascii: "-") else { break }
+            if isWord(word, "--") {
+                python.typed.append(word)
+                index += 1
+                endOfOptions = true
+                break
+            }
+            guard let used = python.read(arguments, at: index) else { break }
+            index += used
+            if python.entry != nil || python.directReason != nil { break }
         }
-        guard index < arguments.count else { return nil }
-        let first = arguments[index]
-        let firstText = String(decoding: first, as: UTF8.self)
         var invocation: ClientInvocation
-        let rest = Array(arguments[(index + 1)...])
-        switch firstText {
-        case "-c", "-m":
-            guard let target = rest.first else { return nil }
-            let tail = Array(rest.dropFirst())
-            invocation = ClientInvocation(
-                entry: firstText == "-c" ? .code(target) : .module(target),
-                arguments: [first] + tail, pythonArguments: [first, target] + tail)
-        default:
-            if firstText.hasPrefix("-") { return nil }
-            if !sawRun && isSubcommand(firstText) { return nil }
-            invocation = ClientInvocation(entry: .script(first), arguments: [first] + rest,
-                                          pythonArguments: [first] + rest)
+        let rest = Array(arguments[min(index, arguments.count)...])
+        if let reason = python.directReason {
+            invocation = ClientInvocation(entry: .code([]), arguments: [], pythonArguments: python.typed + rest)
+            invocation.directReason = reason
+        } else if let entry = python.entry {
+            // -c CODE or -m MODULE: sys.argv[0] is "-c" or "-m".
+            let flag: [UInt8] = if case .code = entry { Array("-c".utf8) } else { Array("-m".utf8) }
+            invocation = ClientInvocation(entry: entry, arguments: [flag] + rest,
+                                          pythonArguments: python.typed + rest)
+        } else if index < arguments.count {
+            let first = arguments[index]
+            let tail = Array(arguments[(index + 1)...])
+            if !sawRun && !endOfOptions && python.typed.isEmpty && isSubcommand(first) { return nil }
+            invocation = ClientInvocation(entry: .script(first), arguments: [first] + tail,
+                                          pythonArguments: python.typed + [first] + tail)
+            // A script from standard input; from a terminal, the run is python3's interactive interpreter.
+            if isWord(first, "-") { invocation.hasPythonCommandLine = true }
+        } else {
+            // python3 with no script reads standard input, a terminal interactively: sys.argv == [""].
+            invocation = ClientInvocation(entry: .script(Array("-".utf8)), arguments: [[]],
+                                          pythonArguments: python.typed)
+            invocation.hasPythonCommandLine = true
         }
-        invocation.verbose = verbose
-        invocation.noDaemon = noDaemon
-        invocation.configFile = configFile
-        invocation.with = with
-        invocation.requirementFiles = requirementFiles
+        invocation.interpreterOptions = python.options
+        if !python.typed.isEmpty { invocation.hasPythonCommandLine = true }
+        invocation.verbose = jinn.verbose
+        invocation.noDaemon = jinn.noDaemon
+        invocation.configFile = jinn.configFile
+        invocation.with = jinn.with
+        invocation.requirementFiles = jinn.requirementFiles
         invocation.original = arguments
         return invocation
+    }
+
+    static func isWord(_ word: [UInt8], _ text: StaticString) -> Bool {
+        guard word.count == text.utf8CodeUnitCount else { return false }
+        let start = text.utf8Start
+        for offset in 0..<word.count where word[offset] != start[offset] { return false }
+        return true
+    }
+}
+
+/// Jinn's own options on a command line that runs Python.
+struct JinnOptions {
+    enum Reading {
+        /// The option and its value took this many words.
+        case taken(Int)
+        /// `--config`, `--with` or `--requirements` ends the command line.
+        case missingValue
+        /// The word is not one of Jinn's options.
+        case notJinns
+    }
+
+    var verbose = false
+    var noDaemon = false
+    var configFile: String?
+    var with: [[UInt8]] = []
+    var requirementFiles: [[UInt8]] = []
+
+    mutating func read(_ arguments: [[UInt8]], at index: Int) -> Reading {
+        let word = arguments[index]
+        guard word.count > 1, word[0] == UInt8(ascii: "-") else { return .notJinns }
+        if ClientInvocation.isWord(word, "-v") || ClientInvocation.isWord(word, "--verbose") {
+            verbose = true
+            return .taken(1)
+        }
+        if ClientInvocation.isWord(word, "--no-daemon") {
+            noDaemon = true
+            return .taken(1)
+        }
+        guard word.count > 2, word[1] == UInt8(ascii: "-") else { return .notJinns }
+        for (name, slot) in [("--config", 0), ("--with", 1), ("--requirements", 2)] {
+            let prefix = Array(name.utf8)
+            guard word.count >= prefix.count, Array(word[..<prefix.count]) == prefix else { continue }
+            let value: [UInt8]
+            let used: Int
+            if word.count == prefix.count {
+                guard index + 1 < arguments.count else { return .missingValue }
+                value = arguments[index + 1]
+                used = 2
+            } else if word[prefix.count] == UInt8(ascii: "=") {
+                value = Array(word[(prefix.count + 1)...])
+                used = 1
+            } else {
+                continue
+            }
+            switch slot {
+            case 0: configFile = String(decoding: value, as: UTF8.self)
+            case 1: with.append(value)
+            default: requirementFiles.append(value)
+            }
+            return .taken(used)
+        }
+        return .notJinns
     }
 }

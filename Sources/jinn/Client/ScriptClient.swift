@@ -23,6 +23,10 @@ enum ScriptClient {
     static let lostStatus: Int32 = 125
 
     static func run(_ invocation: ClientInvocation) -> Never {
+        if let problem = invocation.usageError {
+            printError("jinn: \(problem); Jinn's options are described by `jinn help`")
+            exit(2)
+        }
         let diagnostics = Diagnostics(enabled: invocation.verbose)
         let configuration: Configuration
         do {
@@ -48,6 +52,7 @@ enum ScriptClient {
                            environmentInterpreter: environment?.interpreter, keeping: environment?.usageDescriptor)
         }
         if invocation.noDaemon { direct("--no-daemon") }
+        if let reason = invocation.directReason { direct(reason) }
         let terminal = RunTerminal.open()
         guard var request = makeRequest(invocation, interpreter: environment?.interpreter, state: state,
                                         configuration: configuration) else {
@@ -120,6 +125,6 @@ enum ScriptClient {
         return RunRequest(entry: invocation.entry, arguments: invocation.arguments, workingDirectory: cwd,
                           environment: ProcessEnvironment.entries(), umask: Int(jinn_umask_get()),
                           interpreter: interpreter.map { Array($0.utf8) }, settings: configuration.runSettings,
-                          processState: state, parent: Int(getppid()))
+                          processState: state, parent: Int(getppid()), options: invocation.runOptions)
     }
 }

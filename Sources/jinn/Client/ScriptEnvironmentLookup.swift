@@ -22,7 +22,7 @@ enum ScriptEnvironmentLookup {
     /// The environment of the run, nil when it needs none. Does not return when the environment must be made.
     static func environment(for invocation: ClientInvocation, configured: String?, diagnostics: Diagnostics) -> Found? {
         var script: String?
-        if case .script(let path) = invocation.entry { script = String(decoding: path, as: UTF8.self) }
+        if let path = invocation.scriptFile { script = String(decoding: path, as: UTF8.self) }
         var defaultInterpreter: String?
         let gathered = ScriptRunInputs.gather(
             script: script, with: invocation.with,

@@ -16,10 +16,12 @@ import signal
 import sys
 import time
 
-from jinn import _cmdline, _descriptors, _environment, _modules, _process_state
+from jinn import _cmdline, _descriptors, _environment, _interactive, _modules, _options, _process_state, _runner
 from jinn._ending import finish, library_imports, print_uncaught, system_exit_status
 from jinn._environment import environment_from, replace_environment  # noqa: F401 (jinn._spare's)
 from jinn._runner import run_entry
+
+_runner.INTERACTIVE = _interactive.serve  # a run whose script comes from a terminal is python3's interactive loop
 
 
 def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, zygote_namespace):
@@ -43,7 +45,7 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     tempfile = _modules.loaded("tempfile")
     if tempfile is not None:
         tempfile.tempdir = None  # computed from TMPDIR, which is the caller's now
-    _install_stdio(environment)
+    _install_stdio(environment, _options.unbuffered(request, environment))
 
     # Leave no trace of the bootstrap: the jinn finder and modules are not the script's.
     sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__module__ != "jinn._importer"]
@@ -52,10 +54,11 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     sys.excepthook = sys.__excepthook__  # the bootstrap's hook hides frames a script's traceback must show
     kind, target = request["entry"]
     target, argv = os.fsdecode(target), [os.fsdecode(argument) for argument in request["argv"]]
-    _cmdline.set_command_line(python3_arguments(kind, target, argv))
+    orig_argv = _options.command_line(request)
+    _cmdline.set_command_line(orig_argv or python3_arguments(kind, target, argv))
     status, interrupted, run_pid = 0, False, os.getpid()
     try:
-        run_entry(kind, target, argv, cwd)
+        run_entry(kind, target, argv, cwd, orig_argv=orig_argv)
     except SystemExit as exit:
         status = system_exit_status(exit)
     except BaseException as error:
@@ -137,7 +140,7 @@ def make_stdio(fd, write, encoding, errors, buffered, role=None):
     return text
 
 
-def _install_stdio(environment):
+def _install_stdio(environment, unbuffered):
     import stat
 
     try:
@@ -148,7 +151,7 @@ def _install_stdio(environment):
         # What the interpreter's start-up does with a directory as standard input.
         os.write(2, b"Fatal Python error: init_sys_streams: <stdin> is a directory, cannot continue\n")
         os._exit(1)
-    buffered = not environment.get(b"PYTHONUNBUFFERED")
+    buffered = not unbuffered
     streams = []
     for fd, old in enumerate((sys.__stdin__, sys.__stdout__, sys.__stderr__)):
         encoding = getattr(old, "encoding", None) or "utf-8"

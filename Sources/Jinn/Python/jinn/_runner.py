@@ -24,6 +24,9 @@ _SAFE_PATH = bool(getattr(sys.flags, "safe_path", sys.flags.isolated))
 _HAS_ORIG_ARGV = hasattr(sys, "orig_argv")  # Python 3.10 and later
 _KEEPS_CODE_LINES = sys.version_info >= (3, 13)  # python3 -c keeps its code's lines for tracebacks
 _END_OF_ZIP = b"PK\x05\x06"
+# Serves a script from a terminal as python3's interactive interpreter (jinn._interactive.serve, set by the zygote's
+# runs); None reads a terminal like any other standard input.
+INTERACTIVE = None
 _ZIP_TAIL = 65536 + 22  # the end-of-archive record and the longest comment after it
 
 
@@ -77,7 +80,7 @@ def _parent_gone(error):
 # -- The entry point ---------------------------------------------------------------------------------------------
 
 
-def run_entry(kind, target, argv, cwd, path0=None):
+def run_entry(kind, target, argv, cwd, path0=None, orig_argv=None):
     """Runs ``python3 target``, ``python3 -c target`` or ``python3 -m target`` (``kind`` ``"script"``, ``"code"``
     or ``"module"``) in this interpreter, as the interpreter's start-up would have run it from ``cwd`` (empty for a
     working directory that has no name any more, deleted while the caller was in it).
@@ -86,13 +89,14 @@ def run_entry(kind, target, argv, cwd, path0=None):
     ``__main__``. ``argv`` becomes ``sys.argv``; a module's ``"-m"`` in ``argv[0]`` becomes the module's file once it is found,
     as under python3 (any other ``argv[0]``, such as the name of a program held in memory, stays). A script path
     that is a directory or a zip file runs its ``__main__`` module, with the path in ``sys.path[0]``. A script
-    that cannot be read ends the run with python3's message and ``SystemExit(2)``. The program's exceptions
-    propagate.
+    that cannot be read ends the run with python3's message and ``SystemExit(2)``. The script ``-`` is read from
+    standard input, as python3 reads it. ``orig_argv``, when given, is ``sys.orig_argv`` (python3's options
+    included). The program's exceptions propagate.
     """
     if kind == "code":
         sys.argv[:] = argv
         if _HAS_ORIG_ARGV:
-            sys.orig_argv = [sys.executable, "-c", target] + argv[1:]
+            sys.orig_argv = orig_argv or [sys.executable, "-c", target] + argv[1:]
         if not _SAFE_PATH:
             _set_path0("")
         if _KEEPS_CODE_LINES:
@@ -106,7 +110,7 @@ def run_entry(kind, target, argv, cwd, path0=None):
     elif kind == "module":
         sys.argv[:] = argv
         if _HAS_ORIG_ARGV:
-            sys.orig_argv = [sys.executable, "-m", target] + argv[1:]
+            sys.orig_argv = orig_argv or [sys.executable, "-m", target] + argv[1:]
         if not _SAFE_PATH:
             if cwd or path0 is not None:
                 _set_path0(cwd if path0 is None else path0)
@@ -117,7 +121,10 @@ def run_entry(kind, target, argv, cwd, path0=None):
     else:
         sys.argv[:] = argv
         if _HAS_ORIG_ARGV:
-            sys.orig_argv = [sys.executable] + argv
+            sys.orig_argv = orig_argv or [sys.executable] + argv
+        if target == "-":
+            _run_standard_input()
+            return
         path = absolute_path(target, cwd)
         # As python3 does, the path's __main__ runs when an import path hook takes the path (a directory, a zip
         # file), and the answer is recorded in sys.path_importer_cache. The standard hooks take only directories
@@ -150,6 +157,73 @@ def run_entry(kind, target, argv, cwd, path0=None):
             _exec_main(source, path, module.__dict__)
         finally:
             flush_io()
+
+
+def _run_standard_input():
+    # python3 reads the whole script from descriptor 0 before it runs any of it, names it "<stdin>", and gives
+    # __main__ a __file__ of that name.
+    if not _SAFE_PATH:
+        _set_path0("")
+    if INTERACTIVE is not None and os.isatty(0):
+        module = main_module(loader=importlib.machinery.BuiltinImporter)
+        sys.modules["__main__"] = module
+        INTERACTIVE(module)
+        return
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(0, 1 << 16)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    source = b"".join(chunks)
+    module = main_module(loader=importlib.machinery.BuiltinImporter, file="<stdin>")
+    sys.modules["__main__"] = module
+    try:
+        problem = stdin_encoding_problem(source, getattr(sys.stdin, "encoding", None) or "utf-8")
+        if problem is not None:
+            _refuse_main(problem)
+        _exec_main(source, "<stdin>", module.__dict__)
+    finally:
+        flush_io()
+
+
+_COOKIE = None
+
+
+def stdin_encoding_problem(source, stdin_encoding):
+    """python3's complaint about a script on standard input whose coding cookie (PEP 263) names another encoding
+    than standard input's (``encoding problem: iso-8859-1``, names normalized as its tokenizer does), or None."""
+    global _COOKIE
+    if _COOKIE is None:
+        import re
+
+        _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+    lines = source.split(b"\n", 2)[:2]
+    for number, line in enumerate(lines):
+        match = _COOKIE.match(line)
+        if match is not None:
+            name = _normal_encoding_name(match.group(1).decode("ascii", "replace"))
+            if name != _normal_encoding_name(stdin_encoding):
+                return "encoding problem: " + name
+            return None
+        # The second line counts only after a blank or comment-only first line.
+        if number == 0 and line.strip(b" \t\f\r") and not line.lstrip(b" \t\f").startswith(b"#"):
+            return None
+    return None
+
+
+def _normal_encoding_name(name):
+    # The tokenizer's get_normal_name: the first twelve characters, lowered, "_" as "-".
+    text = name[:12].lower().replace("_", "-")
+    if text == "utf-8" or text.startswith("utf-8-"):
+        return "utf-8"
+    for latin in ("latin-1", "iso-8859-1", "iso-latin-1"):
+        if text == latin or text.startswith(latin + "-"):
+            return "iso-8859-1"
+    return name
 
 
 def flush_io():
@@ -221,6 +295,11 @@ def _exec_main(source, filename, namespace):
     exec(compile(source, filename, "exec", dont_inherit=True), namespace)
 
 
+def _refuse_main(message):
+    # A complaint of python3's about the program before any of it runs, with no frame of the caller's.
+    raise SyntaxError(message)
+
+
 def _run_module_main(name, alter_argv):
     # runpy's own first import, by name, so that a zygote's run lists it in sys.modules as python3 -m does
     # (jinn._modules gives back a hidden module only to an import).
@@ -237,7 +316,7 @@ def _run_path_main():
     runpy._run_module_as_main("__main__", False)
 
 
-BOUNDARIES = (_exec_main.__code__, _run_module_main.__code__, _run_path_main.__code__)
+BOUNDARIES = (_exec_main.__code__, _run_module_main.__code__, _run_path_main.__code__, _refuse_main.__code__)
 
 
 def trim_traceback(tb, boundaries=BOUNDARIES):

@@ -11,6 +11,8 @@ skipped rather than ending a run that has begun.
 import os
 import signal
 
+import _signal
+
 try:
     import resource
 except ImportError:  # pragma: no cover - not a POSIX system
@@ -79,18 +81,18 @@ def _set_limits(limits):
 
 def _set_dispositions(ignored):
     """Ignores what the caller ignored, and puts back the default of what it did not but this process ignores."""
-    for number in range(1, signal.NSIG):
+    # The C module's functions: ``signal``'s wrappers turn every handler into an enum, tens of times slower, and
+    # this looks at every signal on every run. ``signal.getsignal`` shows what they set all the same.
+    getsignal, setsignal, ignore, default = _signal.getsignal, _signal.signal, _signal.SIG_IGN, _signal.SIG_DFL
+    for number in range(1, _signal.NSIG):
         if number in _UNCATCHABLE or number in _START_UP_IGNORED:
             continue
         try:
-            current = signal.getsignal(number)
-        except (OSError, ValueError):
-            continue
-        try:
+            current = getsignal(number)
             if number in ignored:
-                if current != signal.SIG_IGN:
-                    signal.signal(number, signal.SIG_IGN)
-            elif current == signal.SIG_IGN:
-                signal.signal(number, signal.SIG_DFL)
+                if current != ignore:
+                    setsignal(number, ignore)
+            elif current == ignore:
+                setsignal(number, default)
         except (OSError, ValueError):  # a number the C library keeps for itself
             pass

@@ -27,7 +27,7 @@ enum TerminalBenchmark {
         let (termination, output, errors) = try await runCapturing(
             python.executable, [driver, String(rounds), jinn, python.executable, hello], environment: environment)
         guard termination.isSuccess,
-              let times = try JSONSerialization.jsonObject(with: output) as? [String: [Double]]
+              let times = try JSONSerialization.jsonObject(with: Data(output)) as? [String: [Double]]
         else {
             throw JinnError.protocolViolation("the terminal driver failed (\(termination)): "
                                               + String(decoding: errors, as: UTF8.self))

@@ -62,11 +62,13 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     status = finish(status, startup_modules, zygote_namespace)
     # Everything the run holds is closed before it announces its end (locks, pipes), as if it had exited.
     _descriptors.close_all_but(report_fd, roles)
-    _descriptors.write_status(roles, interrupted, status)
+    # The zygote's report first: a client that ends on the status makes the daemon end what it still thinks is
+    # running, and the report (with the run's imports) must be out by then.
     try:
         os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)) + imports)
     except OSError:
         pass
+    _descriptors.write_status(roles, interrupted, status)
     if interrupted:
         # As python3 does after an uncaught KeyboardInterrupt: die of SIGINT, so the shell sees it.
         signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -53,9 +53,10 @@ class Handover:
         install_parent(request.get("parent"))
 
 
-def split(parent_death):
+def split(parent_death, requests=None):
     """In a spare that leads its session: forks the run-to-be and returns its :class:`Handover`; in the parent,
-    becomes the holder and never returns.
+    becomes the holder and never returns. The holder first writes the run-to-be's pid (4 bytes, little-endian) on
+    ``requests``, the spare's socket to the zygote, which reports it as the run's pid.
 
     ``parent_death(number)`` sets the calling process's parent-death signal (None where there is none)."""
     holder_end, run_end = socket.socketpair()
@@ -74,6 +75,11 @@ def split(parent_death):
             os._exit(1)
         return Handover(run_end, parent_death)
     run_end.close()
+    if requests is not None:
+        try:
+            requests.sendall(pid.to_bytes(4, "little"))
+        except OSError:  # the zygote is gone: so is the spare
+            pass
     os._exit(hold(pid, holder_end, parent_death))
 
 

@@ -125,6 +125,31 @@ class HolderTests(unittest.TestCase):
         self.assertEqual(written, repr([int(signal.SIGUSR2)]).encode())
 
 
+class ZygoteSocketTests(unittest.TestCase):
+    def test_the_holder_names_the_run_to_be_and_ends_it_when_the_zygote_goes_before_the_hand_over(self):
+        import socket
+
+        zygote_end, spare_end = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                zygote_end.close()
+                os.setsid()
+                _holder.split(None, spare_end)
+                spare_end.recv(1)  # the run-to-be waits for a request that never comes
+                time.sleep(60)
+            finally:
+                os._exit(0)
+        spare_end.close()
+        named = zygote_end.recv(4)
+        run_to_be = int.from_bytes(named, "little")
+        self.assertEqual(len(named), 4)
+        self.assertEqual(os.getsid(run_to_be), pid)  # the holder's session's
+        zygote_end.close()
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), -signal.SIGKILL)
+
+
 class InstallParentTests(unittest.TestCase):
     def test_nothing_changes_without_a_parent(self):
         before = os.getppid

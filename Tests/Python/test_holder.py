@@ -9,6 +9,14 @@ import support  # noqa: F401  (puts the embedded package on sys.path)
 from jinn import _holder
 
 
+def _fresh_signals():
+    """A spare's signal state (as the zygote's spares have it), whatever a test runner ignores or blocks."""
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    for number in (signal.SIGCHLD, signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 class HolderTests(unittest.TestCase):
     def spare(self, run, request=None, hand_over=True, fds=()):
         """Forks a spare that leads its session and splits into a holder and a run-to-be, which runs ``run()``
@@ -21,6 +29,7 @@ class HolderTests(unittest.TestCase):
             try:
                 os.close(reader)
                 os.setsid()
+                _fresh_signals()
                 handover = _holder.split(None)
                 if hand_over:
                     handover.complete(request or {}, fds)
@@ -135,6 +144,7 @@ class ZygoteSocketTests(unittest.TestCase):
             try:
                 zygote_end.close()
                 os.setsid()
+                _fresh_signals()
                 _holder.split(None, spare_end)
                 spare_end.recv(1)  # the run-to-be waits for a request that never comes
                 time.sleep(60)

@@ -173,6 +173,7 @@ class Terminal:
         self.run_foreground = pid  # the run's foreground group while it is in the background
 
     def listen(self):
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # an ignored SIGCHLD would reap the run before the wait
         for number in RELAYED:
             signal.signal(number, self.relay)
         for number in (signal.SIGTTIN, signal.SIGTTOU):

@@ -102,10 +102,13 @@ struct RunTerminalTests {
         try box.script("sleep.py", "import time\nprint('ready', flush=True)\ntime.sleep(60)\n")
         let steps: [TerminalDriver.Step] = [.expect("ready"), .type("\u{03}")]
         let (jinn, python3) = try TerminalDriver(box: box).compare("PROGRAM sleep.py; echo status $?", steps)
-        // The interrupt ends the shell's command line too, as it does when python3 dies of SIGINT.
-        #expect(jinn == python3)
-        #expect(jinn.output.hasSuffix("time.sleep(60)\nKeyboardInterrupt\n\n"), "\(jinn)")
-        #expect(!jinn.output.contains("status"), "\(jinn)")
+        // The interrupt ends the shell's command line too, as it does when python3 dies of SIGINT. Where the
+        // traceback points depends on how far the script got past its print.
+        for session in [jinn, python3] {
+            #expect(session.output.hasSuffix("\nKeyboardInterrupt\n\n"), "\(session)")
+            #expect(!session.output.contains("status"), "\(session)")
+        }
+        #expect(jinn.status == python3.status && jinn.failure == python3.failure, "\(jinn) against \(python3)")
     }
 
     @Test func anInteractiveShellInTheRunHasJobControl() async throws {

@@ -9,6 +9,14 @@ import support  # noqa: F401  (puts the embedded package on sys.path)
 from jinn import _holder
 
 
+def _fresh_signals():
+    """A spare's signal state (as the zygote's spares have it), whatever a test runner ignores or blocks."""
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    for number in (signal.SIGCHLD, signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 class HolderTests(unittest.TestCase):
     def spare(self, run, request=None, hand_over=True, fds=()):
         """Forks a spare that leads its session and splits into a holder and a run-to-be, which runs ``run()``
@@ -21,6 +29,7 @@ class HolderTests(unittest.TestCase):
             try:
                 os.close(reader)
                 os.setsid()
+                _fresh_signals()
                 handover = _holder.split(None)
                 if hand_over:
                     handover.complete(request or {}, fds)
@@ -123,6 +132,32 @@ class HolderTests(unittest.TestCase):
 
         _, _, written = self.spare(run)
         self.assertEqual(written, repr([int(signal.SIGUSR2)]).encode())
+
+
+class ZygoteSocketTests(unittest.TestCase):
+    def test_the_holder_names_the_run_to_be_and_ends_it_when_the_zygote_goes_before_the_hand_over(self):
+        import socket
+
+        zygote_end, spare_end = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                zygote_end.close()
+                os.setsid()
+                _fresh_signals()
+                _holder.split(None, spare_end)
+                spare_end.recv(1)  # the run-to-be waits for a request that never comes
+                time.sleep(60)
+            finally:
+                os._exit(0)
+        spare_end.close()
+        named = zygote_end.recv(4)
+        run_to_be = int.from_bytes(named, "little")
+        self.assertEqual(len(named), 4)
+        self.assertEqual(os.getsid(run_to_be), pid)  # the holder's session's
+        zygote_end.close()
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), -signal.SIGKILL)
 
 
 class InstallParentTests(unittest.TestCase):

@@ -94,7 +94,9 @@ package final class Session: Sendable {
     package func signal(_ number: Int32) -> Bool {
         state.withLock { state in
             guard let pid = state.pid, !state.ended else { return false }
-            return kill(-pid, number) == 0 || kill(pid, number) == 0
+            // The run's group: its holder's, or its own once it left it.
+            let group = getpgid(pid)
+            return group > 1 && group != getpgrp() && kill(-group, number) == 0 || kill(pid, number) == 0
         }
     }
 

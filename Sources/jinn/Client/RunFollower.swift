@@ -119,16 +119,30 @@ struct RunFollower {
             forward(number, through: terminal)
             return
         }
+        let group = runGroup
         if number == SIGTSTP {
-            // Ctrl-Z: the run stops, then this client stops as a shell expects; `fg` continues both. The run leads
-            // a session of its own, so the kernel ignores TSTP's default stop there (an orphaned process group):
-            // a handler for TSTP still runs, and STOP does the stopping.
-            kill(-pid, SIGTSTP)
-            kill(-pid, SIGSTOP)
+            // Ctrl-Z: the run stops, then this client stops as a shell expects; `fg` continues both. The run's group
+            // is its holder's session's, so the kernel ignores TSTP's default stop there (an orphaned process
+            // group): a handler for TSTP still runs, and STOP does the stopping.
+            kill(-group, SIGTSTP)
+            kill(-group, SIGSTOP)
             jinn_stop_self()
             return
         }
-        if kill(-pid, number) != 0 { kill(pid, number) }
+        if group <= 0 || kill(-group, number) != 0 { kill(pid, number) }
+    }
+
+    /// The run's process group as it is now: its holder's, or its own once it left it (-1 once it is gone).
+    private var runGroup: pid_t {
+        let group = getpgid(pid)
+        return group > 1 && group != getpgrp() ? group : -1
+    }
+
+    /// The terminal's holder of a run with a terminal: the leader of the run's session, which passes signals on to
+    /// the run's foreground group (the run's own pid once it is gone).
+    private var terminalHolder: pid_t {
+        let session = getsid(pid)
+        return session > 1 && session != getsid(0) ? session : pid
     }
 
     /// With a terminal of its own the run's holder passes signals on to the run's foreground group; the terminal's
@@ -139,18 +153,22 @@ struct RunFollower {
             terminal.resized()
         case SIGTSTP:
             // The run stopped (its holder says so with TSTP), or someone stops this client: the run stops with it.
-            kill(pid, SIGTSTP)
+            kill(terminalHolder, SIGTSTP)
             terminal.stop(with: SIGTSTP)
         case SIGCONT:
             terminal.enter()
-            kill(pid, SIGCONT)
+            kill(terminalHolder, SIGCONT)
         default:
-            kill(pid, number)
+            kill(terminalHolder, number)
         }
     }
 
     /// Makes sure nothing keeps running when the client gives up on a run.
     private func terminate() {
-        kill(-pid, SIGTERM)
+        if terminal != nil {
+            kill(terminalHolder, SIGTERM)
+        } else {
+            forward(SIGTERM)
+        }
     }
 }

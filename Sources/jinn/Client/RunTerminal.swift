@@ -15,7 +15,7 @@ import Darwin
 /// The client owns both ends: the slave until the run has started (the run's holder then holds it), the master
 /// for the life of the process. Both are close-on-exec, so a direct run's interpreter inherits neither.
 final class RunTerminal {
-    /// The caller's terminal: the first standard descriptor that is one.
+    /// The caller's terminal: standard input.
     let terminal: Int32
     let master: Int32
     private(set) var slave: Int32
@@ -39,23 +39,21 @@ final class RunTerminal {
         self.substitutes = substitutes
     }
 
-    /// A pseudo-terminal like the caller's terminal, or nil when no standard descriptor is a terminal (the piped
-    /// case pays only these `isatty` calls) or a pair cannot be opened (the run then gets the caller's terminal).
+    /// A pseudo-terminal like the caller's terminal when standard input and output are both that terminal, or
+    /// nil: a piped run pays only the `isatty` calls, and a run whose input or output is a pipe (`jinn x.py | less`)
+    /// gets the caller's terminal itself, because a relay would read keystrokes meant for the other end of the
+    /// pipeline. Nil too when a pair cannot be opened (the run then gets the caller's terminal).
     static func open() -> RunTerminal? {
-        let ttys = (Int32(0)...2).filter { isatty($0) == 1 }
-        guard let first = ttys.first else { return nil }
+        guard isatty(0) == 1, isatty(1) == 1 else { return nil }
+        var input = stat(), output = stat()
+        guard fstat(0, &input) == 0, fstat(1, &output) == 0, input.st_rdev == output.st_rdev else { return nil }
         var master: Int32 = -1
         var slave: Int32 = -1
-        guard jinn_terminal_open(first, &master, &slave) == 0 else { return nil }
-        // Only the descriptors that are the same terminal as the first: another terminal stays the run's own.
-        var device = stat()
-        let known = fstat(first, &device) == 0
-        let streams: [Int32] = (Int32(0)...2).map { fd in
-            guard ttys.contains(fd), known else { return fd == first ? slave : fd }
-            var other = stat()
-            return fstat(fd, &other) == 0 && other.st_rdev == device.st_rdev ? slave : fd
-        }
-        return RunTerminal(terminal: first, master: master, slave: slave, streams: streams)
+        guard jinn_terminal_open(0, &master, &slave) == 0 else { return nil }
+        // Standard error too when it is the same terminal; another terminal or a file stays the run's own.
+        var errors = stat()
+        let sameErrors = isatty(2) == 1 && fstat(2, &errors) == 0 && errors.st_rdev == input.st_rdev
+        return RunTerminal(terminal: 0, master: master, slave: slave, streams: [slave, slave, sameErrors ? slave : 2])
     }
 
     /// Whether this client is in the foreground of the caller's terminal (a shell's background job is not).

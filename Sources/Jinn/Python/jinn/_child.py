@@ -70,11 +70,13 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     if os.getpid() == run_pid:
         # Everything the run holds is closed before it announces its end (locks, pipes), as if it had exited.
         _descriptors.close_all_but(report_fd, roles)
-        _descriptors.write_status(roles, interrupted, status)
+        # The zygote's report first: it carries the run's imports, and must be out before the client, which ends
+        # on the status, can make the daemon take the run for finished.
         try:
             os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)) + imports)
         except OSError:
             pass
+        _descriptors.write_status(roles, interrupted, status)
     if interrupted:
         # As python3 does after an uncaught KeyboardInterrupt: die of SIGINT, so the shell sees it.
         signal.signal(signal.SIGINT, signal.SIG_DFL)

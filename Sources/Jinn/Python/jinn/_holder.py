@@ -53,9 +53,10 @@ class Handover:
         install_parent(request.get("parent"))
 
 
-def split(parent_death):
+def split(parent_death, requests=None):
     """In a spare that leads its session: forks the run-to-be and returns its :class:`Handover`; in the parent,
-    becomes the holder and never returns.
+    becomes the holder and never returns. The holder first writes the run-to-be's pid (4 bytes, little-endian) on
+    ``requests``, the spare's socket to the zygote, which reports it as the run's pid.
 
     ``parent_death(number)`` sets the calling process's parent-death signal (None where there is none)."""
     holder_end, run_end = socket.socketpair()
@@ -74,22 +75,41 @@ def split(parent_death):
             os._exit(1)
         return Handover(run_end, parent_death)
     run_end.close()
-    os._exit(hold(pid, holder_end, parent_death))
+    if requests is not None:
+        try:
+            requests.sendall(pid.to_bytes(4, "little"))
+        except OSError:  # the zygote is gone: so is the spare
+            pass
+    os._exit(hold(pid, holder_end, parent_death, None if requests is None else requests.fileno()))
 
 
-def hold(pid, channel, parent_death):
+def hold(pid, channel, parent_death, zygote=None):
     """The holder's life: waits for the hand-over, then for the run; returns only the exit status to mirror (or
-    dies of the run's signal)."""
+    dies of the run's signal).
+
+    The holder has no parent-death signal: one cleared only once it has read the hand-over would kill it when the
+    zygote dies first, leaving the run without anyone to tell its end. It watches ``zygote``, its copy of the
+    spare's socket, instead: the zygote's end of it closes with the zygote, and before the hand-over the holder
+    then ends the run-to-be and itself."""
+    if parent_death is not None and zygote is not None:
+        parent_death(0)
     terminal = Terminal(pid, os.getpgrp())
     terminal.listen()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, RELAYED)
-    # The holder needs none of the spare's descriptors: it must not keep the caller's pipes or the zygote's socket
-    # open after the run ends.
-    keep = channel.fileno()
-    os.closerange(0, keep)
-    os.closerange(keep + 1, 1 << 20)
+    # The holder needs none of the spare's other descriptors: it must not keep the caller's pipes open.
+    keep = sorted(fd for fd in (channel.fileno(), zygote) if fd is not None)
+    start = 0
+    for fd in keep:
+        os.closerange(start, fd)
+        start = fd + 1
+    os.closerange(start, 1 << 20)
+    if zygote is not None and not _handover_before_zygote_end(channel, zygote):
+        os.kill(pid, signal.SIGKILL)
+        return mirror(os.waitpid(pid, 0)[1])
     handed_over, status_pipe = _read_handover(channel)
-    if handed_over and parent_death is not None:
+    if zygote is not None:
+        os.close(zygote)
+    elif handed_over and parent_death is not None:
         parent_death(0)
     channel.close()
     status = terminal.wait(mirrored=False)
@@ -153,6 +173,7 @@ class Terminal:
         self.run_foreground = pid  # the run's foreground group while it is in the background
 
     def listen(self):
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # an ignored SIGCHLD would reap the run before the wait
         for number in RELAYED:
             signal.signal(number, self.relay)
         for number in (signal.SIGTTIN, signal.SIGTTOU):
@@ -254,6 +275,22 @@ def _read_handover(channel):
         except OSError:  # pragma: no cover
             return False, None
     return data == b"r", (fds[0] if fds else None)
+
+
+def _handover_before_zygote_end(channel, zygote):
+    """Waits for the hand-over's byte on ``channel`` or the end of the zygote's socket, whichever comes first;
+    True for the hand-over (or the run-to-be's end, which the hand-over's read then tells)."""
+    import select
+
+    poller = select.poll()
+    poller.register(channel.fileno(), select.POLLIN)
+    poller.register(zygote, getattr(select, "POLLRDHUP", 0))
+    while True:
+        events = dict(poller.poll())
+        if channel.fileno() in events:
+            return True
+        if zygote in events:
+            return False
 
 
 def _write_status(fd, status):

@@ -59,7 +59,7 @@ def become_spare(zygote, requests):
             os.close(report.detach())
     for _, other in zygote.spares:
         os.close(other.detach())
-    handover = split(zygote.prctl)
+    handover = split(zygote.prctl, requests)
     try:
         prepare_spare()
         received = receive_request(requests)

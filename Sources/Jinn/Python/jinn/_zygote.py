@@ -196,9 +196,12 @@ class Zygote:
                 return
             if pid == 0:
                 return
-            run = self.runs.pop(pid, None)
+            run = self.runs.get(pid)
             if run is not None:
-                run_id, report, reported = run
+                if run[1] is not None:
+                    # The holder ends right after its run: the run's report may be waiting, unread.
+                    self.read_report(run[1].fileno())
+                run_id, report, reported = self.runs.pop(pid)
                 if report is not None:
                     self.forget_report(report)
                 if not reported:
@@ -292,7 +295,8 @@ class Zygote:
                 os.close(fd)
             return
         self.runs[pid] = (run_id, spare, False)
-        self.send((ZYGOTE_STARTED, run_id, pid))
+        # The spare stays behind as the run's holder; the run is the process it forked, which it names first.
+        self.send((ZYGOTE_STARTED, run_id, run_pid(spare, pid)))
         # The spare's socket stays open: the run reports its end on it.
         spare.setblocking(False)
         self.reports[spare.fileno()] = pid
@@ -307,6 +311,22 @@ class Zygote:
         for _, spare in self.spares:
             spare.close()  # the spare sees end of file and exits
         self.spares = []
+
+
+def run_pid(spare, holder):
+    """The pid of the run a spare forked (the first 4 bytes on its socket; ``holder`` if the spare went away)."""
+    data = b""
+    while len(data) < 4:
+        try:
+            more = spare.recv(4 - len(data))
+        except InterruptedError:  # pragma: no cover - PEP 475 retries
+            continue
+        except OSError:
+            more = b""
+        if not more:
+            return holder
+        data += more
+    return int.from_bytes(data, "little")
 
 
 def main():

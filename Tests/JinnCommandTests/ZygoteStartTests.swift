@@ -31,7 +31,7 @@ struct ZygoteStartTests {
         /// The zygote of runs whose start-up variables are the sandbox's and PYTHONPATH=directory alone.
         func zygote(in directory: String) throws -> PythonValue? {
             try box.request(.status)["zygotes"]?.elements?.first {
-                $0["environment"]?.stringValue?.hasSuffix(" [LANG=C.UTF-8 PYTHONPATH=\(directory)]") == true
+                $0["environment"]?.stringValue?.contains(" [LANG=C.UTF-8 PYTHONPATH=\(directory)]") == true
             }
         }
 

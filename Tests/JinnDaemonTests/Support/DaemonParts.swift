@@ -69,11 +69,12 @@ struct DaemonParts {
                    administration: administration, logger: log.logger)
     }
 
-    /// The key of runs with this environment.
+    /// The key of runs with this environment (and the daemon's settings, which runs without their own get).
     func key(_ environment: [String] = Fixtures.request().environment.map { String(decoding: $0, as: UTF8.self) })
         -> ZygoteKey
     {
-        ZygoteKey(executable: Fixtures.key.executable, environment: environment.map { Array($0.utf8) })
+        ZygoteKey(executable: Fixtures.key.executable, environment: environment.map { Array($0.utf8) },
+                  settings: settings.current.zygoteSettings)
     }
 }
 

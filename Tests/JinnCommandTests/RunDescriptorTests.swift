@@ -24,29 +24,15 @@ struct RunDescriptorTests {
                 print("63 reads", substituted.read().strip())
         """
 
-    func bothWays(_ box: ScriptRunnerSandbox, _ command: String)
-        throws -> (jinn: ScriptRunnerSandbox.Outcome, python: ScriptRunnerSandbox.Outcome)
-    {
-        let jinn = try box.jinnShell(command.replacingOccurrences(of: "PROGRAM", with: CommandRunner.executable.path))
-        let python = try box.jinnShell(command.replacingOccurrences(of: "PROGRAM", with: box.python.executable))
-        return (jinn, python)
-    }
-
-    /// Whether the daemon has served `count` runs, once it has seen their ends (which may come after their
-    /// clients have left).
-    func served(_ box: ScriptRunnerSandbox, _ count: Int) throws -> Bool {
-        try eventually { try box.request(.status)["runs"]?.intValue == count }
-    }
-
     @Test func aProcessSubstitutionAndARedirectedDescriptorReachTheRunAtTheirNumbers() async throws {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }
         try box.script("fds.py", Self.showDescriptors)
-        let (jinn, python) = try bothWays(box, "PROGRAM fds.py 0 1 2 3 4 5 6 63 <(echo hi) 3>&1 5</dev/null")
+        let (jinn, python) = try box.shellBothWays("PROGRAM fds.py 0 1 2 3 4 5 6 63 <(echo hi) 3>&1 5</dev/null")
         #expect(jinn == python, "jinn \(jinn)\npython3 \(python)")
         #expect(jinn.output.contains("3 open True") && jinn.output.contains("63 reads hi"))
         // The daemon served it: no direct run of the interpreter.
-        #expect(try served(box, 1))
+        #expect(try box.hasServed(1))
     }
 
     @Test func aClosedStandardDescriptorIsClosedInTheRun() async throws {
@@ -61,10 +47,10 @@ struct RunDescriptorTests {
         var count = 0
         for command in ["PROGRAM fds.py 2>&-", "PROGRAM fds.py <&-", "PROGRAM fds.py 2>&1 1>&-",
                         "PROGRAM opens.py 2>&-", "PROGRAM opens.py <&- 2>&-"] {
-            let (jinn, python) = try bothWays(box, command)
+            let (jinn, python) = try box.shellBothWays(command)
             #expect(jinn == python, "\(command): jinn \(jinn)\npython3 \(python)")
             count += 1
-            #expect(try served(box, count), "\(command) was not served by the daemon")
+            #expect(try box.hasServed(count), "\(command) was not served by the daemon")
         }
     }
 
@@ -76,7 +62,7 @@ struct RunDescriptorTests {
             subprocess.run(["ls", "/proc/self/fd"], close_fds=False)
             """)
         for command in ["PROGRAM children.py", "PROGRAM children.py 7</dev/null 2>&-", "PROGRAM children.py 3>&1"] {
-            let (jinn, python) = try bothWays(box, command)
+            let (jinn, python) = try box.shellBothWays(command)
             #expect(jinn == python, "\(command): jinn \(jinn)\npython3 \(python)")
         }
     }
@@ -86,7 +72,7 @@ struct RunDescriptorTests {
         defer { box.tearDown() }
         try box.script("fds.py", Self.showDescriptors)
         let many = "for n in $(seq 10 90); do eval \"exec $n</dev/null\"; done; "
-        let (jinn, python) = try bothWays(box, many + "PROGRAM fds.py 10 50 90 91")
+        let (jinn, python) = try box.shellBothWays(many + "PROGRAM fds.py 10 50 90 91")
         #expect(jinn == python, "jinn \(jinn)\npython3 \(python)")
         #expect(jinn.output.contains("90 open True"))
         let verbose = try box.jinnShell(many + CommandRunner.executable.path + " -v fds.py 90")

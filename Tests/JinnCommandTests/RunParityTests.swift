@@ -6,17 +6,6 @@ import Testing
 /// environment, what is in `sys.modules`, and how the interpreter shuts down.
 @Suite(.serialized)
 struct RunParityTests {
-    /// Runs a bash command line twice, with `PROGRAM` standing for `jinn`, then for the real `python3`.
-    func bothWays(_ box: ScriptRunnerSandbox, _ command: String, directory: String? = nil) throws
-        -> (jinn: ScriptRunnerSandbox.Outcome, python: ScriptRunnerSandbox.Outcome)
-    {
-        func run(_ program: String) throws -> ScriptRunnerSandbox.Outcome {
-            let line = (directory.map { "cd '\($0)' && " } ?? "") + command.replacingOccurrences(of: "PROGRAM", with: program)
-            return try box.jinnShell(line)
-        }
-        return (try run(CommandRunner.executable.path), try run(box.python.executable))
-    }
-
     @Test func aRelativePythonPathIsResolvedInTheCallersDirectory() async throws {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }
@@ -29,7 +18,7 @@ struct RunParityTests {
         try box.script("caller/lib/in_lib.py", "WHERE = 'found in lib'\n")
         let directory = box.scripts.path + "/caller"
         for value in [".:lib", "lib::", "./lib:" + box.root.path + ":."] {
-            let (jinn, python) = try bothWays(box, "PYTHONPATH='\(value)' PROGRAM ../show_path.py", directory: directory)
+            let (jinn, python) = try box.shellBothWays("PYTHONPATH='\(value)' PROGRAM ../show_path.py", directory: directory)
             #expect(jinn == python, "PYTHONPATH=\(value): jinn \(jinn)\npython3 \(python)")
             #expect(jinn.termination == .exited(0))
         }
@@ -94,7 +83,7 @@ struct RunParityTests {
                         "PROGRAM exits.py > /dev/full; echo status=$? >&2",
                         "PROGRAM -c 'print(1)' > /dev/full; echo status=$? >&2",
                         "\(python) -c '\(closedPipe)' PROGRAM prints.py; echo status=$? >&2"] {
-            let (jinn, python) = try bothWays(box, "unset PYTHONUNBUFFERED; " + command)
+            let (jinn, python) = try box.shellBothWays("unset PYTHONUNBUFFERED; " + command)
             #expect(jinn == python, "\(command): jinn \(jinn)\npython3 \(python)")
             #expect(jinn.errors.hasPrefix("Exception ignored in: <_io.TextIOWrapper name='<stdout>'"), "\(jinn)")
             #expect(jinn.errors.split(separator: "\n").count == 3, "\(jinn)")
@@ -108,7 +97,7 @@ struct RunParityTests {
         try box.script("both_fails.py", "import sys\nprint('out', end='')\nsys.stderr.write('err')\nraise ValueError('x')\n")
         for command in ["PROGRAM both.py 2>&1", "PROGRAM both_fails.py 2>&1",
                         "PROGRAM -c \"import sys; print('out', end=''); sys.stderr.write('err')\" 2>&1"] {
-            let (jinn, python) = try bothWays(box, command)
+            let (jinn, python) = try box.shellBothWays(command)
             #expect(jinn == python, "\(command): jinn \(jinn)\npython3 \(python)")
         }
     }
@@ -130,7 +119,7 @@ struct RunParityTests {
         for command in ["env -i ZULU=1 \(keep) ALPHA=2 PROGRAM environment.py",
                         "env -i LC_CTYPE=C \(keep) MIKE=3 PROGRAM environment.py",
                         "env -i LC_ALL=C \(keep) PROGRAM environment.py"] {
-            let (jinn, python) = try bothWays(box, command)
+            let (jinn, python) = try box.shellBothWays(command)
             #expect(jinn == python, "\(command): jinn \(jinn)\npython3 \(python)")
             #expect(jinn.termination == .exited(0))
         }

@@ -15,18 +15,6 @@ struct RunProcessStateTests {
         print("limits", [resource.getrlimit(number) for number in range(16)])
         """
 
-    func bothWays(_ box: ScriptRunnerSandbox, _ command: String)
-        throws -> (jinn: ScriptRunnerSandbox.Outcome, python: ScriptRunnerSandbox.Outcome)
-    {
-        let jinn = try box.jinnShell(command.replacingOccurrences(of: "PROGRAM", with: CommandRunner.executable.path))
-        let python = try box.jinnShell(command.replacingOccurrences(of: "PROGRAM", with: box.python.executable))
-        return (jinn, python)
-    }
-
-    func served(_ box: ScriptRunnerSandbox, _ count: Int) throws -> Bool {
-        try eventually { try box.request(.status)["runs"]?.intValue == count }
-    }
-
     @Test func underNohupNeitherTheClientNorTheRunDiesOfSIGHUP() async throws {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }
@@ -39,12 +27,12 @@ struct RunProcessStateTests {
             time.sleep(0.3)
             print("still here", signal.getsignal(signal.SIGHUP))
             """)
-        let (jinn, python) = try bothWays(box, "exec nohup PROGRAM hangup.py $$ 2>&1")
+        let (jinn, python) = try box.shellBothWays("exec nohup PROGRAM hangup.py $$ 2>&1")
         #expect(jinn == python, "jinn \(jinn)\npython3 \(python)")
         #expect(jinn.output.hasPrefix("still here"), "\(jinn)")
-        let (jinnState, pythonState) = try bothWays(box, "nohup PROGRAM state.py 2>&1")
+        let (jinnState, pythonState) = try box.shellBothWays("nohup PROGRAM state.py 2>&1")
         #expect(jinnState == pythonState, "jinn \(jinnState)\npython3 \(pythonState)")
-        #expect(try served(box, 2))
+        #expect(try box.hasServed(2))
     }
 
     @Test func aBackgroundJobsIgnoredSIGINTStaysIgnored() async throws {
@@ -57,7 +45,7 @@ struct RunProcessStateTests {
             print("not interrupted", signal.getsignal(signal.SIGINT))
             """)
         for command in ["trap '' INT; PROGRAM interrupt.py & wait $!", "trap '' INT TERM; PROGRAM state.py & wait $!"] {
-            let (jinn, python) = try bothWays(box, command)
+            let (jinn, python) = try box.shellBothWays(command)
             #expect(jinn == python, "\(command): jinn \(jinn)\npython3 \(python)")
         }
     }
@@ -86,11 +74,11 @@ struct RunProcessStateTests {
             os.execv(sys.argv[1], sys.argv[1:])
             """)
         for script in ["state.py", "children.py"] {
-            let (jinn, python) = try bothWays(box, "\(box.python.executable) launch.py PROGRAM \(script)")
+            let (jinn, python) = try box.shellBothWays("\(box.python.executable) launch.py PROGRAM \(script)")
             #expect(jinn == python, "\(script): jinn \(jinn)\npython3 \(python)")
             #expect(jinn.termination == .exited(0))
         }
-        #expect(try served(box, 2))
+        #expect(try box.hasServed(2))
     }
 
     @Test func niceAffinityAndLimitsReachTheRun() async throws {
@@ -110,11 +98,11 @@ struct RunProcessStateTests {
         #expect(try box.jinn(["state.py"]).termination == .exited(0))
         for command in ["ulimit -n 64; nice -n 5 taskset -c 0 PROGRAM state.py", "ulimit -n 64; PROGRAM opens.py",
                         "ulimit -v 4000000 -c 0; ulimit -S -t 100; PROGRAM state.py"] {
-            let (jinn, python) = try bothWays(box, command)
+            let (jinn, python) = try box.shellBothWays(command)
             #expect(jinn == python, "\(command): jinn \(jinn)\npython3 \(python)")
             #expect(jinn.termination == .exited(0))
         }
-        #expect(try served(box, 4))
+        #expect(try box.hasServed(4))
     }
 
     @Test func limitsTheDaemonCannotGrantRunTheInterpreterDirectly() async throws {
@@ -124,7 +112,7 @@ struct RunProcessStateTests {
         // The daemon starts under the first run's limits and niceness.
         let first = try box.jinnShell("ulimit -n 512; nice -n 10 \(CommandRunner.executable.path) state.py")
         #expect(first.termination == .exited(0), "\(first)")
-        let (jinn, python) = try bothWays(box, "ulimit -n 1024; PROGRAM state.py")
+        let (jinn, python) = try box.shellBothWays("ulimit -n 1024; PROGRAM state.py")
         #expect(jinn == python, "jinn \(jinn)\npython3 \(python)")
         let verbose = try box.jinnShell("ulimit -n 1024; \(CommandRunner.executable.path) -v state.py")
         #expect(verbose.errors.contains("running the interpreter directly: the daemon cannot run it (direct: the "
@@ -132,14 +120,14 @@ struct RunProcessStateTests {
                 "\(verbose)")
         // A descriptor opened before the caller lowered its limit is past the daemon's limit too.
         try box.script("fds.py", RunDescriptorTests.showDescriptors)
-        let (pastJinn, pastPython) = try bothWays(box, "exec 700</dev/null; ulimit -n 512; PROGRAM fds.py 700")
+        let (pastJinn, pastPython) = try box.shellBothWays("exec 700</dev/null; ulimit -n 512; PROGRAM fds.py 700")
         #expect(pastJinn == pastPython && pastJinn.output == "700 open True\n", "jinn \(pastJinn)\npython3 \(pastPython)")
         let pastVerbose = try box.jinnShell("exec 700</dev/null; ulimit -n 512; \(CommandRunner.executable.path) -v fds.py 700")
         #expect(pastVerbose.errors.contains("the caller's descriptor 700 is beyond the daemon's descriptor limit (512)"),
                 "\(pastVerbose)")
         // A lower niceness than the daemon's is granted where the daemon may lower it, or run directly: either way
         // the run has the caller's.
-        let (lowerJinn, lowerPython) = try bothWays(box, "ulimit -n 512; PROGRAM state.py")
+        let (lowerJinn, lowerPython) = try box.shellBothWays("ulimit -n 512; PROGRAM state.py")
         #expect(lowerJinn == lowerPython, "jinn \(lowerJinn)\npython3 \(lowerPython)")
         #expect(lowerJinn.output.contains("nice 0 "))
     }
@@ -159,10 +147,10 @@ struct RunProcessStateTests {
         let enter = "mkdir -p gone && cd gone && touch left.txt && rm left.txt && rmdir ../gone && "
         var count = 0
         for command in ["PROGRAM \(absolute)", "PROGRAM where.py", "PROGRAM -c '\(code)'", "PROGRAM -m where"] {
-            let (jinn, python) = try bothWays(box, enter + command)
+            let (jinn, python) = try box.shellBothWays(enter + command)
             #expect(jinn == python, "\(command): jinn \(jinn)\npython3 \(python)")
             count += 1
-            #expect(try served(box, count), "\(command) was not served by the daemon")
+            #expect(try box.hasServed(count), "\(command) was not served by the daemon")
         }
     }
 

@@ -225,4 +225,19 @@ extension ScriptRunnerSandbox {
         process.write(input)
         return process.wait()
     }
+
+    /// Runs a bash command line twice (in `directory` if given), with `PROGRAM` standing for the built `jinn`,
+    /// then for `python3`.
+    func shellBothWays(_ command: String, directory: String? = nil) throws -> (jinn: Outcome, python: Outcome) {
+        func run(_ program: String) throws -> Outcome {
+            try jinnShell((directory.map { "cd '\($0)' && " } ?? "") + command.replacingOccurrences(of: "PROGRAM", with: program))
+        }
+        return (try run(CommandRunner.executable.path), try run(python.executable))
+    }
+
+    /// Whether the daemon has served `count` runs, once it has seen their ends (which may come after their
+    /// clients have left).
+    func hasServed(_ count: Int) throws -> Bool {
+        try eventually { try request(.status)["runs"]?.intValue == count }
+    }
 }

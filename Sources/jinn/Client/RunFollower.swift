@@ -84,6 +84,12 @@ struct RunFollower {
         }
     }
 
+    /// Ends this process as a run that ended before its start was reported: its status pipe said `reading`.
+    func finish(_ reading: StatusPipe.Reading) -> Never {
+        end(reading, daemonLoss: nil)
+        exit(ScriptClient.lostStatus)
+    }
+
     /// Ends this process as the status pipe said, or as a lost run when the pipe ended without saying and the
     /// daemon is gone (`daemonLoss` is then what to print); returns when the daemon may still tell.
     private func end(_ reading: StatusPipe.Reading, daemonLoss: String?) {

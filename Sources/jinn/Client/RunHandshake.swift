@@ -21,6 +21,8 @@ struct RunHandshake {
         /// The run started; `held` are signals that arrived meanwhile, to be forwarded now; `statusFD` is the read
         /// end of its ``StatusPipe``.
         case started(runID: String, pid: Int32, held: [Int32], statusFD: Int32)
+        /// The run started and ended before its start was reported: its status pipe said how.
+        case finished(StatusPipe.Reading)
         /// The daemon is another build, with this pid.
         case otherBuild(pid: Int32)
         /// Nothing began: run the interpreter directly, for this reason.
@@ -65,6 +67,8 @@ struct RunHandshake {
                 return .direct("the daemon did not answer within \(clientTimeout)")
             case .signals(let numbers):
                 if let number = numbers.first(where: DaemonWait.isTerminating) { return .interrupted(number) }
+            case .status:
+                break  // no status pipe is watched before `ready`
             }
         }
     }
@@ -87,8 +91,16 @@ struct RunHandshake {
         var deadline = ContinuousClock.now + .milliseconds(Int(bound * 1000))
         var held: [Int32] = []
         var endingSignal: Int32?
+        // A short run can end before the zygote's word of its start has come through the daemon: its status
+        // then ends the wait, so the run's end never waits for that word.
+        var watch = wait
+        watch.statusFD = status.readFD
         while true {
-            switch wait.next(until: deadline) {
+            switch watch.next(until: deadline) {
+            case .status:
+                let reading = StatusPipe.reading(status.readFD)
+                if reading != .ended { return .finished(reading) }
+                watch.statusFD = -1  // the run-to-be went without a word: the daemon tells the rest
             case .message(.started(let id, let pid)):
                 return .started(runID: id, pid: Int32(truncatingIfNeeded: pid), held: held, statusFD: status.readFD)
             case .message(.note(let text)):

@@ -89,6 +89,11 @@ enum ScriptClient {
                 RunFollower(socket: socket, runID: id, pid: pid, signalFD: signalFD, statusFD: statusFD,
                             terminal: terminal)
                     .follow(forwarding: held)
+            case .finished(let reading):
+                diagnostics.note("the run ended before its start was reported")
+                terminal?.releaseSlave()
+                RunFollower(socket: socket, runID: "", pid: -1, signalFD: signalFD, statusFD: -1, terminal: terminal)
+                    .finish(reading)
             case .otherBuild(let pid) where !replaced:
                 socket.close()
                 diagnostics.note("replacing the daemon \(pid) of another build")

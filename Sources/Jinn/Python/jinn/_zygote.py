@@ -285,6 +285,9 @@ class Zygote:
             self.spares.append(fork_spare(self))
         pid, spare = self.spares.pop(0)
         self.last_event = time.monotonic()
+        # The spare stays behind as the run's holder; the run is the process it forked, which it named long before
+        # (read now, so that nothing stands between the hand-over and the word of the run's start).
+        run = run_pid(spare, pid)
         try:
             payload = marshal.dumps(request)
             socket.send_fds(spare, [len(payload).to_bytes(4, "little") + payload], fds)
@@ -294,9 +297,8 @@ class Zygote:
             for fd in fds:
                 os.close(fd)
             return
+        self.send((ZYGOTE_STARTED, run_id, run))
         self.runs[pid] = (run_id, spare, False)
-        # The spare stays behind as the run's holder; the run is the process it forked, which it names first.
-        self.send((ZYGOTE_STARTED, run_id, run_pid(spare, pid)))
         # The spare's socket stays open: the run reports its end on it.
         spare.setblocking(False)
         self.reports[spare.fileno()] = pid

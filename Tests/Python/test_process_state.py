@@ -33,6 +33,20 @@ class ApplyTests(unittest.TestCase):
 
         self.assertEqual(in_child(check), 0)
 
+    def test_its_own_state_changes_nothing(self):
+        def check():
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR2])
+            before = _process_state.own()
+            assert signal.SIGHUP in before["ignored"] and signal.SIGUSR2 in before["blocked"]
+            assert (resource.RLIMIT_NOFILE, *resource.getrlimit(resource.RLIMIT_NOFILE)) in before["limits"]
+            _process_state.apply(before)
+            assert _process_state.own() == before
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+            assert signal.getsignal(signal.SIGINT) == signal.default_int_handler
+
+        self.assertEqual(in_child(check), 0)
+
     def test_what_cannot_be_granted_is_skipped_and_none_changes_nothing(self):
         def check():
             soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

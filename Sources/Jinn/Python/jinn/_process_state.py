@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - not a POSIX system
 _START_UP_IGNORED = frozenset(number for number in (getattr(signal, "SIGPIPE", None), getattr(signal, "SIGXFSZ", None))
                               if number is not None)
 _UNCATCHABLE = frozenset((signal.SIGKILL, signal.SIGSTOP))
+_LIMITS = 16  # RLIMIT_CPU … RLIMIT_RTTIME on Linux
 
 
 def apply(state):
@@ -34,6 +35,34 @@ def apply(state):
     _set_dispositions(frozenset(state.get("ignored", ())))
     signal.pthread_sigmask(signal.SIG_SETMASK, [number for number in state.get("blocked", ())
                                                 if 0 < number < signal.NSIG])
+
+
+def own():
+    """This process's state in the request's form: what :func:`apply` would leave exactly as it is (a spare walks
+    the run's set-up with it ahead of the run, see ``jinn._spare``)."""
+    state = {"nice": os.getpriority(os.PRIO_PROCESS, 0),
+             "ignored": [number for number in range(1, _signal.NSIG) if _is_ignored(number)],
+             "blocked": sorted(int(number) for number in signal.pthread_sigmask(signal.SIG_BLOCK, []))}
+    if hasattr(os, "sched_getaffinity"):
+        state["affinity"] = sorted(os.sched_getaffinity(0))
+    if resource is not None:
+        limits = []
+        for number in range(_LIMITS):
+            try:
+                soft, hard = resource.getrlimit(number)
+            except (OSError, ValueError):  # a resource this system does not have
+                continue
+            limits.append((number, -1 if soft == resource.RLIM_INFINITY else soft,
+                           -1 if hard == resource.RLIM_INFINITY else hard))
+        state["limits"] = limits
+    return state
+
+
+def _is_ignored(number):
+    try:
+        return _signal.getsignal(number) == _signal.SIG_IGN
+    except (OSError, ValueError):
+        return False
 
 
 def descriptor_limit(state):

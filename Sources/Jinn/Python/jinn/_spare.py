@@ -14,7 +14,7 @@ import socket
 import sys
 import time
 
-from jinn import _modules
+from jinn import _descriptors, _modules, _options, _process_state
 from jinn._child import become_script, environment_from, make_stdio, replace_environment, reset_signals
 from jinn._ending import clear_namespace
 from jinn._holder import split
@@ -130,7 +130,19 @@ def prepare_spare():
     _modules.hide()
 
 
+def _rehearse_set_up():
+    """The caller's state and descriptors taken on, with this process's own: nothing changes, but the code (and
+    the pages it writes) are the run's before the run."""
+    _process_state.apply(_process_state.own())
+    fds = {number: os.dup(number) for number in (0, 1, 2)}
+    _, report = _descriptors.install(fds, os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC))
+    os.close(report)
+    _options.command_line({})
+    _options.unbuffered({}, {})
+
+
 def _rehearse():
+    _rehearse_set_up()
     null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
     try:
         for role in (0, 1, 2):

@@ -62,6 +62,7 @@ def become_spare(zygote, requests):
     handover = split(zygote.prctl, requests)
     try:
         prepare_spare()
+        handover.rehearse()
         received = receive_request(requests)
         if received is None:
             return

@@ -135,7 +135,7 @@ class HolderTests(unittest.TestCase):
 
 
 class ZygoteSocketTests(unittest.TestCase):
-    def test_the_holder_names_the_run_to_be_and_ends_it_when_the_zygote_goes_before_the_hand_over(self):
+    def test_the_holder_names_the_run_to_be_and_ends_with_it_when_the_zygote_goes_before_the_hand_over(self):
         import socket
 
         zygote_end, spare_end = socket.socketpair()
@@ -146,7 +146,10 @@ class ZygoteSocketTests(unittest.TestCase):
                 os.setsid()
                 _fresh_signals()
                 _holder.split(None, spare_end)
-                spare_end.recv(1)  # the run-to-be waits for a request that never comes
+                # The run-to-be waits for a request that never comes, and leaves at the end of the zygote's
+                # socket, as a spare does.
+                if not spare_end.recv(1):
+                    os._exit(3)
                 time.sleep(60)
             finally:
                 os._exit(0)
@@ -157,7 +160,7 @@ class ZygoteSocketTests(unittest.TestCase):
         self.assertEqual(os.getsid(run_to_be), pid)  # the holder's session's
         zygote_end.close()
         _, status = os.waitpid(pid, 0)
-        self.assertEqual(os.waitstatus_to_exitcode(status), -signal.SIGKILL)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 3)  # the holder ended as its run-to-be did
 
 
 class InstallParentTests(unittest.TestCase):

@@ -99,35 +99,26 @@ def split(parent_death, requests=None):
 
 
 def hold(pid, channel, parent_death, zygote=None):
-    """The holder's life: waits for the hand-over, then for the run; returns only the exit status to mirror (or
-    dies of the run's signal).
+    """The holder's life: waits for the run-to-be, then tells what its hand-over left to tell; returns only the
+    exit status to mirror (or dies of the run's signal).
 
-    The holder has no parent-death signal: one cleared only once it has read the hand-over would kill it when the
-    zygote dies first, leaving the run without anyone to tell its end. It watches ``zygote``, its copy of the
-    spare's socket, instead: the zygote's end of it closes with the zygote, and before the hand-over the holder
-    then ends the run-to-be and itself."""
-    if parent_death is not None and zygote is not None:
+    The holder has no parent-death signal: one cleared only once the hand-over is known would kill it when the
+    zygote dies first, leaving the run without anyone to tell its end. It needs none: a run-to-be whose zygote goes
+    before the hand-over reads the end of the spare's socket and leaves, and after the hand-over neither dies with
+    the zygote. The hand-over's byte (with a copy of the status pipe) waits on ``channel`` until the run has ended,
+    so that the hand-over wakes no one while the run starts."""
+    if parent_death is not None:
         parent_death(0)
     terminal = Terminal(pid, os.getpgrp())
     terminal.listen()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, RELAYED)
-    # The holder needs none of the spare's other descriptors: it must not keep the caller's pipes open.
-    keep = sorted(fd for fd in (channel.fileno(), zygote) if fd is not None)
-    start = 0
-    for fd in keep:
-        os.closerange(start, fd)
-        start = fd + 1
-    os.closerange(start, 1 << 20)
-    if zygote is not None and not _handover_before_zygote_end(channel, zygote):
-        os.kill(pid, signal.SIGKILL)
-        return mirror(os.waitpid(pid, 0)[1])
-    handed_over, status_pipe = _read_handover(channel)
-    if zygote is not None:
-        os.close(zygote)
-    elif handed_over and parent_death is not None:
-        parent_death(0)
-    channel.close()
+    # The holder needs none of the spare's other descriptors: it must not keep the caller's pipes (or the zygote's
+    # socket, whose end the run-to-be watches) open.
+    os.closerange(0, channel.fileno())
+    os.closerange(channel.fileno() + 1, 1 << 20)
     status = terminal.wait(mirrored=False)
+    _, status_pipe = _read_handover(channel)
+    channel.close()
     if status_pipe is not None:
         # What a run that died without writing its status did not say; one that wrote it said the same.
         _write_status(status_pipe, status)
@@ -280,7 +271,8 @@ def install_parent(parent):
 
 
 def _read_handover(channel):
-    """Whether the run-to-be became a run before it went away, and the status pipe it sent, if any."""
+    """Whether the run-to-be became a run before it went away, and the status pipe it sent, if any (read once the
+    run-to-be has ended: its end of ``channel`` is closed, so this never waits)."""
     while True:
         try:
             data, fds, _, _ = socket.recv_fds(channel, 1, 1)
@@ -290,22 +282,6 @@ def _read_handover(channel):
         except OSError:  # pragma: no cover
             return False, None
     return data == b"r", (fds[0] if fds else None)
-
-
-def _handover_before_zygote_end(channel, zygote):
-    """Waits for the hand-over's byte on ``channel`` or the end of the zygote's socket, whichever comes first;
-    True for the hand-over (or the run-to-be's end, which the hand-over's read then tells)."""
-    import select
-
-    poller = select.poll()
-    poller.register(channel.fileno(), select.POLLIN)
-    poller.register(zygote, getattr(select, "POLLRDHUP", 0))
-    while True:
-        events = dict(poller.poll())
-        if channel.fileno() in events:
-            return True
-        if zygote in events:
-            return False
 
 
 def _write_status(fd, status):

@@ -95,10 +95,10 @@ def split(parent_death, requests=None):
             requests.sendall(pid.to_bytes(4, "little"))
         except OSError:  # the zygote is gone: so is the spare
             pass
-    os._exit(hold(pid, holder_end, parent_death, None if requests is None else requests.fileno()))
+    os._exit(hold(pid, holder_end, parent_death))
 
 
-def hold(pid, channel, parent_death, zygote=None):
+def hold(pid, channel, parent_death):
     """The holder's life: waits for the run-to-be, then tells what its hand-over left to tell; returns only the
     exit status to mirror (or dies of the run's signal).
 

@@ -16,7 +16,8 @@ import signal
 import sys
 import time
 
-from jinn import _cmdline, _descriptors, _environment, _interactive, _modules, _options, _process_state, _runner
+from jinn import (_cmdline, _descriptors, _environment, _interactive, _modules, _options, _pages, _process_state,
+                  _runner)
 from jinn._ending import finish, library_imports, print_uncaught, system_exit_status
 from jinn._environment import environment_from, replace_environment  # noqa: F401 (jinn._spare's)
 from jinn._runner import run_entry
@@ -73,10 +74,18 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         # The zygote's report first: it carries the run's imports, and must be out before the client, which ends
         # on the status, can make the daemon take the run for finished.
         try:
-            os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)) + imports)
+            learns = request.get("learn_pages") is True
+            os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)) + imports
+                     + (b"\n" if learns else b""))
         except OSError:
-            pass
+            learns = False
         _descriptors.write_status(roles, interrupted, status)
+        if learns:
+            # Once the client has its status: the pages this run wrote, for the runs-to-be that come after it.
+            try:
+                os.write(report_fd, _pages.encode(_pages.owned_pages()))
+            except OSError:
+                pass
     if interrupted:
         # As python3 does after an uncaught KeyboardInterrupt: die of SIGINT, so the shell sees it.
         signal.signal(signal.SIGINT, signal.SIG_DFL)

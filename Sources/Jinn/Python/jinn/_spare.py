@@ -3,7 +3,8 @@
 A spare leaves the zygote behind as soon as it is forked (a session of its own, death with the zygote, none of
 the zygote's descriptors or signal handlers) and forks the run-to-be, staying behind as its holder
 (``jinn._holder``); the run-to-be prepares what does not depend on the run while it waits
-(:func:`prepare_spare`). Given a request, it becomes the run (``jinn._child``).
+(:func:`prepare_spare`) and writes ahead the pages runs write (``jinn._pages``). Given a request, it becomes the
+run (``jinn._child``).
 """
 
 import gc
@@ -14,7 +15,7 @@ import socket
 import sys
 import time
 
-from jinn import _descriptors, _modules, _options, _process_state
+from jinn import _descriptors, _modules, _options, _pages, _process_state
 from jinn._child import become_script, environment_from, make_stdio, replace_environment, reset_signals
 from jinn._ending import clear_namespace
 from jinn._holder import split
@@ -62,6 +63,7 @@ def become_spare(zygote, requests):
     handover = split(zygote.prctl, requests)
     try:
         prepare_spare()
+        _pages.write_ahead(zygote.hot_pages, zygote.write_pages)
         handover.rehearse()
         received = receive_request(requests)
         if received is None:
@@ -78,7 +80,10 @@ def receive_request(requests):
     """Waits for the run request on the socket ``requests``; returns ``(request, fds)``, where ``fds`` maps each
     number of the request's ``fds`` (a descriptor number the run gets, or a negative role of
     ``jinn._descriptors``) to the descriptor that came for it, or None when the zygote closed the socket first."""
-    data, received, _, _ = socket.recv_fds(requests, 1 << 22, MAX_FDS)
+    try:
+        data, received, _, _ = socket.recv_fds(requests, 1 << 22, MAX_FDS)
+    except ConnectionResetError:  # the zygote went away with the run's pid unread
+        return None
     if not data:
         for fd in received:
             os.close(fd)

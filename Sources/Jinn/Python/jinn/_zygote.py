@@ -11,9 +11,15 @@ copy-on-write pages stay shared, and keeps spare children forked ahead of time, 
 or once it has reaped it.
 
 Forking a zygote that holds numpy and scipy takes about a millisecond of CPU, and on a small machine that
-millisecond is taken from the run, its client and the daemon whenever they overlap. So the zygote keeps two
+millisecond is taken from the run, its client and the daemon whenever they overlap. So the zygote keeps three
 spares and forks replacements once it has been quiet for a moment (``REPLENISH_AFTER``); only when the last spare
-is taken does it fork at once, so back-to-back runs never wait for a fork either.
+is taken does it fork at once, so back-to-back runs never wait for a fork either. Three, because a script run
+twice in a row (as a shell loop or a test suite runs it) would otherwise meet its zygote's replacement fork on
+either its second or its third run.
+
+The zygote's first runs, and one in ``RELEARN_EVERY`` after them, report the pages they wrote (``jinn._pages``)
+after their status; each spare forked afterwards writes those pages ahead, so that a run does not pay a page
+fault for each of them.
 
 Messages (``marshal`` tuples in length-prefixed frames, the first element names the kind, ``jinn._protocol``):
 
@@ -38,7 +44,7 @@ import sys
 import time
 
 import jinn
-from jinn import _cmdline, _environment, _errors, _finalization, _importer, _modules
+from jinn import _cmdline, _environment, _errors, _finalization, _importer, _modules, _pages
 from jinn._protocol import (RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_IMPORTS, ZYGOTE_PRELOADING, ZYGOTE_READY,
                             ZYGOTE_STARTED)
 from jinn._watched_import import TIME_LIMIT, import_watched
@@ -47,10 +53,14 @@ from jinn._spare import MAX_FDS, STANDARD_NUMBERS, fork as fork_spare, parent_de
 CHANNEL_FD = 3
 _CHUNK = 1 << 16
 # Spares kept forked ahead, and how long the zygote must have been quiet (seconds) before it forks replacements.
-SPARES = 2
+SPARES = 3
 REPLENISH_AFTER = 0.01
-# The most a run's end report holds: two bytes of status, then the libraries it imported (``jinn._ending``).
-_REPORT_LIMIT = 4096
+# The most a run's end report holds: two bytes of status, then the libraries it imported (``jinn._ending``), then
+# for a run that learns pages, a newline and its page report (``jinn._pages``).
+_REPORT_LIMIT = 4096 + 4 + 16 * _pages.MAX_RANGES
+# The runs that learn which pages runs write (``jinn._pages``): a zygote's first few, then one in so many.
+LEARNING_RUNS = 3
+RELEARN_EVERY = 64
 
 # ---------------------------------------------------------------------------------------------------------------
 # What the zygote does before it serves: preload, describe itself, freeze.
@@ -130,6 +140,10 @@ class Zygote:
         self.runs = {}  # pid -> (run id, the run's report socket or None, whether its end was reported)
         self.reports = {}  # report socket fd -> pid
         self.spares = []  # (pid, socket), oldest first
+        self.write_pages = _pages.writer()
+        self.hot_pages = []  # the pages runs write, which each run-to-be writes ahead (``jinn._pages``)
+        self.learning = {}  # pid -> the page report so far, for a run asked to learn whose report is incomplete
+        self.runs_started = 0
         self.last_event = 0.0  # when the zygote last handed out a spare or heard of a run's end
         self.wakeup_read, self.wakeup_write = os.pipe()
         os.set_blocking(self.wakeup_write, False)
@@ -198,9 +212,12 @@ class Zygote:
                 return
             run = self.runs.get(pid)
             if run is not None:
-                if run[1] is not None:
-                    # The holder ends right after its run: the run's report may be waiting, unread.
-                    self.read_report(run[1].fileno())
+                # The holder ends right after its run: the run's report may be waiting, unread (the page report
+                # of a run that learns may come in a second piece).
+                for _ in range(2):
+                    if self.runs[pid][1] is not None:
+                        self.read_report(self.runs[pid][1].fileno())
+                self.learning.pop(pid, None)
                 run_id, report, reported = self.runs.pop(pid)
                 if report is not None:
                     self.forget_report(report)
@@ -216,7 +233,8 @@ class Zygote:
     def read_report(self, fd):
         """A run announces how it ends just before it leaves, so that its client need not wait for the kernel to
         tear down the address space it shared with the zygote (milliseconds for a large zygote). The same write
-        names the top-level libraries it imported, separated by spaces, for the daemon's adaptive preloads."""
+        names the top-level libraries it imported, separated by spaces, for the daemon's adaptive preloads. A run
+        asked to learn pages ends that write with a newline and sends its page report after its status."""
         pid = self.reports[fd]
         run_id, report, reported = self.runs[pid]
         try:
@@ -225,15 +243,26 @@ class Zygote:
             return
         except OSError:
             data = b""
-        if len(data) >= 2 and not reported:
+        ended = not data  # the end of the socket: the run (and whatever it forked) is gone
+        if not reported and len(data) >= 2:
             self.send((ZYGOTE_EXIT, run_id, "signaled" if data[0] else "exited", data[1]))
-            self.runs[pid] = (run_id, None, True)
-            imports = [name for name in data[2:].decode("ascii", "replace").split() if name.isidentifier()]
+            reported = True
+            names, newline, data = data[2:].partition(b"\n")
+            imports = [name for name in names.decode("ascii", "replace").split() if name.isidentifier()]
             if imports:
                 # After the end, so that the run's client never waits for it; the daemon learns preloads from it.
                 self.send((ZYGOTE_IMPORTS, run_id, imports))
-        else:
-            self.runs[pid] = (run_id, None, reported)
+            if pid in self.learning and newline:
+                self.learning[pid] = b""
+        if self.learning.get(pid) is not None and not ended:
+            self.learning[pid] += data
+            learned = _pages.decode(self.learning[pid])
+            if learned is None:
+                self.runs[pid] = (run_id, report, reported)
+                return  # the rest of the page report is still to come
+            self.hot_pages = _pages.shareable(learned, self.hot_pages, _pages.own_mappings())
+        self.learning.pop(pid, None)
+        self.runs[pid] = (run_id, None, reported)
         self.forget_report(report)
         self.last_event = time.monotonic()
 
@@ -288,6 +317,11 @@ class Zygote:
         # The spare stays behind as the run's holder; the run is the process it forked, which it named long before
         # (read now, so that nothing stands between the hand-over and the word of the run's start).
         run = run_pid(spare, pid)
+        learns = self.write_pages is not None and (self.runs_started < LEARNING_RUNS
+                                                   or self.runs_started % RELEARN_EVERY == 0)
+        self.runs_started += 1
+        if learns:
+            request["learn_pages"] = True
         try:
             payload = marshal.dumps(request)
             socket.send_fds(spare, [len(payload).to_bytes(4, "little") + payload], fds)
@@ -299,6 +333,8 @@ class Zygote:
             return
         self.send((ZYGOTE_STARTED, run_id, run))
         self.runs[pid] = (run_id, spare, False)
+        if learns:
+            self.learning[pid] = None
         # The spare's socket stays open: the run reports its end on it.
         spare.setblocking(False)
         self.reports[spare.fileno()] = pid

@@ -1,0 +1,161 @@
+"""Tests for jinn._pages: the pages a run writes, learned from runs and written ahead in later runs-to-be."""
+
+import ctypes
+import os
+import resource
+import sys
+import tempfile
+import textwrap
+import unittest
+
+import support  # noqa: F401  (puts the embedded package on sys.path)
+from jinn import _pages
+from test_zygote import Zygote
+
+PAGE = _pages.page_size()
+LINUX = sys.platform.startswith("linux")
+
+
+def in_child(body):
+    """Runs ``body()`` in a forked child; returns the bytes it returned."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.write(writer, body())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    chunks = []
+    while True:
+        chunk = os.read(reader, 1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(reader)
+    os.waitpid(pid, 0)
+    return b"".join(chunks)
+
+
+def faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+class RangeTests(unittest.TestCase):
+    def test_only_private_writable_mappings_are_taken(self):
+        maps = textwrap.dedent("""\
+            00400000-00401000 r-xp 00000000 08:01 1 /usr/bin/python3
+            00600000-00602000 rw-p 00000000 08:01 1 /usr/bin/python3
+            7f0000000000-7f0000004000 rw-s 00000000 00:05 2 /dev/shm/segment
+            7f0000010000-7f0000020000 rw-p 00000000 00:00 0
+            7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0 [stack]
+            """)
+        self.assertEqual(_pages.private_writable(maps),
+                         [(0x600000, 0x602000), (0x7F0000010000, 0x7F0000020000), (0x7FFD00000000, 0x7FFD00021000)])
+
+    def test_a_report_comes_back_whole_and_not_before(self):
+        ranges = [(0x7F0000010000, 3), (0x7F0000020000, 1)]
+        data = _pages.encode(ranges)
+        self.assertEqual(_pages.decode(data), ranges)
+        self.assertIsNone(_pages.decode(data[:-1]))
+        self.assertIsNone(_pages.decode(data[:3]))
+        self.assertEqual(_pages.decode(_pages.encode([])), [])
+
+    def test_what_is_written_ahead_lies_in_the_zygotes_mappings_merged_and_bounded(self):
+        mappings = [(10 * PAGE, 20 * PAGE), (40 * PAGE, 50 * PAGE)]
+        learned = [(8 * PAGE, 4), (15 * PAGE, 1), (30 * PAGE, 2), (48 * PAGE, 5)]
+        known = [(12 * PAGE, 2), (41 * PAGE, 1)]
+        # Pages 8-9 and 52 lie outside, 30-31 in a run's own mapping; 10-13 and 15 are two pages apart.
+        self.assertEqual(_pages.shareable(learned, known, mappings),
+                         [(10 * PAGE, 6), (41 * PAGE, 1), (48 * PAGE, 2)])
+        self.assertEqual(_pages.shareable(learned, known, mappings, limit=7), [(10 * PAGE, 6), (41 * PAGE, 1)])
+        self.assertEqual(_pages.shareable([], [], mappings), [])
+
+
+@unittest.skipUnless(LINUX, "/proc/self/pagemap and MADV_POPULATE_WRITE are Linux's")
+class ProcessPageTests(unittest.TestCase):
+    def setUp(self):
+        self.memory = bytearray(b"\x01" * (512 * PAGE))  # written in full: present in the parent
+        address = ctypes.addressof((ctypes.c_char * len(self.memory)).from_buffer(self.memory))
+        self.first = (address + PAGE - 1) // PAGE * PAGE  # the first whole page of the buffer
+        self.offset = self.first - address
+
+    def owned_in_memory(self, ranges):
+        pages = set()
+        for address, count in ranges:
+            pages.update(page for page in range(address // PAGE, address // PAGE + count)
+                         if self.first // PAGE <= page < self.first // PAGE + 500)
+        return sorted(page - self.first // PAGE for page in pages)
+
+    def test_a_forked_child_owns_the_pages_it_wrote_and_no_others(self):
+        def body():
+            for page in (3, 4, 5, 100):
+                self.memory[self.offset + page * PAGE] = 2
+            return repr(self.owned_in_memory(_pages.owned_pages())).encode()
+
+        self.assertEqual(in_child(body), b"[3, 4, 5, 100]")
+
+    def test_pages_written_ahead_take_no_fault_and_keep_their_contents(self):
+        write = _pages.writer()
+        self.assertIsNotNone(write)
+
+        def body():
+            asked = _pages.write_ahead([(self.first + 10 * PAGE, 200)], write)
+            unchanged = self.memory == b"\x01" * len(self.memory)
+            before = faults()
+            for page in range(10, 210):
+                self.memory[self.offset + page * PAGE] = 3
+            ahead = faults() - before
+            before = faults()
+            for page in range(250, 450):
+                self.memory[self.offset + page * PAGE] = 3
+            return repr((asked, unchanged, ahead, faults() - before)).encode()
+
+        asked, unchanged, ahead, others = eval(in_child(body))
+        self.assertEqual(asked, 200)
+        self.assertTrue(unchanged)
+        self.assertGreaterEqual(others, 200)
+        self.assertLess(ahead, 20)
+
+    def test_nothing_is_written_ahead_without_a_writer_and_a_range_not_mapped_is_passed_over(self):
+        self.assertEqual(_pages.write_ahead([(self.first, 1)], None), 0)
+        write = _pages.writer()
+        self.assertTrue(write(0, PAGE))  # nothing is mapped at address 0: ENOMEM, not the kernel's refusal
+
+
+@unittest.skipUnless(LINUX, "/proc/self/pagemap and MADV_POPULATE_WRITE are Linux's")
+class ZygotePageTests(unittest.TestCase):
+    """A zygote learns from its first runs which pages its runs write; its later runs find them written."""
+
+    def test_later_runs_do_not_fault_on_the_pages_earlier_runs_wrote(self):
+        modules = ["email.message", "email.parser", "json", "decimal", "pathlib", "argparse"]
+        script = textwrap.dedent("""\
+            import resource
+            import %s
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            for module in (%s):
+                for value in list(vars(module).values()):
+                    for attribute in getattr(value, "__dict__", {}).values():
+                        pass
+            print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+            """) % (", ".join(modules), ", ".join(modules) + ",")
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "touch.py")
+            with open(path, "w") as file:
+                file.write(script)
+            zygote = Zygote(modules)
+            try:
+                counts = []
+                for _ in range(8):
+                    status, output, errors = zygote.run(("script", path), [path], directory)
+                    self.assertEqual((status, errors), (0, ""))
+                    counts.append(int(output))
+            finally:
+                zygote.close()
+        # The first runs met those pages shared with the zygote; the last ones, forked after it learned, did not.
+        self.assertGreater(counts[0], 100, counts)
+        self.assertLess(max(counts[-3:]), counts[0] // 4, counts)
+
+
+if __name__ == "__main__":
+    unittest.main()

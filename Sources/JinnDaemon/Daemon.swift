@@ -122,6 +122,7 @@ package final class Daemon: Sendable {
         var fds = [pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
         var reason: String?
+        var limitsEnforced = ContinuousClock.now
         while reason == nil {
             for index in fds.indices { fds[index].revents = 0 }
             let count = poll(&fds, nfds_t(fds.count), 1000)
@@ -133,9 +134,14 @@ package final class Daemon: Sendable {
             } else {
                 if fds[0].revents != 0 { accept() }
                 reason = stopRequest.isRequested ? "asked to stop" : idleReason()
-                // About once a second (the poll's time-out) or after a connection.
-                pool.enforceLimits(settings.current)
-                expiry.passIfDue(settings.current)
+                // About once a second: at the poll's time-out, or after a connection once a second has passed.
+                // Not after every connection: reading the zygotes' resident sizes would cost each run, and a new
+                // zygote enforces the limits itself (`ZygotePool.zygote(for:)`).
+                if count == 0 || ContinuousClock.now - limitsEnforced >= .seconds(1) {
+                    pool.enforceLimits(settings.current)
+                    expiry.passIfDue(settings.current)
+                    limitsEnforced = .now
+                }
             }
         }
         shutdown.perform(reason: reason ?? "")

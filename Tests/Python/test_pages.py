@@ -65,11 +65,19 @@ class RangeTests(unittest.TestCase):
         mappings = [(10 * PAGE, 20 * PAGE), (40 * PAGE, 50 * PAGE)]
         learned = [(8 * PAGE, 4), (15 * PAGE, 1), (30 * PAGE, 2), (48 * PAGE, 5)]
         known = [(12 * PAGE, 2), (41 * PAGE, 1)]
-        # Pages 8-9 and 52 lie outside, 30-31 in a run's own mapping; 10-13 and 15 are two pages apart.
+        # Pages 8-9 and 52 lie outside, 30-31 in a run's own mapping; 10-11 and 12-13 meet.
         self.assertEqual(_pages.shareable(learned, known, mappings),
-                         [(10 * PAGE, 6), (41 * PAGE, 1), (48 * PAGE, 2)])
-        self.assertEqual(_pages.shareable(learned, known, mappings, limit=7), [(10 * PAGE, 6), (41 * PAGE, 1)])
+                         [(10 * PAGE, 4), (15 * PAGE, 1), (41 * PAGE, 1), (48 * PAGE, 2)])
+        self.assertEqual(_pages.shareable(learned, known, mappings, limit=7),
+                         [(10 * PAGE, 4), (15 * PAGE, 1), (41 * PAGE, 1), (48 * PAGE, 1)])
         self.assertEqual(_pages.shareable([], [], mappings), [])
+
+    def test_a_run_reports_only_what_it_wrote_after_its_run_to_be(self):
+        owned = [(10 * PAGE, 5), (20 * PAGE, 1), (30 * PAGE, 2)]
+        baseline = [(11 * PAGE, 2), (20 * PAGE, 1)]
+        self.assertEqual(_pages.new_pages(owned, baseline), [(10 * PAGE, 1), (13 * PAGE, 2), (30 * PAGE, 2)])
+        self.assertEqual(_pages.new_pages(owned, baseline, limit=2), [(10 * PAGE, 1), (13 * PAGE, 2)])
+        self.assertEqual(_pages.new_pages(owned, owned), [])
 
 
 @unittest.skipUnless(LINUX, "/proc/self/pagemap and MADV_POPULATE_WRITE are Linux's")
@@ -120,7 +128,17 @@ class ProcessPageTests(unittest.TestCase):
     def test_nothing_is_written_ahead_without_a_writer_and_a_range_not_mapped_is_passed_over(self):
         self.assertEqual(_pages.write_ahead([(self.first, 1)], None), 0)
         write = _pages.writer()
-        self.assertTrue(write(0, PAGE))  # nothing is mapped at address 0: ENOMEM, not the kernel's refusal
+        # Nothing is mapped at address 0 (ENOMEM, not the kernel's refusal): the range after it is written all the same.
+        def body():
+            asked = write([(0, 1), (self.first, 100)])
+            before = faults()
+            for page in range(100):
+                self.memory[self.offset + page * PAGE] = 4
+            return repr((asked, faults() - before)).encode()
+
+        asked, taken = eval(in_child(body))
+        self.assertEqual(asked, 101)
+        self.assertLess(taken, 20)
 
 
 @unittest.skipUnless(LINUX, "/proc/self/pagemap and MADV_POPULATE_WRITE are Linux's")

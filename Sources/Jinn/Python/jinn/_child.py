@@ -74,7 +74,8 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         # The zygote's report first: it carries the run's imports, and must be out before the client, which ends
         # on the status, can make the daemon take the run for finished.
         try:
-            learns = request.get("learn_pages") is True
+            baseline = request.get("learn_pages")
+            learns = isinstance(baseline, list)
             os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)) + imports
                      + (b"\n" if learns else b""))
         except OSError:
@@ -83,7 +84,7 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         if learns:
             # Once the client has its status: the pages this run wrote, for the runs-to-be that come after it.
             try:
-                os.write(report_fd, _pages.encode(_pages.owned_pages()))
+                os.write(report_fd, _pages.encode(_pages.new_pages(_pages.owned_pages(), baseline)))
             except OSError:
                 pass
     if interrupted:

@@ -2,8 +2,9 @@
 
 A forked run pays a page fault (about 3 µs on a virtual machine) for each page it shares with its zygote and
 first writes, and the runs of one zygote write much the same pages: the reference counts, caches and allocator
-state of what every run touches (about 200 pages for a numpy script). A run the zygote asks to learn lists, once
-it has announced its end, the pages it owns alone (:func:`owned_pages`, from Linux's ``/proc/self/pagemap``); the
+state of what every run touches (about 200 pages for a numpy script). A run the zygote chose to learn lists, once
+it has announced its end, the pages it owns alone (:func:`owned_pages`, from Linux's ``/proc/self/pagemap``) that
+its run-to-be did not own before the request (:func:`new_pages`: the rehearsal's pages are written anyway); the
 zygote keeps those of its own private writable mappings (:func:`shareable`), and each spare's run-to-be copies
 them ahead of its request (:func:`write_ahead`, with ``MADV_POPULATE_WRITE``, Linux 5.14), which costs a fraction
 of the faults it saves and takes none of them off the run's time.
@@ -19,13 +20,13 @@ import sys
 from array import array
 
 # The most pages a zygote has its runs-to-be write ahead (8 MiB of 4 KiB pages), and the most ranges they form:
-# ranges a few pages apart are written as one (copying a page ahead costs far less than a call), so that a run's
-# scattered pages take a few hundred calls.
+# copying a page ahead costs about what its fault would (the copy, not the trap, is the cost), so only the pages
+# runs wrote are written ahead, each range with one call.
 MAX_PAGES = 2048
 MAX_RANGES = 512
-_GAP = 2
 
 _MADV_POPULATE_WRITE = 23
+_PROCESS_MADVISE = 440
 # Byte 7 of a little-endian pagemap entry holds bit 63 (present, 0x80) and bit 56 (exclusively mapped, 0x01).
 _OWNED = bytes(1 if byte & 0x81 == 0x81 else 0 for byte in range(256))
 _RUN = re.compile(b"\x01+")
@@ -59,9 +60,9 @@ def own_mappings():
         return []
 
 
-def owned_pages(mappings=None, limit=MAX_RANGES):
+def owned_pages(mappings=None, limit=None):
     """The pages of this process's private writable mappings that are present and mapped by this process alone,
-    as ``(address, count)`` ranges, at most ``limit`` of them; empty where ``/proc/self/pagemap`` cannot be read."""
+    as ``(address, count)`` ranges (at most ``limit`` of them); empty where ``/proc/self/pagemap`` cannot be read."""
     if not sys.platform.startswith("linux"):
         return []
     mappings = own_mappings() if mappings is None else mappings
@@ -81,11 +82,32 @@ def owned_pages(mappings=None, limit=MAX_RANGES):
             flags = entries[7::8].translate(_OWNED)
             for owned in _RUN.finditer(flags):
                 ranges.append(((first + owned.start()) * size, owned.end() - owned.start()))
-                if len(ranges) == limit:
+                if limit is not None and len(ranges) == limit:
                     return ranges
     finally:
         os.close(pagemap)
     return ranges
+
+
+def new_pages(ranges, baseline, limit=MAX_RANGES):
+    """The pages of ``ranges`` that are not in ``baseline`` (both ``(address, count)`` ranges), as at most
+    ``limit`` ranges: what a run wrote, less what its run-to-be had written before the run."""
+    size = page_size()
+    before = set()
+    for address, count in baseline:
+        before.update(range(address // size, address // size + count))
+    result = []
+    for address, count in ranges:
+        for page in range(address // size, address // size + count):
+            if page in before:
+                continue
+            if result and result[-1][0] + result[-1][1] * size == page * size:
+                result[-1] = (result[-1][0], result[-1][1] + 1)
+            elif len(result) == limit:
+                return result
+            else:
+                result.append((page * size, 1))
+    return result
 
 
 def encode(ranges):
@@ -129,7 +151,7 @@ def shareable(learned, known, mappings, limit=MAX_PAGES):
     pieces.sort()
     merged = []
     for low, high in pieces:
-        if merged and low <= merged[-1][1] + _GAP * size:
+        if merged and low <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], high)
         else:
             merged.append([low, high])
@@ -144,37 +166,68 @@ def shareable(learned, known, mappings, limit=MAX_PAGES):
 
 
 def writer():
-    """A function ``write(address, length)`` that copies a range of this process's private pages as a write
-    would, without changing them, returning False where the kernel cannot; None off Linux or without ctypes."""
+    """A function ``write(ranges)`` that copies ``(address, count)`` ranges of this process's private pages as
+    writes would, without changing them, and returns how many pages it asked for (0 where the kernel cannot);
+    None off Linux or without ctypes.
+
+    All the ranges go in one ``process_madvise`` call where it takes ``MADV_POPULATE_WRITE`` for the calling
+    process (Linux 6.13): a call costs about twice what copying a page does, and a run's pages are scattered.
+    Elsewhere each range takes a ``madvise`` call."""
     if not sys.platform.startswith("linux"):
         return None
     try:
         import ctypes
 
-        madvise = ctypes.CDLL(None, use_errno=True).madvise
+        libc = ctypes.CDLL(None, use_errno=True)
+        madvise, syscall = libc.madvise, libc.syscall
     except (ImportError, OSError, AttributeError):  # pragma: no cover
         return None
+    import errno
+    import platform
+
     madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
     madvise.restype = ctypes.c_int
-    import errno
+    syscall.restype = ctypes.c_long
+    # process_madvise's number is the same on the architectures that share the generic system call table.
+    batch = [hasattr(os, "pidfd_open") and platform.machine() in ("x86_64", "aarch64", "arm64")]
+    size = page_size()
 
-    def write(address, length):
-        if madvise(address, length, _MADV_POPULATE_WRITE) == 0:
+    def write_batch(ranges):
+        pairs = array("Q", [number for address, count in ranges for number in (address, count * size)])
+        vectors = bytearray(pairs.tobytes())
+        try:
+            pidfd = os.pidfd_open(os.getpid())
+        except OSError:
+            return False
+        try:
+            done = syscall(ctypes.c_long(_PROCESS_MADVISE), ctypes.c_int(pidfd),
+                           (ctypes.c_char * len(vectors)).from_buffer(vectors), ctypes.c_size_t(len(ranges)),
+                           ctypes.c_int(_MADV_POPULATE_WRITE), ctypes.c_uint(0))
+        finally:
+            os.close(pidfd)
+        if done == sum(count for _, count in ranges) * size:
             return True
-        # EINVAL: a kernel older than 5.14 (or a mapping that cannot be written, which the ranges exclude).
-        return ctypes.get_errno() != errno.EINVAL
+        if done < 0 and ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.EPERM):
+            batch[0] = False  # this kernel takes the advice only from madvise
+        return False
+
+    def write(ranges):
+        ranges = list(ranges)
+        if not ranges:
+            return 0
+        if batch[0] and write_batch(ranges):
+            return sum(count for _, count in ranges)
+        asked = 0
+        for address, count in ranges:  # one by one; a range no longer mapped (ENOMEM) is passed over
+            if madvise(address, count * size, _MADV_POPULATE_WRITE) != 0 and ctypes.get_errno() == errno.EINVAL:
+                break  # a kernel older than 5.14
+            asked += count
+        return asked
 
     return write
 
 
 def write_ahead(ranges, write):
-    """Copies ``ranges`` of this process's pages ahead of the run (see :func:`writer`); stops at the first range
-    the kernel cannot write. Returns how many pages were asked for."""
-    if write is None:
-        return 0
-    size, asked = page_size(), 0
-    for address, count in ranges:
-        if not write(address, count * size):
-            break
-        asked += count
-    return asked
+    """Copies ``ranges`` of this process's pages ahead of the run with ``write`` (see :func:`writer`, None: no
+    writing ahead). Returns how many pages were asked for."""
+    return 0 if write is None else write(ranges)

@@ -30,19 +30,23 @@ STANDARD_NUMBERS = (0, 1, 2)
 def fork(zygote):
     """Forks a spare of ``zygote``; returns its pid and the zygote's end of its socket pair."""
     parent_end, child_end = socket.socketpair()
+    learns = zygote.spare_learns()
     pid = os.fork()
     if pid == 0:
         parent_end.close()
-        become_spare(zygote, child_end)
+        become_spare(zygote, child_end, learns)
         # ``become_spare`` returns only when the zygote went away before sending a request.
         os._exit(0)
     child_end.close()
+    if learns:
+        zygote.learning_spares.add(pid)
     return pid, parent_end
 
 
-def become_spare(zygote, requests):
+def become_spare(zygote, requests, learns=False):
     """In the forked child: leaves the zygote, prepares, waits for a request on ``requests`` and becomes the run.
-    Returns only if the zygote closes the socket first."""
+    Returns only if the zygote closes the socket first. A run that ``learns`` reports the pages it wrote
+    (``jinn._pages``): those the run-to-be owns before the request are left out."""
     os.setsid()
     if zygote.prctl is not None:
         zygote.prctl()
@@ -65,10 +69,14 @@ def become_spare(zygote, requests):
         prepare_spare()
         _pages.write_ahead(zygote.hot_pages, zygote.write_pages)
         handover.rehearse()
+        baseline = _pages.owned_pages() if learns else None
         received = receive_request(requests)
         if received is None:
             return
         request, fds = received
+        request.pop("learn_pages", None)
+        if baseline is not None:
+            request["learn_pages"] = baseline
     except KeyboardInterrupt:  # an interrupt meant for the run came before the run: it ends as python3 would
         os._exit(128 + signal.SIGINT)
     handover.complete(request, fds)

@@ -142,8 +142,9 @@ class Zygote:
         self.spares = []  # (pid, socket), oldest first
         self.write_pages = _pages.writer()
         self.hot_pages = []  # the pages runs write, which each run-to-be writes ahead (``jinn._pages``)
-        self.learning = {}  # pid -> the page report so far, for a run asked to learn whose report is incomplete
-        self.runs_started = 0
+        self.learning_spares = set()  # the pids of the spares whose runs will learn pages
+        self.learning = {}  # pid -> the page report so far, for a run that learns whose report is incomplete
+        self.spares_forked = 0
         self.last_event = 0.0  # when the zygote last handed out a spare or heard of a run's end
         self.wakeup_read, self.wakeup_write = os.pipe()
         os.set_blocking(self.wakeup_write, False)
@@ -189,6 +190,13 @@ class Zygote:
                         return
                 # Any other descriptor was a run's report socket, already closed by an earlier event.
 
+    def spare_learns(self):
+        """Whether the run of the spare about to be forked learns which pages runs write (``jinn._pages``): the
+        zygote's first few, then one in ``RELEARN_EVERY`` (spares are handed out in the order they were forked)."""
+        number = self.spares_forked
+        self.spares_forked += 1
+        return self.write_pages is not None and (number < LEARNING_RUNS or number % RELEARN_EVERY == 0)
+
     def replenish_timeout(self):
         """Milliseconds until a missing spare is due (None: wait for events only)."""
         if len(self.spares) >= SPARES:
@@ -226,6 +234,7 @@ class Zygote:
                     self.send((ZYGOTE_EXIT, run_id, kind, number))
             else:
                 # A spare died before it was used (killed from outside): the poll's timeout replaces it.
+                self.learning_spares.discard(pid)
                 for spare in [spare for spare in self.spares if spare[0] == pid]:
                     spare[1].close()
                     self.spares.remove(spare)
@@ -317,11 +326,8 @@ class Zygote:
         # The spare stays behind as the run's holder; the run is the process it forked, which it named long before
         # (read now, so that nothing stands between the hand-over and the word of the run's start).
         run = run_pid(spare, pid)
-        learns = self.write_pages is not None and (self.runs_started < LEARNING_RUNS
-                                                   or self.runs_started % RELEARN_EVERY == 0)
-        self.runs_started += 1
-        if learns:
-            request["learn_pages"] = True
+        learns = pid in self.learning_spares
+        self.learning_spares.discard(pid)
         try:
             payload = marshal.dumps(request)
             socket.send_fds(spare, [len(payload).to_bytes(4, "little") + payload], fds)

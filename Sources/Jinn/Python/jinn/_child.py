@@ -74,17 +74,18 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         # The zygote's report first: it carries the run's imports, and must be out before the client, which ends
         # on the status, can make the daemon take the run for finished.
         try:
-            baseline = request.get("learn_pages")
-            learns = isinstance(baseline, list)
+            learns = request.get("learn_pages") is True
             os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)) + imports
                      + (b"\n" if learns else b""))
         except OSError:
             learns = False
         _descriptors.write_status(roles, interrupted, status)
         if learns:
-            # Once the client has its status: the pages this run wrote, for the runs-to-be that come after it.
+            # Once the client has its status, and only with time no one else wants (the next run may be starting):
+            # the pages this run wrote, for the runs-to-be that come after it.
+            _pages.yield_processor()
             try:
-                os.write(report_fd, _pages.encode(_pages.new_pages(_pages.owned_pages(), baseline)))
+                os.write(report_fd, _pages.encode(_pages.owned_pages(limit=_pages.MAX_RANGES)))
             except OSError:
                 pass
     if interrupted:

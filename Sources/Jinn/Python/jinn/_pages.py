@@ -3,9 +3,8 @@
 A forked run pays a page fault (about 3 µs on a virtual machine) for each page it shares with its zygote and
 first writes, and the runs of one zygote write much the same pages: the reference counts, caches and allocator
 state of what every run touches (about 200 pages for a numpy script). A run the zygote chose to learn lists, once
-it has announced its end, the pages it owns alone (:func:`owned_pages`, from Linux's ``/proc/self/pagemap``) that
-its run-to-be did not own before the request (:func:`new_pages`: the rehearsal's pages are written anyway); the
-zygote keeps those of its own private writable mappings (:func:`shareable`), and each spare's run-to-be copies
+it has announced its end and with the processor time no one else wants, the pages it owns alone
+(:func:`owned_pages`, from Linux's ``/proc/self/pagemap``); the zygote keeps those of its own private writable mappings (:func:`shareable`), and each spare's run-to-be copies
 them ahead of its request (:func:`write_ahead`, with ``MADV_POPULATE_WRITE``, Linux 5.14), which costs a fraction
 of the faults it saves and takes none of them off the run's time.
 
@@ -20,8 +19,8 @@ import sys
 from array import array
 
 # The most pages a zygote has its runs-to-be write ahead (8 MiB of 4 KiB pages), and the most ranges they form:
-# copying a page ahead costs about what its fault would (the copy, not the trap, is the cost), so only the pages
-# runs wrote are written ahead, each range with one call.
+# copying a page ahead costs about what its fault would (the copy, not the trap, is the cost), and a page the
+# run-to-be already wrote (its rehearsal's) costs next to nothing.
 MAX_PAGES = 2048
 MAX_RANGES = 512
 
@@ -89,25 +88,16 @@ def owned_pages(mappings=None, limit=None):
     return ranges
 
 
-def new_pages(ranges, baseline, limit=MAX_RANGES):
-    """The pages of ``ranges`` that are not in ``baseline`` (both ``(address, count)`` ranges), as at most
-    ``limit`` ranges: what a run wrote, less what its run-to-be had written before the run."""
-    size = page_size()
-    before = set()
-    for address, count in baseline:
-        before.update(range(address // size, address // size + count))
-    result = []
-    for address, count in ranges:
-        for page in range(address // size, address // size + count):
-            if page in before:
-                continue
-            if result and result[-1][0] + result[-1][1] * size == page * size:
-                result[-1] = (result[-1][0], result[-1][1] + 1)
-            elif len(result) == limit:
-                return result
-            else:
-                result.append((page * size, 1))
-    return result
+def yield_processor():
+    """Makes the rest of this process's life run only on time no other process wants (``SCHED_IDLE``, or the
+    lowest priority), as a run does once it has told its end and only learning is left."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        try:
+            os.nice(19)
+        except OSError:  # pragma: no cover
+            pass
 
 
 def encode(ranges):

@@ -46,7 +46,7 @@ def fork(zygote):
 def become_spare(zygote, requests, learns=False):
     """In the forked child: leaves the zygote, prepares, waits for a request on ``requests`` and becomes the run.
     Returns only if the zygote closes the socket first. A run that ``learns`` reports the pages it wrote
-    (``jinn._pages``): those the run-to-be owns before the request are left out."""
+    (``jinn._pages``)."""
     os.setsid()
     if zygote.prctl is not None:
         zygote.prctl()
@@ -69,14 +69,11 @@ def become_spare(zygote, requests, learns=False):
         prepare_spare()
         _pages.write_ahead(zygote.hot_pages, zygote.write_pages)
         handover.rehearse()
-        baseline = _pages.owned_pages() if learns else None
         received = receive_request(requests)
         if received is None:
             return
         request, fds = received
-        request.pop("learn_pages", None)
-        if baseline is not None:
-            request["learn_pages"] = baseline
+        request["learn_pages"] = learns
     except KeyboardInterrupt:  # an interrupt meant for the run came before the run: it ends as python3 would
         os._exit(128 + signal.SIGINT)
     handover.complete(request, fds)

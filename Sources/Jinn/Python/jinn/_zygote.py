@@ -58,8 +58,10 @@ REPLENISH_AFTER = 0.01
 # The most a run's end report holds: two bytes of status, then the libraries it imported (``jinn._ending``), then
 # for a run that learns pages, a newline and its page report (``jinn._pages``).
 _REPORT_LIMIT = 4096 + 4 + 16 * _pages.MAX_RANGES
-# The runs that learn which pages runs write (``jinn._pages``): a zygote's first few, then one in so many.
-LEARNING_RUNS = 3
+# The runs that learn which pages runs write (``jinn._pages``): a few of a zygote's first runs, then one in so
+# many. Not its first two: learning costs a millisecond of processor time as the run ends, which a script run
+# twice in a row would meet on its second run.
+LEARNING_RUNS = range(2, 5)
 RELEARN_EVERY = 64
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -142,9 +144,13 @@ class Zygote:
         self.spares = []  # (pid, socket), oldest first
         self.write_pages = _pages.writer()
         self.hot_pages = []  # the pages runs write, which each run-to-be writes ahead (``jinn._pages``)
+        self.mappings = None  # the zygote's private writable mappings, once a run has reported its pages
+        self.learned = []  # page reports not yet taken (``take_learned``)
+        self.unwritten = set()  # the pids of spares forked before the pages last learned, which they do not write
         self.learning_spares = set()  # the pids of the spares whose runs will learn pages
         self.learning = {}  # pid -> the page report so far, for a run that learns whose report is incomplete
         self.spares_forked = 0
+        self.inherited_learning = False  # whether the next spare replaces one whose run was to learn
         self.last_event = 0.0  # when the zygote last handed out a spare or heard of a run's end
         self.wakeup_read, self.wakeup_write = os.pipe()
         os.set_blocking(self.wakeup_write, False)
@@ -166,7 +172,7 @@ class Zygote:
         # the channel. Children get the defaults back before they run anything.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         while len(self.spares) < SPARES:
-            self.spares.append(fork_spare(self))
+            self.add_spare()
         self.poller = poller = select.poll()
         poller.register(self.channel.fileno(), select.POLLIN)
         poller.register(self.wakeup_read, select.POLLIN)
@@ -176,7 +182,12 @@ class Zygote:
             except InterruptedError:  # pragma: no cover - PEP 475 retries
                 continue
             if not events:
-                self.spares.append(fork_spare(self))
+                if len(self.spares) < SPARES:
+                    self.add_spare()
+                elif self.learned:
+                    self.take_learned()
+                else:
+                    self.renew_spare()
                 continue
             for fd, _ in events:
                 if fd == self.wakeup_read:
@@ -193,13 +204,16 @@ class Zygote:
     def spare_learns(self):
         """Whether the run of the spare about to be forked learns which pages runs write (``jinn._pages``): the
         zygote's first few, then one in ``RELEARN_EVERY`` (spares are handed out in the order they were forked)."""
+        if self.inherited_learning:
+            self.inherited_learning = False
+            return self.write_pages is not None
         number = self.spares_forked
         self.spares_forked += 1
-        return self.write_pages is not None and (number < LEARNING_RUNS or number % RELEARN_EVERY == 0)
+        return self.write_pages is not None and (number in LEARNING_RUNS or number % RELEARN_EVERY == RELEARN_EVERY - 1)
 
     def replenish_timeout(self):
-        """Milliseconds until a missing spare is due (None: wait for events only)."""
-        if len(self.spares) >= SPARES:
+        """Milliseconds until a missing spare, or the pages runs reported, are due (None: wait for events only)."""
+        if len(self.spares) >= SPARES and not self.learned and not self.unwritten:
             return None
         return max(0, (self.last_event + REPLENISH_AFTER - time.monotonic()) * 1000)
 
@@ -235,6 +249,7 @@ class Zygote:
             else:
                 # A spare died before it was used (killed from outside): the poll's timeout replaces it.
                 self.learning_spares.discard(pid)
+                self.unwritten.discard(pid)
                 for spare in [spare for spare in self.spares if spare[0] == pid]:
                     spare[1].close()
                     self.spares.remove(spare)
@@ -269,11 +284,43 @@ class Zygote:
             if learned is None:
                 self.runs[pid] = (run_id, report, reported)
                 return  # the rest of the page report is still to come
-            self.hot_pages = _pages.shareable(learned, self.hot_pages, _pages.own_mappings())
+            self.learned.append(learned)  # taken once the zygote is quiet: a run may be starting now
         self.learning.pop(pid, None)
         self.runs[pid] = (run_id, None, reported)
         self.forget_report(report)
         self.last_event = time.monotonic()
+
+    def add_spare(self):
+        """Forks a spare, which writes ahead what runs have taught so far."""
+        self.take_learned()
+        self.spares.append(fork_spare(self))
+
+    def take_learned(self):
+        """Adds the pages runs reported to those each run-to-be writes ahead."""
+        if not self.learned:
+            return
+        if self.mappings is None:  # read once: the zygote's mappings hardly change once it serves
+            self.mappings = _pages.own_mappings()
+        known = self.hot_pages
+        for learned in self.learned:
+            self.hot_pages = _pages.shareable(learned, self.hot_pages, self.mappings)
+        self.learned = []
+        if self.hot_pages != known:
+            self.unwritten = {pid for pid, _ in self.spares}
+
+    def renew_spare(self):
+        """Replaces the oldest spare that does not write the pages last learned, one per quiet moment, so that a
+        zygote's spares come to write them even when runs are rare (a spare may wait for minutes)."""
+        for spare in self.spares:
+            if spare[0] in self.unwritten:
+                self.unwritten.discard(spare[0])
+                self.spares.remove(spare)
+                spare[1].close()  # the spare sees end of file and exits; the zygote reaps it
+                self.inherited_learning = spare[0] in self.learning_spares  # its successor learns in its place
+                self.learning_spares.discard(spare[0])
+                self.add_spare()
+                return
+        self.unwritten = set()
 
     def forget_report(self, report):
         fd = report.fileno()
@@ -320,8 +367,9 @@ class Zygote:
             self.send((ZYGOTE_FAILED, run_id, "the run request came without its descriptors"))
             return
         if not self.spares:
-            self.spares.append(fork_spare(self))
+            self.add_spare()
         pid, spare = self.spares.pop(0)
+        self.unwritten.discard(pid)
         self.last_event = time.monotonic()
         # The spare stays behind as the run's holder; the run is the process it forked, which it named long before
         # (read now, so that nothing stands between the hand-over and the word of the run's start).
@@ -349,7 +397,7 @@ class Zygote:
             os.close(fd)
         if not self.spares:
             # Runs are arriving back to back: the next one must not wait for a fork.
-            self.spares.append(fork_spare(self))
+            self.add_spare()
 
     def shutdown(self):
         for _, spare in self.spares:

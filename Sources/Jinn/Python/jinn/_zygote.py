@@ -17,9 +17,10 @@ is taken does it fork at once, so back-to-back runs never wait for a fork either
 twice in a row (as a shell loop or a test suite runs it) would otherwise meet its zygote's replacement fork on
 either its second or its third run.
 
-The zygote's first runs, and one in ``RELEARN_EVERY`` after them, report the pages they wrote (``jinn._pages``)
-after their status; each spare forked afterwards writes those pages ahead, so that a run does not pay a page
-fault for each of them.
+The zygote's third to fifth runs (``LEARNING_RUNS``), and one in ``RELEARN_EVERY`` after them, report the pages
+they wrote (``jinn._pages``) after their status; the zygote takes a report when it is quiet (or as it forks a
+spare), each spare forked afterwards writes those pages ahead, so that a run does not pay a page fault for each of
+them, and the spares forked before are renewed, one per quiet moment.
 
 Messages (``marshal`` tuples in length-prefixed frames, the first element names the kind, ``jinn._protocol``):
 
@@ -209,7 +210,8 @@ class Zygote:
             return self.write_pages is not None
         number = self.spares_forked
         self.spares_forked += 1
-        return self.write_pages is not None and (number in LEARNING_RUNS or number % RELEARN_EVERY == RELEARN_EVERY - 1)
+        return self.write_pages is not None and (number in LEARNING_RUNS
+                                                   or number % RELEARN_EVERY == RELEARN_EVERY - 1)
 
     def replenish_timeout(self):
         """Milliseconds until a missing spare, or the pages runs reported, are due (None: wait for events only)."""

@@ -67,7 +67,8 @@ def become_spare(zygote, requests, learns=False):
     handover = split(zygote.prctl, requests)
     try:
         prepare_spare()
-        _pages.write_ahead(zygote.hot_pages, zygote.write_pages)
+        if zygote.spare_writes_ahead:
+            _pages.write_ahead(zygote.hot_pages, zygote.write_pages)
         handover.rehearse()
         received = receive_request(requests)
         if received is None:

@@ -147,7 +147,8 @@ class Zygote:
         self.hot_pages = []  # the pages runs write, which each run-to-be writes ahead (``jinn._pages``)
         self.mappings = None  # the zygote's private writable mappings, once a run has reported its pages
         self.learned = []  # page reports not yet taken (``take_learned``)
-        self.unwritten = set()  # the pids of spares forked before the pages last learned, which they do not write
+        self.unwritten = set()  # the pids of spares that do not write the pages last learned
+        self.spare_writes_ahead = True  # whether the spare being forked writes ahead (``add_spare``)
         self.learning_spares = set()  # the pids of the spares whose runs will learn pages
         self.learning = {}  # pid -> the page report so far, for a run that learns whose report is incomplete
         self.spares_forked = 0
@@ -292,10 +293,15 @@ class Zygote:
         self.forget_report(report)
         self.last_event = time.monotonic()
 
-    def add_spare(self):
-        """Forks a spare, which writes ahead what runs have taught so far."""
+    def add_spare(self, write_ahead=True):
+        """Forks a spare, which writes ahead what runs have taught so far unless it is needed at once (writing
+        ahead takes about as long as the faults it saves); one that does not is renewed once the zygote is quiet."""
         self.take_learned()
-        self.spares.append(fork_spare(self))
+        self.spare_writes_ahead = write_ahead
+        pid, spare = fork_spare(self)
+        self.spares.append((pid, spare))
+        if not write_ahead and self.hot_pages:
+            self.unwritten.add(pid)
 
     def take_learned(self):
         """Adds the pages runs reported to those each run-to-be writes ahead."""
@@ -369,7 +375,7 @@ class Zygote:
             self.send((ZYGOTE_FAILED, run_id, "the run request came without its descriptors"))
             return
         if not self.spares:
-            self.add_spare()
+            self.add_spare(write_ahead=False)
         pid, spare = self.spares.pop(0)
         self.unwritten.discard(pid)
         self.last_event = time.monotonic()
@@ -399,7 +405,7 @@ class Zygote:
             os.close(fd)
         if not self.spares:
             # Runs are arriving back to back: the next one must not wait for a fork.
-            self.add_spare()
+            self.add_spare(write_ahead=False)
 
     def shutdown(self):
         for _, spare in self.spares:

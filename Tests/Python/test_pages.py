@@ -1,4 +1,5 @@
-"""Tests for jinn._pages: the pages a run writes, learned from runs and written ahead in later runs-to-be."""
+"""Tests for jinn._pages and jinn._page_lessons: the pages a run writes, learned from runs and written ahead in later
+runs-to-be."""
 
 import ctypes
 import os
@@ -10,7 +11,7 @@ import time
 import unittest
 
 import support  # noqa: F401  (puts the embedded package on sys.path)
-from jinn import _pages
+from jinn import _page_lessons, _pages
 from test_zygote import Zygote, _read_all
 
 PAGE = _pages.page_size()
@@ -67,6 +68,65 @@ class RangeTests(unittest.TestCase):
         self.assertEqual(_pages.shareable(learned, known, mappings, limit=7),
                          [(10 * PAGE, 4), (15 * PAGE, 1), (41 * PAGE, 1), (48 * PAGE, 1)])
         self.assertEqual(_pages.shareable([], [], mappings), [])
+
+
+class PageLessonTests(unittest.TestCase):
+    """The zygote's account: which runs learn, a report in pieces, and the spares that do not write the latest."""
+
+    def lessons(self):
+        lessons = _page_lessons.PageLessons()
+        lessons.write = lambda ranges: 0  # as on Linux, without writing anything
+        return lessons
+
+    def test_the_third_to_fifth_runs_learn_then_one_in_so_many(self):
+        lessons = self.lessons()
+        learners = [number for number in range(200) if lessons.spare_learns()]
+        every = _page_lessons.RELEARN_EVERY
+        self.assertEqual(learners, [2, 3, 4, every - 1, 2 * every - 1, 3 * every - 1])
+        lessons.write = None
+        self.assertFalse(any(lessons.spare_learns() for _ in range(10)))
+
+    def test_a_report_in_pieces_is_taken_whole_and_spares_forked_before_are_renewed_oldest_first(self):
+        lessons = self.lessons()
+        for pid in (10, 11, 12):
+            lessons.forked(pid, learns=pid == 10)
+        self.assertTrue(lessons.handed_out(10))
+        self.assertFalse(lessons.handed_out(11))
+        lessons.status_reported(10, newline=True)
+        report = _pages.encode([(0x7F0000010000, 2)])
+        self.assertFalse(lessons.receive(10, report[:5], ended=False))
+        self.assertTrue(lessons.receive(10, report[5:], ended=False))
+        self.assertTrue(lessons.untaken)
+        lessons._mappings = [(0x7F0000000000, 0x7F0000100000)]
+        lessons.take([12, 13])
+        self.assertEqual(lessons.pages, [(0x7F0000010000, 2)])
+        self.assertFalse(lessons.untaken)
+        self.assertTrue(lessons.pending)
+        spares = [(12, "a"), (13, "b")]
+        self.assertEqual(lessons.stale_spare(spares), (12, "a"))
+        self.assertEqual(lessons.stale_spare(spares), (13, "b"))
+        self.assertIsNone(lessons.stale_spare(spares))
+        self.assertFalse(lessons.pending)
+
+    def test_a_run_without_a_newline_or_a_socket_that_ends_sends_no_pages(self):
+        lessons = self.lessons()
+        lessons.forked(20, learns=True)
+        lessons.forked(21, learns=True)
+        lessons.handed_out(20)
+        lessons.handed_out(21)
+        lessons.status_reported(20, newline=False)
+        self.assertTrue(lessons.receive(20, b"", ended=False))
+        lessons.status_reported(21, newline=True)
+        self.assertTrue(lessons.receive(21, b"", ended=True))
+        self.assertFalse(lessons.untaken)
+
+    def test_a_learners_successor_learns_in_its_place(self):
+        lessons = self.lessons()
+        lessons.pages = [(0x7F0000010000, 1)]
+        lessons.writes_ahead = False
+        lessons.forked(30, learns=True)  # forked in a hurry: does not write ahead
+        self.assertEqual(lessons.stale_spare([(30, None)]), (30, None))
+        self.assertTrue(lessons.spare_learns())
 
 
 @unittest.skipUnless(LINUX, "/proc/self/pagemap and MADV_POPULATE_WRITE are Linux's")

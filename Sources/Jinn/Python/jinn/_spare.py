@@ -30,7 +30,7 @@ STANDARD_NUMBERS = (0, 1, 2)
 def fork(zygote):
     """Forks a spare of ``zygote``; returns its pid and the zygote's end of its socket pair."""
     parent_end, child_end = socket.socketpair()
-    learns = zygote.spare_learns()
+    learns = zygote.lessons.spare_learns()
     pid = os.fork()
     if pid == 0:
         parent_end.close()
@@ -38,8 +38,7 @@ def fork(zygote):
         # ``become_spare`` returns only when the zygote went away before sending a request.
         os._exit(0)
     child_end.close()
-    if learns:
-        zygote.learning_spares.add(pid)
+    zygote.lessons.forked(pid, learns)
     return pid, parent_end
 
 
@@ -67,8 +66,8 @@ def become_spare(zygote, requests, learns=False):
     handover = split(zygote.prctl, requests)
     try:
         prepare_spare()
-        if zygote.spare_writes_ahead:
-            _pages.write_ahead(zygote.hot_pages, zygote.write_pages)
+        if zygote.lessons.writes_ahead:
+            _pages.write_ahead(zygote.lessons.pages, zygote.lessons.write)
         handover.rehearse()
         received = receive_request(requests)
         if received is None:

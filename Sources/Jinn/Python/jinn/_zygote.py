@@ -17,10 +17,8 @@ is taken does it fork at once, so back-to-back runs never wait for a fork either
 twice in a row (as a shell loop or a test suite runs it) would otherwise meet its zygote's replacement fork on
 either its second or its third run.
 
-The zygote's third to fifth runs (``LEARNING_RUNS``), and one in ``RELEARN_EVERY`` after them, report the pages
-they wrote (``jinn._pages``) after their status; the zygote takes a report when it is quiet (or as it forks a
-spare), each spare forked afterwards writes those pages ahead, so that a run does not pay a page fault for each of
-them, and the spares forked before are renewed, one per quiet moment.
+A few runs report the pages they wrote (``jinn._pages``) after their status, and the spares write those pages
+ahead, so that a run does not pay a page fault for each of them; ``jinn._page_lessons`` keeps that account.
 
 Messages (``marshal`` tuples in length-prefixed frames, the first element names the kind, ``jinn._protocol``):
 
@@ -46,6 +44,7 @@ import time
 
 import jinn
 from jinn import _cmdline, _environment, _errors, _finalization, _importer, _modules, _pages
+from jinn._page_lessons import PageLessons
 from jinn._protocol import (RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_IMPORTS, ZYGOTE_PRELOADING, ZYGOTE_READY,
                             ZYGOTE_STARTED)
 from jinn._watched_import import TIME_LIMIT, import_watched
@@ -59,11 +58,6 @@ REPLENISH_AFTER = 0.01
 # The most a run's end report holds: two bytes of status, then the libraries it imported (``jinn._ending``), then
 # for a run that learns pages, a newline and its page report (``jinn._pages``).
 _REPORT_LIMIT = 4096 + 4 + 16 * _pages.MAX_RANGES
-# The runs that learn which pages runs write (``jinn._pages``): a few of a zygote's first runs, then one in so
-# many. Not its first two: learning costs a millisecond of processor time as the run ends, which a script run
-# twice in a row would meet on its second run.
-LEARNING_RUNS = range(2, 5)
-RELEARN_EVERY = 64
 
 # ---------------------------------------------------------------------------------------------------------------
 # What the zygote does before it serves: preload, describe itself, freeze.
@@ -143,16 +137,7 @@ class Zygote:
         self.runs = {}  # pid -> (run id, the run's report socket or None, whether its end was reported)
         self.reports = {}  # report socket fd -> pid
         self.spares = []  # (pid, socket), oldest first
-        self.write_pages = _pages.writer()
-        self.hot_pages = []  # the pages runs write, which each run-to-be writes ahead (``jinn._pages``)
-        self.mappings = None  # the zygote's private writable mappings, once a run has reported its pages
-        self.learned = []  # page reports not yet taken (``take_learned``)
-        self.unwritten = set()  # the pids of spares that do not write the pages last learned
-        self.spare_writes_ahead = True  # whether the spare being forked writes ahead (``add_spare``)
-        self.learning_spares = set()  # the pids of the spares whose runs will learn pages
-        self.learning = {}  # pid -> the page report so far, for a run that learns whose report is incomplete
-        self.spares_forked = 0
-        self.inherited_learning = False  # whether the next spare replaces one whose run was to learn
+        self.lessons = PageLessons()  # the pages runs write, which the spares write ahead
         self.last_event = 0.0  # when the zygote last handed out a spare or heard of a run's end
         self.wakeup_read, self.wakeup_write = os.pipe()
         os.set_blocking(self.wakeup_write, False)
@@ -186,8 +171,8 @@ class Zygote:
             if not events:
                 if len(self.spares) < SPARES:
                     self.add_spare()
-                elif self.learned:
-                    self.take_learned()
+                elif self.lessons.untaken:
+                    self.lessons.take([pid for pid, _ in self.spares])
                 else:
                     self.renew_spare()
                 continue
@@ -203,20 +188,9 @@ class Zygote:
                         return
                 # Any other descriptor was a run's report socket, already closed by an earlier event.
 
-    def spare_learns(self):
-        """Whether the run of the spare about to be forked learns which pages runs write (``jinn._pages``): the
-        zygote's first few, then one in ``RELEARN_EVERY`` (spares are handed out in the order they were forked)."""
-        if self.inherited_learning:
-            self.inherited_learning = False
-            return self.write_pages is not None
-        number = self.spares_forked
-        self.spares_forked += 1
-        return self.write_pages is not None and (number in LEARNING_RUNS
-                                                   or number % RELEARN_EVERY == RELEARN_EVERY - 1)
-
     def replenish_timeout(self):
         """Milliseconds until a missing spare, or the pages runs reported, are due (None: wait for events only)."""
-        if len(self.spares) >= SPARES and not self.learned and not self.unwritten:
+        if len(self.spares) >= SPARES and not self.lessons.pending:
             return None
         return max(0, (self.last_event + REPLENISH_AFTER - time.monotonic()) * 1000)
 
@@ -242,7 +216,7 @@ class Zygote:
                 for _ in range(2):
                     if self.runs[pid][1] is not None:
                         self.read_report(self.runs[pid][1].fileno())
-                self.learning.pop(pid, None)
+                self.lessons.gone(pid)
                 run_id, report, reported = self.runs.pop(pid)
                 if report is not None:
                     self.forget_report(report)
@@ -251,8 +225,7 @@ class Zygote:
                     self.send((ZYGOTE_EXIT, run_id, kind, number))
             else:
                 # A spare died before it was used (killed from outside): the poll's timeout replaces it.
-                self.learning_spares.discard(pid)
-                self.unwritten.discard(pid)
+                self.lessons.gone(pid)
                 for spare in [spare for spare in self.spares if spare[0] == pid]:
                     spare[1].close()
                     self.spares.remove(spare)
@@ -261,7 +234,8 @@ class Zygote:
         """A run announces how it ends just before it leaves, so that its client need not wait for the kernel to
         tear down the address space it shared with the zygote (milliseconds for a large zygote). The same write
         names the top-level libraries it imported, separated by spaces, for the daemon's adaptive preloads. A run
-        asked to learn pages ends that write with a newline and sends its page report after its status."""
+        that learns pages ends that write with a newline and sends its page report after its status
+        (``jinn._page_lessons``)."""
         pid = self.reports[fd]
         run_id, report, reported = self.runs[pid]
         try:
@@ -279,16 +253,10 @@ class Zygote:
             if imports:
                 # After the end, so that the run's client never waits for it; the daemon learns preloads from it.
                 self.send((ZYGOTE_IMPORTS, run_id, imports))
-            if pid in self.learning and newline:
-                self.learning[pid] = b""
-        if self.learning.get(pid) is not None and not ended:
-            self.learning[pid] += data
-            learned = _pages.decode(self.learning[pid])
-            if learned is None:
-                self.runs[pid] = (run_id, report, reported)
-                return  # the rest of the page report is still to come
-            self.learned.append(learned)  # taken once the zygote is quiet: a run may be starting now
-        self.learning.pop(pid, None)
+            self.lessons.status_reported(pid, newline)
+        if not self.lessons.receive(pid, data, ended):
+            self.runs[pid] = (run_id, report, reported)
+            return  # the rest of the page report is still to come
         self.runs[pid] = (run_id, None, reported)
         self.forget_report(report)
         self.last_event = time.monotonic()
@@ -296,39 +264,18 @@ class Zygote:
     def add_spare(self, write_ahead=True):
         """Forks a spare, which writes ahead what runs have taught so far unless it is needed at once (writing
         ahead takes about as long as the faults it saves); one that does not is renewed once the zygote is quiet."""
-        self.take_learned()
-        self.spare_writes_ahead = write_ahead
-        pid, spare = fork_spare(self)
-        self.spares.append((pid, spare))
-        if not write_ahead and self.hot_pages:
-            self.unwritten.add(pid)
-
-    def take_learned(self):
-        """Adds the pages runs reported to those each run-to-be writes ahead."""
-        if not self.learned:
-            return
-        if self.mappings is None:  # read once: the zygote's mappings hardly change once it serves
-            self.mappings = _pages.own_mappings()
-        known = self.hot_pages
-        for learned in self.learned:
-            self.hot_pages = _pages.shareable(learned, self.hot_pages, self.mappings)
-        self.learned = []
-        if self.hot_pages != known:
-            self.unwritten = {pid for pid, _ in self.spares}
+        self.lessons.take([pid for pid, _ in self.spares])
+        self.lessons.writes_ahead = write_ahead
+        self.spares.append(fork_spare(self))
 
     def renew_spare(self):
-        """Replaces the oldest spare that does not write the pages last learned, one per quiet moment, so that a
-        zygote's spares come to write them even when runs are rare (a spare may wait for minutes)."""
-        for spare in self.spares:
-            if spare[0] in self.unwritten:
-                self.unwritten.discard(spare[0])
-                self.spares.remove(spare)
-                spare[1].close()  # the spare sees end of file and exits; the zygote reaps it
-                self.inherited_learning = spare[0] in self.learning_spares  # its successor learns in its place
-                self.learning_spares.discard(spare[0])
-                self.add_spare()
-                return
-        self.unwritten = set()
+        """Replaces the oldest spare that does not write the latest lesson, one per quiet moment, so that a
+        zygote's spares come to write it even when runs are rare (a spare may wait for minutes)."""
+        spare = self.lessons.stale_spare(self.spares)
+        if spare is not None:
+            self.spares.remove(spare)
+            spare[1].close()  # the spare sees end of file and exits; the zygote reaps it
+            self.add_spare()
 
     def forget_report(self, report):
         fd = report.fileno()
@@ -377,26 +324,23 @@ class Zygote:
         if not self.spares:
             self.add_spare(write_ahead=False)
         pid, spare = self.spares.pop(0)
-        self.unwritten.discard(pid)
         self.last_event = time.monotonic()
         # The spare stays behind as the run's holder; the run is the process it forked, which it named long before
         # (read now, so that nothing stands between the hand-over and the word of the run's start).
         run = run_pid(spare, pid)
-        learns = pid in self.learning_spares
-        self.learning_spares.discard(pid)
+        self.lessons.handed_out(pid)
         try:
             payload = marshal.dumps(request)
             socket.send_fds(spare, [len(payload).to_bytes(4, "little") + payload], fds)
         except OSError as error:
             self.send((ZYGOTE_FAILED, run_id, "the forked child is gone: %s" % error))
+            self.lessons.gone(pid)
             spare.close()
             for fd in fds:
                 os.close(fd)
             return
         self.send((ZYGOTE_STARTED, run_id, run))
         self.runs[pid] = (run_id, spare, False)
-        if learns:
-            self.learning[pid] = None
         # The spare's socket stays open: the run reports its end on it.
         spare.setblocking(False)
         self.reports[spare.fileno()] = pid

@@ -12,8 +12,8 @@ or once it has reaped it.
 
 Forking a zygote that holds numpy and scipy takes about a millisecond of CPU, and on a small machine that
 millisecond is taken from the run, its client and the daemon whenever they overlap. So the zygote keeps three
-spares and forks replacements once it has been quiet for a moment (``REPLENISH_AFTER``); only when the last spare
-is taken does it fork at once, so back-to-back runs never wait for a fork either. Three, because a script run
+spares and forks replacements once it has been quiet for a moment (``REPLENISH_AFTER``, or ``IDLE_AFTER`` while
+it has two or more); only when the last spare is taken does it fork at once, so back-to-back runs never wait for a fork either. Three, because a script run
 twice in a row (as a shell loop or a test suite runs it) would otherwise meet its zygote's replacement fork on
 either its second or its third run.
 
@@ -52,9 +52,12 @@ from jinn._spare import MAX_FDS, STANDARD_NUMBERS, fork as fork_spare, parent_de
 
 CHANNEL_FD = 3
 _CHUNK = 1 << 16
-# Spares kept forked ahead, and how long the zygote must have been quiet (seconds) before it forks replacements.
+# Spares kept forked ahead, and how long the zygote must have been quiet (seconds) before it forks a replacement:
+# a moment when it is down to its last spare, longer while it has more (or has lessons to take and spares to
+# renew), so that the fork, and the several milliseconds a spare takes to prepare, seldom meet the next run.
 SPARES = 3
 REPLENISH_AFTER = 0.01
+IDLE_AFTER = 0.1
 # The most a run's end report holds: two bytes of status, then the libraries it imported (``jinn._ending``), then
 # for a run that learns pages, a newline and its page report (``jinn._pages``).
 _REPORT_LIMIT = 4096 + 4 + 16 * _pages.MAX_RANGES
@@ -192,7 +195,8 @@ class Zygote:
         """Milliseconds until a missing spare, or the pages runs reported, are due (None: wait for events only)."""
         if len(self.spares) >= SPARES and not self.lessons.pending:
             return None
-        return max(0, (self.last_event + REPLENISH_AFTER - time.monotonic()) * 1000)
+        quiet = REPLENISH_AFTER if len(self.spares) < 2 else IDLE_AFTER
+        return max(0, (self.last_event + quiet - time.monotonic()) * 1000)
 
     def drain_wakeup(self):
         try:

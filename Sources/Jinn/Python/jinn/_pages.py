@@ -4,13 +4,14 @@ A forked run pays a page fault (about 3 µs on a virtual machine) for each page 
 first writes, and the runs of one zygote write much the same pages: the reference counts, caches and allocator
 state of what every run touches (about 200 pages for a numpy script). A run the zygote chose to learn lists, once
 it has announced its end and with the processor time no one else wants, the pages it owns alone
-(:func:`owned_pages`, from Linux's ``/proc/self/pagemap``); the zygote keeps those of its own private writable mappings (:func:`shareable`), and each spare's run-to-be copies
-them ahead of its request (:func:`write_ahead`, with ``MADV_POPULATE_WRITE``, Linux 5.14), which costs a fraction
-of the faults it saves and takes none of them off the run's time.
+(:func:`owned_pages`, from Linux's ``/proc/self/pagemap``). The zygote keeps those of its own private writable
+mappings (:func:`shareable`), and each spare's run-to-be copies them while it waits for its request
+(:func:`write_ahead`, with ``MADV_POPULATE_WRITE``, Linux 5.14). Copying a page ahead costs about what its fault
+would (the copy, not the trap, is the cost), but it is spent before the run, not during it; a page the run-to-be
+already wrote (its rehearsal's) costs next to nothing.
 
 Everything here is an optimisation: on another system, or a kernel without what it needs, learning finds nothing
-and writing ahead does nothing.
-"""
+and writing ahead does nothing."""
 
 import bisect
 import os
@@ -18,9 +19,7 @@ import re
 import sys
 from array import array
 
-# The most pages a zygote has its runs-to-be write ahead (8 MiB of 4 KiB pages), and the most ranges they form:
-# copying a page ahead costs about what its fault would (the copy, not the trap, is the cost), and a page the
-# run-to-be already wrote (its rehearsal's) costs next to nothing.
+# The most pages a zygote has its runs-to-be write ahead (8 MiB of 4 KiB pages), and the most ranges they form.
 MAX_PAGES = 2048
 MAX_RANGES = 512
 

@@ -98,7 +98,7 @@ class PageLessonTests(unittest.TestCase):
         self.assertTrue(lessons.receive(10, report[5:], ended=False))
         self.assertTrue(lessons.untaken)
         lessons._mappings = [(0x7F0000000000, 0x7F0000100000)]
-        lessons.take([12, 13])
+        lessons.take([(12, "a"), (13, "b")])
         self.assertEqual(lessons.pages, [(0x7F0000010000, 2)])
         self.assertFalse(lessons.untaken)
         self.assertTrue(lessons.pending)

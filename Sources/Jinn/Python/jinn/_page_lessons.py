@@ -98,8 +98,8 @@ class PageLessons:
         return bool(self._untaken or self._unwritten)
 
     def take(self, spares):
-        """Adds the reported pages to what runs-to-be write ahead; the ``spares`` (pids) forked before then do not
-        write the new lesson."""
+        """Adds the reported pages to what runs-to-be write ahead; the ``spares`` (``(pid, socket)``) forked before
+        then do not write the new lesson."""
         if not self._untaken:
             return
         if self._mappings is None:  # read once: the zygote's mappings hardly change once it serves
@@ -109,7 +109,7 @@ class PageLessons:
             self.pages = _pages.shareable(learned, self.pages, self._mappings)
         self._untaken = []
         if self.pages != known:
-            self._unwritten = set(spares)
+            self._unwritten = {pid for pid, _ in spares}
 
     def stale_spare(self, spares):
         """The oldest of ``spares`` (``(pid, socket)``, oldest first) that does not write the latest lesson, now

@@ -175,7 +175,7 @@ class Zygote:
                 if len(self.spares) < SPARES:
                     self.add_spare()
                 elif self.lessons.untaken:
-                    self.lessons.take([pid for pid, _ in self.spares])
+                    self.lessons.take(self.spares)
                 else:
                     self.renew_spare()
                 continue
@@ -268,7 +268,7 @@ class Zygote:
     def add_spare(self, write_ahead=True):
         """Forks a spare, which writes ahead what runs have taught so far unless it is needed at once (writing
         ahead takes about as long as the faults it saves); one that does not is renewed once the zygote is quiet."""
-        self.lessons.take([pid for pid, _ in self.spares])
+        self.lessons.take(self.spares)
         self.lessons.writes_ahead = write_ahead
         self.spares.append(fork_spare(self))
 

@@ -38,6 +38,10 @@ int jinn_terminal_open(int like, int *master, int *slave) {
     }
     tcsetattr(secondary, TCSANOW, &modes);
     if (have_size) ioctl(secondary, TIOCSWINSZ, &size);
+    /* The relay never waits on the run's terminal: keystrokes for a run that reads none while it writes would
+       otherwise fill the terminal's input queue, and the relay, blocked writing them, would stop passing on the
+       output that the run is blocked writing. */
+    fcntl(primary, F_SETFL, fcntl(primary, F_GETFL) | O_NONBLOCK);
     *master = primary;
     *slave = secondary;
     return 0;

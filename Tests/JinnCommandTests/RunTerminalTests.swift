@@ -127,4 +127,33 @@ struct RunTerminalTests {
         #expect(jinn.output.hasPrefix("job control\n"), "\(jinn)")
         #expect(jinn.output.hasSuffix("bash 0\n"), "\(jinn)")
     }
+
+    @Test func keystrokesTypedAheadOfARunBusyWritingWaitWithoutStoppingItsOutput() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        // The run writes far more than a terminal buffers before it reads any of what was typed meanwhile, which is
+        // itself more than the terminal's input queue holds.
+        try box.script("busy.py", """
+            import sys, termios, time
+            modes = termios.tcgetattr(0)
+            modes[3] &= ~termios.ECHO
+            termios.tcsetattr(0, termios.TCSANOW, modes)
+            print('ready', flush=True)
+            time.sleep(0.5)
+            for number in range(3000):
+                print('%04d' % number, 'x' * 95)
+            lines = 0
+            for line in sys.stdin:
+                if line == 'end\\n':
+                    break
+                lines += 1
+            print(lines, 'lines read')
+            """)
+        let typed = String(repeating: String(repeating: "y", count: 99) + "\n", count: 1000) + "end\n"
+        let steps: [TerminalDriver.Step] = [.expect("ready"), .type(typed)]
+        let (jinn, python3) = try TerminalDriver(box: box).compare("PROGRAM busy.py; echo status $?", steps)
+        #expect(jinn.failure == nil && jinn.output.hasSuffix("2999 " + String(repeating: "x", count: 95)
+                                                             + "\n1000 lines read\nstatus 0\n"), "\(jinn.failure ?? "")")
+        #expect(jinn == python3, "\(jinn.failure ?? "") against \(python3.failure ?? "")")
+    }
 }

@@ -83,17 +83,35 @@ if pid == 0:
         os.close(slave)
     os.execvp(command[0], command)
 os.close(slave)
+# Typing never blocks, as in a terminal emulator: what the terminal has no room for waits here.
+os.set_blocking(master, False)
 output = b""
+typed = b""
 failure = None
+
+
+def type_what_fits():
+    global typed
+    while typed:
+        try:
+            typed = typed[os.write(master, typed):]
+        except BlockingIOError:
+            return
+        except OSError:
+            typed = b""
 
 
 def pump(timeout):
     global output
-    ready, _, _ = select.select([master], [], [], timeout)
+    ready, writable, _ = select.select([master], [master] if typed else [], [], timeout)
+    if writable:
+        type_what_fits()
     if not ready:
         return True
     try:
         data = os.read(master, 65536)
+    except BlockingIOError:
+        return True
     except OSError:
         return False
     if not data:
@@ -116,7 +134,8 @@ for step in steps:
             failure = "never saw %r" % step[1]
             break
     elif kind == "write":
-        os.write(master, step[1].encode())
+        typed += step[1].encode()
+        type_what_fits()
     elif kind == "touch":
         open(step[1], "w").close()
     elif kind == "resize":

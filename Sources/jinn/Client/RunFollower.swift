@@ -36,6 +36,7 @@ struct RunFollower {
         while true {
             // A message read together with the previous one is already buffered.
             for index in fds.indices { fds[index].revents = 0 }
+            fds[3].events = terminal?.masterEvents ?? Int16(POLLIN)
             fds[4].fd = terminal?.watchedInput ?? -1
             let buffered = daemonLoss == nil && socket.hasBufferedFrame
             let count = buffered ? 1 : retryingInterrupts { poll(&fds, nfds_t(fds.count), -1) }
@@ -116,7 +117,9 @@ struct RunFollower {
 
     /// The bytes both ways between the caller's terminal and the run's.
     private func relay(_ terminal: RunTerminal, _ fds: inout [pollfd]) {
-        if fds[3].revents != 0 && !terminal.relayOutput() { fds[3].fd = -1 }
+        let ready = fds[3].revents
+        if ready & Int16(POLLIN | POLLHUP | POLLERR) != 0 && !terminal.relayOutput() { fds[3].fd = -1 }
+        if fds[3].fd >= 0 && ready & Int16(POLLOUT) != 0 { terminal.flushInput() }
         if fds[4].revents != 0 { terminal.relayInput() }
     }
 

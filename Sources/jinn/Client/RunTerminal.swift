@@ -25,7 +25,9 @@ final class RunTerminal {
     let substitutes: [Int32: Int32]
     /// Where the run's terminal output goes: the caller's standard output or error when it is the terminal.
     private let output: Int32
-    private var input: [UInt8] = []
+    /// Keystrokes read from the caller's terminal that the run's terminal had no room for yet; none are read
+    /// while some wait, so the caller's terminal holds the rest, as it would for python3.
+    private var pendingInput: [UInt8] = []
     private var inputOpen = true
 
     private init(terminal: Int32, master: Int32, slave: Int32, streams: [Int32]) {
@@ -71,17 +73,38 @@ final class RunTerminal {
         if inForeground { _ = jinn_terminal_make_raw(terminal) }
     }
 
-    /// The descriptor to watch for keystrokes, or -1 while in the background or after the terminal's end.
-    var watchedInput: Int32 { inputOpen && inForeground ? terminal : -1 }
+    /// The descriptor to watch for keystrokes, or -1 while in the background, while keystrokes wait for room, or
+    /// after the terminal's end.
+    var watchedInput: Int32 { inputOpen && pendingInput.isEmpty && inForeground ? terminal : -1 }
 
-    /// Passes keystrokes from the caller's terminal to the run's.
+    /// What to watch the master for: the run's output, and room for keystrokes while some wait.
+    var masterEvents: Int16 { Int16(POLLIN) | (pendingInput.isEmpty ? 0 : Int16(POLLOUT)) }
+
+    /// Passes keystrokes from the caller's terminal to the run's, as far as the run's terminal has room.
     func relayInput() {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = buffer.withUnsafeMutableBytes { read(terminal, $0.baseAddress, $0.count) }
         if count > 0 {
-            _ = buffer.withUnsafeBytes { jinn_write_all(master, $0.baseAddress, count) }
+            pendingInput = Array(buffer[..<count])
+            flushInput()
         } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
             inputOpen = false
+        }
+    }
+
+    /// Writes what the run's terminal has room for of the waiting keystrokes (the master never blocks).
+    func flushInput() {
+        while !pendingInput.isEmpty {
+            let written = pendingInput.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+            if written > 0 {
+                pendingInput.removeFirst(written)
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else {
+                // No room (EAGAIN): the next POLLOUT resumes. Any other failure: the run's terminal is gone.
+                if !(written < 0 && errno == EAGAIN) { pendingInput = [] }
+                return
+            }
         }
     }
 

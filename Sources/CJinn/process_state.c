@@ -131,7 +131,9 @@ int jinn_resource_limits(int64_t *soft, int64_t *hard, int capacity) {
 
 int jinn_niceness(int *value) {
     errno = 0;
-    int niceness = getpriority(PRIO_PROCESS, 0);
+    /* Linux keeps a niceness per thread, and a thread pool may renice its own threads (Dispatch's quality-of-service
+       classes do): the process's niceness is its main thread's, whose thread id is the process id. */
+    int niceness = getpriority(PRIO_PROCESS, getpid());
     if (niceness == -1 && errno != 0) return -1;
     *value = niceness;
     return 0;

@@ -50,7 +50,7 @@ struct ClientExecutableTests {
 
         // No tool, so no daemon can start: the script runs on the interpreter directly, with a note under -v.
         let script = try box.script("hello.py", "import sys\nprint('hello', sys.argv[1:])\n")
-        let run = try Spawned(lonely.path, ["-v", script, "a"], environment: box.environment,
+        let run = try Spawned(lonely.path, ["--verbose", script, "a"], environment: box.environment,
                               directory: box.root.path).wait()
         #expect(run.termination == .exited(0))
         #expect(run.output == "hello ['a']\n")

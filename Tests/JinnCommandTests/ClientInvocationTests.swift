@@ -16,7 +16,7 @@ struct ClientInvocationTests {
         #expect(script.entry == .script(Array("tool.py".utf8)))
         #expect(script.arguments == bytes(["tool.py", "-v", "--no-daemon"]))  // after the script: the script's
         #expect(!script.verbose && !script.noDaemon)
-        let code = try #require(parse(["-v", "--no-daemon", "-c", "print(1)", "x"]))
+        let code = try #require(parse(["--verbose", "--no-daemon", "-c", "print(1)", "x"]))
         #expect(code.entry == .code(Array("print(1)".utf8)))
         #expect(code.arguments == bytes(["-c", "x"]))
         #expect(code.pythonArguments == bytes(["-c", "print(1)", "x"]))
@@ -31,7 +31,7 @@ struct ClientInvocationTests {
     }
 
     @Test func dependenciesBeforeTheScript() throws {
-        let words = ["--with", "six==1.17.0", "--requirements=req.txt", "--with=idna", "-v", "tool.py", "--with", "x"]
+        let words = ["--with", "six==1.17.0", "--requirements=req.txt", "--with=idna", "--verbose", "tool.py", "--with", "x"]
         let script = try #require(parse(words))
         #expect(script.with == bytes(["six==1.17.0", "idna"]))
         #expect(script.requirementFiles == bytes(["req.txt"]))
@@ -46,7 +46,7 @@ struct ClientInvocationTests {
             #expect(parse([name]) == nil, "\(name)")
             #expect(parse([name, "--help"]) == nil, "\(name)")
         }
-        for (words, problem) in [(["--config"], "--config"), (["-v", "--with"], "--with"), (["-u", "--requirements"], "--requirements")] {
+        for (words, problem) in [(["--config"], "--config"), (["--verbose", "--with"], "--with"), (["-u", "--requirements"], "--requirements")] {
             #expect(parse(words)?.usageError == problem + " needs a value", "\(words)")
         }
         // After one of python3's options, or `--`, a word is a script, whatever it is called.
@@ -80,7 +80,7 @@ struct ClientInvocationTests {
         #expect(script.pythonArguments == bytes(["-P", "--", "-weird.py", "-O"]))
         #expect(script.scriptFile == Array("-weird.py".utf8))
         // Jinn's own options keep their meaning among python3's.
-        let mixed = try #require(parse(["-u", "-v", "--with", "six", "-B", "tool.py"]))
+        let mixed = try #require(parse(["-u", "--verbose", "--with", "six", "-B", "tool.py"]))
         #expect(mixed.verbose && mixed.with == bytes(["six"]))
         #expect(mixed.interpreterOptions == bytes(["-u", "-B"]))
         #expect(mixed.pythonArguments == bytes(["-u", "-B", "tool.py"]))
@@ -98,7 +98,7 @@ struct ClientInvocationTests {
         #expect(bare.entry == .script(Array("-".utf8)))
         #expect(bare.arguments == [[]])
         #expect(bare.runOptions == RunOptions(interpreter: [], commandLine: []))
-        let quiet = try #require(parse(["-q", "-v"]))
+        let quiet = try #require(parse(["-q", "--verbose"]))
         #expect(quiet.verbose && quiet.arguments == [[]] && quiet.interpreterOptions == bytes(["-q"]))
     }
 
@@ -108,7 +108,7 @@ struct ClientInvocationTests {
             (["-h"], ["-h"]), (["--help"], ["--help"]), (["-Z"], ["-Z"]),
             (["-uZ", "x.py"], ["-uZ", "x.py"]), (["--bogus", "x"], ["--bogus", "x"]),
             (["-c"], ["-c"]), (["-W"], ["-W"]), (["-i", "x.py"], ["-i", "x.py"]),
-            (["-vv", "x.py"], ["-vv", "x.py"]), (["-Ximporttime", "-c", "1"], ["-Ximporttime", "-c", "1"]),
+            (["-vv", "x.py"], ["-vv", "x.py"]), (["-v", "x.py"], ["-v", "x.py"]), (["--verbose", "-v"], ["-v"]), (["-Ximporttime", "-c", "1"], ["-Ximporttime", "-c", "1"]),
             (["--no-daemon", "-X", "importtime"], ["-X", "importtime"]),
         ]
         for (words, expected) in cases {

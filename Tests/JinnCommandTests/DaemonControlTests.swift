@@ -221,7 +221,7 @@ struct DaemonControlTests {
         // A socket directory others can enter is not used; the script still runs, with a note under -v.
         try FileManager.default.createDirectory(atPath: box.socketDirectory, withIntermediateDirectories: true)
         chmod(box.socketDirectory, 0o755)
-        let fallback = try box.jinn(["-v", "plain.py", "y"])
+        let fallback = try box.jinn(["--verbose", "plain.py", "y"])
         #expect(fallback.output == "direct ['plain.py', 'y']\n")
         #expect(fallback.errors.contains("running the interpreter directly: the socket directory"), "\(fallback)")
         #expect(fallback.errors.contains("open to other users"))

@@ -195,7 +195,7 @@ struct DaemonFaultTests {
         let old = try Spawned(box.python.executable, [impostor, box.socketDirectory + "/daemon.sock"],
                               environment: box.environment, directory: box.scripts.path)
         _ = old.readOutput(until: "listening")
-        let outcome = try box.jinn(["-v", "-c", "print('served by the new daemon')"])
+        let outcome = try box.jinn(["--verbose", "-c", "print('served by the new daemon')"])
         #expect(outcome.output == "served by the new daemon\n")
         #expect(outcome.errors.contains("replacing the daemon \(old.pid) of another build"), "\(outcome)")
         // The client sent the stand-in SIGTERM; whatever happened, the test never waits on it unboundedly.

@@ -141,9 +141,9 @@ struct PythonOptionParityTests {
         let help = try box.jinn(["--help"])
         #expect(help.output.hasPrefix("usage: "))
         #expect(!help.output.contains("SUBCOMMANDS"))
-        // python3's -v (in a cluster; a lone -v is Jinn's) and -X importtime trace the interpreter's own start-up,
-        // whose addresses and times differ from run to run: the interpreter runs directly and traces its start-up.
-        for options in [["-vv"], ["-uv"], ["-X", "importtime"]] {
+        // python3's -v and -X importtime trace the interpreter's own start-up, whose addresses and times differ
+        // from run to run: the interpreter runs directly and traces its start-up.
+        for options in [["-v"], ["-vv"], ["-uv"], ["-X", "importtime"]] {
             let traced = try box.jinn(options + ["-c", "print('traced')"])
             #expect(traced.termination == .exited(0))
             #expect(traced.output == "traced\n")
@@ -151,8 +151,10 @@ struct PythonOptionParityTests {
                     "\(options): \(traced)")
             #expect(traced.errors.contains("encodings"), "\(options): \(traced)")
         }
-        let verbose = try box.jinn(["-v", "-c", "print('quiet')"])
+        // Jinn's own diagnostics are --verbose, which python3 does not have.
+        let verbose = try box.jinn(["--verbose", "-c", "print('quiet')"])
         #expect(verbose.output == "quiet\n" && !verbose.errors.contains("import _frozen_importlib"))
+        #expect(verbose.errors.contains("jinn: run "), "\(verbose)")
         #expect(try box.request(.status)["runs"]?.intValue == 1)
     }
 }

@@ -75,7 +75,7 @@ struct RunDescriptorTests {
         let (jinn, python) = try box.shellBothWays(many + "PROGRAM fds.py 10 50 90 91")
         #expect(jinn == python, "jinn \(jinn)\npython3 \(python)")
         #expect(jinn.output.contains("90 open True"))
-        let verbose = try box.jinnShell(many + CommandRunner.executable.path + " -v fds.py 90")
+        let verbose = try box.jinnShell(many + CommandRunner.executable.path + " --verbose fds.py 90")
         #expect(verbose.errors.contains("running the interpreter directly: 84 descriptors are open, more than the "
                                         + "\(RunDescriptors.maximumCount - 3) a run of the daemon can be given"),
                 "\(verbose)")

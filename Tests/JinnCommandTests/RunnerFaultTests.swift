@@ -19,7 +19,7 @@ struct RunnerFaultTests {
         defer { if !continued { kill(daemon, SIGCONT) } }
 
         // The client gives up on the daemon and runs the interpreter itself; its output's reader sees its end.
-        let direct = try box.jinn(["-v", "-c", "print('direct')"])
+        let direct = try box.jinn(["--verbose", "-c", "print('direct')"])
         #expect(direct.termination == .exited(0) && direct.output == "direct\n", "\(direct)")
         #expect(direct.errors.contains("running the interpreter directly: the daemon did not answer"), "\(direct)")
 
@@ -90,12 +90,12 @@ struct RunnerFaultTests {
         let environment = ["PYTHONPATH": modules]
         // The first zygote dies importing jinn_exits, the second hangs in jinn_hangs: those runs run directly.
         for _ in 0..<2 {
-            let outcome = try box.jinn(["-v", "-c", "print('served')"], environment: environment)
+            let outcome = try box.jinn(["--verbose", "-c", "print('served')"], environment: environment)
             #expect(outcome.termination == .exited(0) && outcome.output == "served\n", "\(outcome)")
             #expect(outcome.errors.contains("running the interpreter directly"), "\(outcome)")
         }
         // The third zygote preloads what is left, and the user hears why the others are not preloaded.
-        let served = try box.jinn(["-v", "-c", "import sys; print('json' in sys.modules)"], environment: environment)
+        let served = try box.jinn(["--verbose", "-c", "import sys; print('json' in sys.modules)"], environment: environment)
         #expect(served.output == "True\n", "\(served)")
         #expect(served.errors.contains("started as pid"), "\(served)")
         #expect(served.errors.contains("not preloaded: jinn_exits (the zygote ended while importing it (it exited with status 3))"),

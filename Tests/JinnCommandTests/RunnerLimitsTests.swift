@@ -18,7 +18,7 @@ struct RunnerLimitsTests {
         var idle: [FrameSocket] = []
         for _ in 0..<500 { idle.append(try FrameSocket.connect(to: socketPath)) }
         defer { for socket in idle { socket.close() } }
-        let busy = try box.jinn(["-v", "-c", "print('still served')"])
+        let busy = try box.jinn(["--verbose", "-c", "print('still served')"])
         #expect(busy.output == "still served\n", "\(busy)")
         #expect(busy.errors.contains("busy: the daemon serves 100 connections already (max_connections)"), "\(busy)")
         // The idle ones are dropped at the request's deadline, and the daemon serves runs itself again.
@@ -30,7 +30,7 @@ struct RunnerLimitsTests {
             answered += 1
         }
         #expect(answered == 500)
-        let served = try box.jinn(["-v", "-c", "print('by the daemon')"])
+        let served = try box.jinn(["--verbose", "-c", "print('by the daemon')"])
         #expect(served.output == "by the daemon\n" && served.errors.contains("started as pid"), "\(served)")
 
         // A request that trickles in a byte at a time is cut off at its deadline.
@@ -68,7 +68,7 @@ struct RunnerLimitsTests {
         let large = String(repeating: "x", count: 100_000)
         var environment: [String: String] = [:]
         for index in 0..<12 { environment["JINN_TEST_LARGE_\(index)"] = large }
-        let direct = try box.jinn(["-v", "-c", "import os; print(len(os.environ['JINN_TEST_LARGE_0']))"],
+        let direct = try box.jinn(["--verbose", "-c", "import os; print(len(os.environ['JINN_TEST_LARGE_0']))"],
                                   environment: environment)
         #expect(direct.output == "100000\n", "\(direct)")
         #expect(direct.errors.contains("the request is larger than max_request_size"), "\(direct)")

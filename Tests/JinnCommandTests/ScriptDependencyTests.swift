@@ -46,7 +46,7 @@ struct ScriptDependencyTests {
         let box = try await Self.sandbox()
         defer { box.tearDown() }
         let script = try box.script("six16.py", Self.block(["six==1.16.0"]) + Self.showSix)
-        let first = try box.jinn(["-v", script])
+        let first = try box.jinn(["--verbose", script])
         #expect(first.termination == .exited(0), "\(first)")
         let words = first.output.split(separator: " ").map(String.init)
         guard words.count == 3 && words[0] == "1.16.0" && words[1] == "True" else {
@@ -56,7 +56,7 @@ struct ScriptDependencyTests {
         let prefix = words[2].trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(prefix.hasPrefix(box.cache + "/environments/"))
         #expect(first.errors.contains("handing over"))
-        let second = try box.jinn(["-v", script])
+        let second = try box.jinn(["--verbose", script])
         #expect(second.output == first.output)
         #expect(!second.errors.contains("handing over") && second.errors.contains("started as pid"), "\(second)")
         // The daemon ran it in a zygote of the environment's interpreter.
@@ -244,8 +244,8 @@ struct ScriptDependencyTests {
         let box = try await Self.sandbox()
         defer { box.tearDown() }
         let script = try box.script("both.py", Self.block(["six==1.16.0"]) + Self.showSix)
-        let first = try box.startJinn(["-v", script])
-        let second = try box.startJinn(["-v", script])
+        let first = try box.startJinn(["--verbose", script])
+        let second = try box.startJinn(["--verbose", script])
         let outcomes = [first.wait(), second.wait()]
         #expect(outcomes.allSatisfy { $0.termination == .exited(0) && $0.output.hasPrefix("1.16.0 True") }, "\(outcomes)")
         #expect(outcomes.filter { $0.errors.contains("installed six") }.count == 1, "\(outcomes)")

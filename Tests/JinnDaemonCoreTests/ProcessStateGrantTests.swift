@@ -39,13 +39,35 @@ struct ProcessStateGrantTests {
         #expect(ProcessStateGrant.refusal(of: wanted, by: allowed, privileges: .none) == nil)
     }
 
+    @Test func aCallerWidensTheDaemonOnlyWhenNoLimitIsLowerAndItsNicenessNoHigher() {
+        let own = state(niceness: 10, limits: [.init(resource: 7, soft: 512, hard: 512), .init(resource: 1, soft: nil, hard: nil)])
+        let wider = state(niceness: 0, limits: [.init(resource: 7, soft: 512, hard: 1024), .init(resource: 1, soft: 1, hard: nil)])
+        #expect(ProcessStateGrant.widens(own, to: wider))
+        #expect(ProcessStateGrant.widens(own, to: own))
+        // Wider in one limit and narrower in another: a daemon it started would refuse the daemon's own caller.
+        let crossed = state(niceness: 0, limits: [.init(resource: 7, soft: 1024, hard: 1024), .init(resource: 1, soft: 1, hard: 1)])
+        #expect(!ProcessStateGrant.widens(own, to: crossed))
+        #expect(!ProcessStateGrant.widens(own, to: state(niceness: 11, limits: wider.limits)))
+        #expect(!ProcessStateGrant.widens(own, to: state(niceness: 0, limits: [.init(resource: 7, soft: 512, hard: 1024)])))
+    }
+
+    @Test func aFiniteLimitOnAddressSpaceOrDataIsNamed() {
+        #expect(ProcessStateGrant.mappingLimit(in: state(niceness: 0, limits: [.init(resource: 9, soft: nil, hard: nil),
+                                                                                .init(resource: 2, soft: nil, hard: nil)])) == nil)
+        #expect(ProcessStateGrant.mappingLimit(in: state(niceness: 0, limits: [.init(resource: 9, soft: 1 << 30, hard: nil)]))
+                == "RLIMIT_AS is limited (1073741824), and a warm run's mappings would include its zygote's")
+        #expect(ProcessStateGrant.mappingLimit(in: state(niceness: 0, limits: [.init(resource: 2, soft: 4096, hard: 8192)]))?
+                    .hasPrefix("RLIMIT_DATA is limited (4096)") == true)
+    }
+
     @Test func thisProcessReadsItsOwnState() {
         let current = ProcessState.current()
         var limit = rlimit()
         getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
         let nofile = current.limits.first { $0.resource == Int(RLIMIT_NOFILE.rawValue) }
         #expect(nofile?.soft == (limit.rlim_cur == rlim_t.max ? nil : Int(limit.rlim_cur)))
-        #expect(current.niceness == Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)))
+        // The main thread's: a test runs on a pool thread, which may have been reniced for its quality of service.
+        #expect(current.niceness == Int(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(getpid()))))
         #expect(current.affinity?.isEmpty == false)
         // Ignoring a signal shows, as the forwarding handlers the client installs rely on.
         let previous = signal(SIGUSR2, SIG_IGN)

@@ -98,9 +98,11 @@ struct Connection: Sendable {
         if let state = request.processState, let reason = ProcessStateGrant.refusal(of: state, by: Self.ownState,
                                                                                       privileges: Self.ownPrivileges)
         {
-            // Before anything is claimed: the client runs the interpreter itself, with the state it has.
-            logger.notice("run from pid \(peer) left to its client: \(reason)")
-            reply(socket, .error(code: "direct", message: reason))
+            // Before anything is claimed. A caller that could start a daemon granting all this one grants and more
+            // replaces it (`outgrown`); any other runs the interpreter itself, with the state it has.
+            let widens = ProcessStateGrant.widens(Self.ownState, to: state)
+            logger.notice("run from pid \(peer) left to its client\(widens ? " to start a new daemon" : ""): \(reason)")
+            reply(socket, .error(code: widens ? "outgrown" : "direct", message: reason))
             return
         }
         // The client sends its streams while the zygote is found.

@@ -55,7 +55,7 @@ final class RunDispatcher: Sendable {
         return zygote
     }
 
-    /// What the client's `-v` diagnostics get to know about a zygote: the modules it could not preload.
+    /// What the client's `--verbose` diagnostics get to know about a zygote: the modules it could not preload.
     func notes(for zygote: Zygote) -> [String] {
         let failures = zygote.summary.facts?.failures.map { "\($0.module) (\($0.error))" } ?? []
         let skipped = pool.skippedPreloads(for: zygote.key.executable).map { "\($0.module) (\($0.reason))" }

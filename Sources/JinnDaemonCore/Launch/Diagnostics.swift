@@ -1,6 +1,6 @@
 import CJinn
 
-/// `-v` diagnostics on standard error.
+/// `--verbose` diagnostics on standard error.
 package struct Diagnostics: Sendable {
     package var enabled: Bool
 

@@ -63,6 +63,33 @@ package enum ProcessStateGrant {
         return nil
     }
 
+    /// Whether a daemon started in state `wanted` could grant everything one in state `own` can: every hard limit
+    /// of `wanted` is at least `own`'s and its niceness is no higher. A daemon that refuses such a caller is
+    /// replaced by one the caller starts; since each replacement only widens what the daemon grants, two callers
+    /// never take turns replacing each other's daemon.
+    package static func widens(_ own: ProcessState, to wanted: ProcessState) -> Bool {
+        for limit in own.limits {
+            guard let theirs = wanted.limits.first(where: { $0.resource == limit.resource }) else { return false }
+            if exceeds(limit.hard, theirs.hard) { return false }
+        }
+        if let ownNiceness = own.niceness, let wantedNiceness = wanted.niceness, wantedNiceness > ownNiceness {
+            return false
+        }
+        return true
+    }
+
+    /// Why a caller in `state` must run an interpreter of its own, or nil: a finite limit on address space or data
+    /// (`ulimit -v`, `ulimit -d`) counts every mapping, and a warm run's mappings include what its zygote
+    /// preloaded, so under such a limit a script would fail sooner than under python3 (or, finding a library
+    /// loaded already, later).
+    package static func mappingLimit(in state: ProcessState) -> String? {
+        guard let limit = state.limits.first(where: {
+            ($0.resource == resourceAddressSpace || $0.resource == resourceData) && $0.soft != nil
+        }) else { return nil }
+        return "\(name(limit.resource)) is limited (\(describe(limit.soft))), and a warm run's mappings would "
+            + "include its zygote's"
+    }
+
     /// Why a run cannot be given a descriptor numbered `number` by a process in state `own` (its hard descriptor
     /// limit is not above it), or nil when it can.
     package static func refusal(ofDescriptor number: Int, by own: ProcessState, privileges: Privileges) -> String? {
@@ -75,6 +102,12 @@ package enum ProcessStateGrant {
 
     private static let resourceNice = 13
     private static let resourceFiles = 7
+    private static let resourceData = 2
+    #if os(Linux)
+    private static let resourceAddressSpace = 9
+    #else
+    private static let resourceAddressSpace = 5
+    #endif
 
     /// Whether limit `a` is above limit `b`, nil being unlimited.
     private static func exceeds(_ a: Int?, _ b: Int?) -> Bool {

@@ -12,9 +12,9 @@ import JinnWire
 /// jinn run [OPTIONS] SCRIPT | -c CODE | -m MODULE [ARGS…]
 /// ```
 ///
-/// OPTIONS are Jinn's (`-v`, `--no-daemon`, `--config PATH`, `--with REQUIREMENT` and `--requirements FILE`,
-/// repeatable) and `python3`'s (see ``PythonOptions``: `-u`, `-B`, `-O`, `-W ARG`, `-X OPT`, `-uc CODE`, `--`, …).
-/// A lone `-v` is Jinn's; python3's `-v` is reached inside a cluster (`-vv`, `-uv`).
+/// OPTIONS are Jinn's, all long ones that python3 does not have (`--verbose`, `--no-daemon`, `--config PATH`,
+/// `--with REQUIREMENT` and `--requirements FILE`, repeatable), and `python3`'s (see ``PythonOptions``: `-u`, `-B`,
+/// `-O`, `-v`, `-W ARG`, `-X OPT`, `-uc CODE`, `--`, …), so every python3 command line means what it means there.
 ///
 /// A subcommand (`jinn daemon status`, `jinn help`) is left to `jinn-tool`.
 struct ClientInvocation: Equatable {
@@ -35,7 +35,7 @@ struct ClientInvocation: Equatable {
     var directReason: String?
     /// What is wrong with Jinn's own options (`--with` without its value), said before anything runs.
     var usageError: String?
-    /// `-v`: diagnostics on standard error.
+    /// `--verbose`: diagnostics on standard error.
     var verbose = false
     /// `--no-daemon`: run the interpreter directly.
     var noDaemon = false
@@ -171,7 +171,7 @@ struct JinnOptions {
     mutating func read(_ arguments: [[UInt8]], at index: Int) -> Reading {
         let word = arguments[index]
         guard word.count > 1, word[0] == UInt8(ascii: "-") else { return .notJinns }
-        if ClientInvocation.isWord(word, "-v") || ClientInvocation.isWord(word, "--verbose") {
+        if ClientInvocation.isWord(word, "--verbose") {
             verbose = true
             return .taken(1)
         }

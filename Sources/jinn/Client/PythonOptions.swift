@@ -5,7 +5,7 @@ import JinnWire
 /// end the options with what runs (`-uc CODE`, `-cCODE`).
 ///
 /// The flags that shape the interpreter's start-up go to ``options`` one word each, for the run's zygote. What
-/// only the interpreter itself can answer exactly (`-V`, `-h`, `-i`, python3's `-v`, `-x`, the start-up's own
+/// only the interpreter itself can answer exactly (`-V`, `-h`, `-i`, `-v`, `-x`, the start-up's own
 /// output of `-X importtime`, an unknown option, a missing value) sets ``directReason``: the interpreter then runs
 /// in the client's place and answers as python3 does, with its own words and status.
 struct PythonOptions {

@@ -3,6 +3,12 @@ import JinnDaemonCore
 import JinnSystem
 import JinnWire
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A run's start, as the client takes part in it (see `DaemonProtocol`): the request, the daemon's `ready`, the
 /// streams with the claim, and the run's start. Every wait is bounded; when a bound is reached or the daemon fails
 /// the client runs the interpreter itself, but only while the claim proves that the run never began.
@@ -25,6 +31,9 @@ struct RunHandshake {
         case finished(StatusPipe.Reading)
         /// The daemon is another build, with this pid.
         case otherBuild(pid: Int32)
+        /// The daemon, with this pid, cannot give the run this client's state, for this reason, and a daemon this
+        /// client starts could.
+        case outgrown(pid: Int32, reason: String)
         /// Nothing began: run the interpreter directly, for this reason.
         case direct(String)
         /// The interpreter cannot be run, for this reason (the daemon's words); a direct run would not help.
@@ -57,6 +66,13 @@ struct RunHandshake {
                 return .otherBuild(pid: Int32(truncatingIfNeeded: pid))
             case .message(.error("interpreter", let text)):
                 return .refused(text)
+            case .message(.error("outgrown", let text)):
+                var uid: uid_t = 0
+                var pid: pid_t = 0
+                guard jinn_peer_credentials(socket.fd, &uid, &pid) == 0 else {
+                    return .direct("the daemon cannot run it (\(text))")
+                }
+                return .outgrown(pid: pid, reason: text)
             case .message(.error(let code, let text)):
                 return .direct("the daemon cannot run it (\(code): \(text))")
             case .message(let other):

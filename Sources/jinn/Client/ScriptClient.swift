@@ -53,6 +53,7 @@ enum ScriptClient {
         }
         if invocation.noDaemon { direct("--no-daemon") }
         if let reason = invocation.directReason { direct(reason) }
+        if let reason = ProcessStateGrant.mappingLimit(in: state) { direct(reason) }
         let terminal = RunTerminal.open()
         guard var request = makeRequest(invocation, interpreter: environment?.interpreter, state: state,
                                         configuration: configuration) else {
@@ -102,6 +103,16 @@ enum ScriptClient {
             case .otherBuild(let pid):
                 socket.close()
                 direct("the daemon \(pid) is of another build and was not replaced")
+            case .outgrown(let pid, let reason) where !replaced:
+                // A daemon started from a more constrained shell (a lower hard limit, a higher niceness) would
+                // otherwise send every later run of a less constrained one to a cold interpreter.
+                socket.close()
+                diagnostics.note("replacing the daemon \(pid): \(reason)")
+                launcher.replace(pid: pid)
+                replaced = true
+            case .outgrown(_, let reason):
+                socket.close()
+                direct("the daemon cannot run it (\(reason))")
             case .direct(let reason):
                 socket.close()
                 direct(reason)

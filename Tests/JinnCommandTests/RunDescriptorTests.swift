@@ -131,7 +131,12 @@ struct RunDescriptorTests {
                 return int(open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[1])
             zygote = parent(parent(os.getpid()))  # the parent of the run's holder
             os.kill(zygote, signal.SIGKILL)
-            while os.path.exists("/proc/%d/status" % zygote) and "zombie" not in open("/proc/%d/status" % zygote).read():
+            def gone(pid):
+                try:
+                    return "zombie" in open("/proc/%d/status" % pid).read()
+                except FileNotFoundError:  # reaped already
+                    return True
+            while not gone(zygote):
                 time.sleep(0.01)
             time.sleep(0.2)
             print("survived")

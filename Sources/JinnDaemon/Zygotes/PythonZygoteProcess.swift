@@ -10,7 +10,7 @@ import Synchronization
 final class PythonZygoteProcess: ZygoteProcess {
     private let key: ZygoteKey
     private let interpreter: PythonInterpreter
-    private let preload: [String]
+    private let preload: ZygotePreload
     private let preloadTimeLimit: Double
     private let baseEnvironment: [String: String]
     private let process = Mutex<PythonProcess?>(nil)
@@ -18,7 +18,7 @@ final class PythonZygoteProcess: ZygoteProcess {
     /// A process for `key`'s runs that preloads `preload`, with the daemon's environment minus its start-up variables
     /// plus the key's; nothing starts before ``start(events:)``.
     /// `preloadTimeLimit` is how long one preload's import may take before the zygote reports it refused.
-    init(key: ZygoteKey, interpreter: PythonInterpreter, preload: [String], preloadTimeLimit: Double = 5,
+    init(key: ZygoteKey, interpreter: PythonInterpreter, preload: ZygotePreload, preloadTimeLimit: Double = 5,
          baseEnvironment: [String: String])
     {
         self.key = key
@@ -52,7 +52,8 @@ final class PythonZygoteProcess: ZygoteProcess {
     private func makeProgram() -> PythonProgram {
         var program = PythonProgram(entry: .module("jinn._zygote"))
         program.pythonListens = false
-        program.values["preload"] = .list(preload.map(PythonValue.string))
+        program.values["preload"] = .list(preload.configured.map(PythonValue.string))
+        program.values["learned_preload"] = .list(preload.learned.map(PythonValue.string))
         program.values["preload_time_limit"] = .float(preloadTimeLimit)
         program.environment = baseEnvironment.filter { !ZygoteKey.isStartupVariable($0.key) }
             .merging(key.startupEnvironment) { $1 }

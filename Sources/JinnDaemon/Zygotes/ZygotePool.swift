@@ -14,7 +14,7 @@ package final class ZygotePool: ZygoteDelegate {
     /// Makes the process for a new zygote of a key (not started yet): the interpreter, the modules to preload and
     /// the seconds one learned preload may take.
     package typealias ProcessFactory = @Sendable (_ key: ZygoteKey, _ interpreter: PythonInterpreter,
-                                                  _ preload: [String], _ preloadTimeLimit: Double) -> any ZygoteProcess
+                                                  _ preload: ZygotePreload, _ preloadTimeLimit: Double) -> any ZygoteProcess
 
     private let makeProcess: ProcessFactory
     private let logger: Logger
@@ -131,19 +131,21 @@ package final class ZygotePool: ZygoteDelegate {
     private func makeZygote(for key: ZygoteKey, in state: State) -> Zygote {
         let context = state.contexts[key]!
         let skipped = Set((state.skipped[key.executable] ?? []).map(\.module))
-        var preload = context.configuration.preload.filter { !skipped.contains($0) }
+        var preload = ZygotePreload(configured: context.configuration.preload.filter { !skipped.contains($0) })
         var reasons: [String: String] = [:]
-        for module in preload { reasons[module] = context.scriptPreload.contains(module) ? "[tool.jinn]" : "configured" }
+        for module in preload.configured {
+            reasons[module] = context.scriptPreload.contains(module) ? "[tool.jinn]" : "configured"
+        }
         for module in context.dependencyPreload where reasons[module] == nil && !skipped.contains(module) {
-            preload.append(module)
+            preload.learned.append(module)
             reasons[module] = "learned: a dependency of its environment"
         }
         for learned in state.histories[key]?.learned ?? [] where reasons[learned.module] == nil {
             guard !skipped.contains(learned.module) else { continue }
-            preload.append(learned.module)
+            preload.learned.append(learned.module)
             reasons[learned.module] = learned.reason
         }
-        return Zygote(key: key, settings: context.configuration.zygoteSettings, preload: preload,
+        return Zygote(key: key, settings: context.configuration.zygoteSettings, preload: preload.all,
                       process: makeProcess(key, context.interpreter, preload, context.configuration.preloadTimeLimit),
                       logger: logger,
                       statistics: statistics, delegate: self, preloadReasons: reasons)

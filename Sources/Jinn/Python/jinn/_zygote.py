@@ -379,11 +379,25 @@ def run_pid(spare, holder):
 
 def main():
     values = jinn.values
+
+    def announce(name):
+        jinn.send((ZYGOTE_PRELOADING, name))
+
+    time_limit = values.get("preload_time_limit", TIME_LIMIT)
     before_preload = frozenset(sys.modules)
-    loaded, failed, refused = preload(values.get("preload", []), sys.stderr,
-                                      lambda name: jinn.send((ZYGOTE_PRELOADING, name)),
-                                      values.get("preload_time_limit", TIME_LIMIT))
+    loaded, failed, refused = preload(values.get("preload", []), sys.stderr, announce, time_limit)
+    # What runs see: the configured preloads and all they imported. Each learned one's import closure is hidden
+    # until a run imports one of its modules (jinn._modules).
     preloaded = set(loaded).union(name for name in sys.modules if name not in before_preload)
+    learned_groups, learned_requests = [], []
+    for name in values.get("learned_preload", []):
+        before = frozenset(sys.modules)
+        with _modules.recording_imports() as requested:
+            outcome = preload([name], sys.stderr, announce, time_limit)
+        for results, more in zip((loaded, failed, refused), outcome):
+            results.extend(more)
+        learned_groups.append([module for module in sys.modules if module not in before])
+        learned_requests.append(requested)
     zygote = Zygote()
     facts = {
         "pid": os.getpid(),
@@ -401,7 +415,8 @@ def main():
     # Taken last, when everything the zygote itself imports (jinn.send's helpers too) is loaded.
     zygote.startup_modules = frozenset(sys.modules)
     zygote.bootstrap_modules = [name for name in sys.modules if name == "jinn" or name.startswith("jinn.")]
-    _modules.prepare(_importer.INTERPRETER_MODULES, preloaded, zygote.bootstrap_modules)
+    _modules.prepare(_importer.INTERPRETER_MODULES, preloaded, zygote.bootstrap_modules, learned_groups,
+                     learned_requests)
     _finalization.prepare()
     # The zygote's runs are scripts on disk, whose threads the interpreter's own printer reports as under python3.
     _errors.restore_thread_excepthook()

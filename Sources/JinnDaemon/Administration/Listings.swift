@@ -7,13 +7,23 @@ extension Session {
         let elapsed = ContinuousClock.now - received
         return .dict([
             .init("id", .string(id)),
-            .init("pid", pid.map { .int(Int($0)) } ?? .none),
+            .init("pid", runPID.map { .int(Int($0)) } ?? .none),
             .init("script", .string(script)),
             .init("args", .list(arguments.map(PythonValue.string))),
             .init("cwd", .string(workingDirectory)),
             .init("started", .float(startDate.timeIntervalSince1970)),
             .init("duration", .float(elapsed.seconds)),
         ])
+    }
+
+    /// The pid of the run's own process: for a run with a terminal, the one child of its terminal's holder (the
+    /// pid the zygote reported), as the kernel lists it; the holder's where that list cannot be read.
+    var runPID: Int32? {
+        guard let pid, hasTerminal,
+            let children = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8),
+            let first = children.split(separator: " ").first, let child = Int32(first)
+        else { return pid }
+        return child
     }
 }
 

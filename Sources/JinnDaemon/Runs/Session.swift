@@ -22,6 +22,9 @@ package final class Session: Sendable {
     package let startDate: Date
     /// When the request arrived (monotonic, for durations).
     package let received: ContinuousClock.Instant
+    /// Whether the run has a terminal of its own: its reported pid is then its terminal's holder, whose one child
+    /// is the run.
+    package let hasTerminal: Bool
 
     private let state: Mutex<State>
 
@@ -44,6 +47,7 @@ package final class Session: Sendable {
         }
         arguments = request.arguments.dropFirst().map(text)
         workingDirectory = text(request.workingDirectory)
+        hasTerminal = request.terminal != nil
         startDate = Date()
         received = .now
         state = Mutex(State(clientFD: clientFD))

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -87,7 +88,7 @@ int jinn_terminal_is_foreground(int fd) {
     return group >= 0 && group == getpgrp();
 }
 
-void jinn_terminal_stop_self(int signal_number) {
+void jinn_terminal_stop_self(int signal_number, int with_group) {
     jinn_terminal_restore();
     struct sigaction action = {0}, previous;
     action.sa_handler = SIG_DFL;
@@ -97,8 +98,38 @@ void jinn_terminal_stop_self(int signal_number) {
     sigemptyset(&set);
     sigaddset(&set, signal_number);
     sigprocmask(SIG_UNBLOCK, &set, &old);
-    kill(getpid(), signal_number);
+    /* The whole group in one call: a shell waiting in it is stopped by then, so its `fg` cannot come before this
+       process has stopped too. */
+    kill(with_group ? -getpgrp() : getpid(), signal_number);
     /* Continued: the handler that brought the signal here is back. */
     sigprocmask(SIG_SETMASK, &old, NULL);
     sigaction(signal_number, &previous, NULL);
+}
+
+int jinn_terminal_interrupts(int master, const unsigned char *bytes, long count) {
+    struct termios modes;
+    /* A master's modes are its slave's. */
+    if (tcgetattr(master, &modes) != 0 || !(modes.c_lflag & ISIG)) return 0;
+    int found = 0;
+    for (long index = 0; index < count; index++) {
+        if (modes.c_cc[VINTR] != _POSIX_VDISABLE && bytes[index] == modes.c_cc[VINTR]) found |= 1;
+        if (modes.c_cc[VQUIT] != _POSIX_VDISABLE && bytes[index] == modes.c_cc[VQUIT]) found |= 2;
+        if (modes.c_cc[VSUSP] != _POSIX_VDISABLE && bytes[index] == modes.c_cc[VSUSP]) found |= 4;
+    }
+    return found;
+}
+
+int jinn_terminal_signal_foreground(int fd, int signal_number) {
+    /* The caller is in that group. Its own copy is taken back before it is delivered: the run's terminal gave the
+       run its signal already, and a copy forwarded by the caller would make it two. */
+    sigset_t set, old, pending;
+    sigemptyset(&set);
+    sigaddset(&set, signal_number);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    pid_t group = tcgetpgrp(fd);
+    int result = group > 0 && kill(-group, signal_number) == 0 ? 0 : errno;
+    int taken;
+    if (sigpending(&pending) == 0 && sigismember(&pending, signal_number)) sigwait(&set, &taken);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return result;
 }

@@ -60,6 +60,31 @@ struct RunTerminalTests {
         #expect(jinn.output.hasSuffix("resumed\nstatus 0\n"), "\(jinn)")
     }
 
+    @Test func ctrlZStopsTheShellScriptThatStartedTheRunAndFgResumesBoth() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        let go = box.root.path + "/go"
+        try box.script("stop.py", """
+            import os, time
+            print('ready', flush=True)
+            while not os.path.exists(\(go.debugDescription)):
+                time.sleep(0.01)
+            print('resumed')
+            """)
+        let steps: [TerminalDriver.Step] = [.expect("ready"), .type("\u{1a}"), .expect("status 148"), .touch(go),
+                                            .expect("after 0")]
+        let driver = TerminalDriver(box: box)
+        // The interactive shell's job is the script; the run is in the script's process group.
+        let line = "bash -c 'PROGRAM stop.py; echo after $?'; echo status $?; fg; echo status $?"
+        let jinn = try driver.run(line: line, program: CommandRunner.executable.path, steps)
+        try FileManager.default.removeItem(atPath: go)
+        let python3 = try driver.run(line: line, program: box.python.executable, steps)
+        try? FileManager.default.removeItem(atPath: go)
+        #expect(jinn == python3)
+        #expect(jinn.output.contains("status 148\n") && jinn.output.hasSuffix("resumed\nafter 0\nstatus 0\n"),
+                "\(jinn)")
+    }
+
     @Test func aBackgroundRunThatReadsTheTerminalIsStoppedByTTIN() async throws {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }
@@ -111,6 +136,20 @@ struct RunTerminalTests {
         #expect(jinn.status == python3.status && jinn.failure == python3.failure, "\(jinn) against \(python3)")
     }
 
+    @Test func ctrlCEndsTheShellScriptThatStartedTheRun() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("sleep.py", "import time\nprint('ready', flush=True)\ntime.sleep(60)\n")
+        let driver = TerminalDriver(box: box)
+        // A shell without job control (a script) shares the run's process group, so the interrupt reaches it too.
+        func session(_ program: String) throws -> TerminalDriver.Session {
+            try driver.run(["bash", "-c", "\(program) sleep.py; echo after $?"], [.expect("ready"), .type("\u{03}")])
+        }
+        let (jinn, python3) = (try session(CommandRunner.executable.path), try session(box.python.executable))
+        #expect(jinn.status == python3.status && jinn.status == -Int(SIGINT), "\(jinn) against \(python3)")
+        #expect(!jinn.output.contains("after") && jinn.output.hasSuffix("\nKeyboardInterrupt\n"), "\(jinn)")
+    }
+
     @Test func anInteractiveShellInTheRunHasJobControl() async throws {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }
@@ -155,5 +194,18 @@ struct RunTerminalTests {
         #expect(jinn.failure == nil && jinn.output.hasSuffix("2999 " + String(repeating: "x", count: 95)
                                                              + "\n1000 lines read\nstatus 0\n"), "\(jinn.failure ?? "")")
         #expect(jinn == python3, "\(jinn.failure ?? "") against \(python3.failure ?? "")")
+    }
+
+    @Test func jinnSessionsListsTheRunsOwnPid() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("listed.py", """
+            import json, os, subprocess, sys
+            listed = json.loads(subprocess.run([sys.argv[1], 'sessions', '--json'], capture_output=True).stdout)
+            print('listed as itself', [item['pid'] for item in listed] == [os.getpid()])
+            """)
+        let session = try TerminalDriver(box: box).run(line: "PROGRAM listed.py PROGRAM",
+                                                       program: CommandRunner.executable.path)
+        #expect(session.output == "listed as itself True\n", "\(session)")
     }
 }

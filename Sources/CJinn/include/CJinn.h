@@ -214,9 +214,19 @@ int jinn_terminal_copy_size(int from, int to);
 /// Whether the calling process's group is the foreground process group of terminal `fd`.
 int jinn_terminal_is_foreground(int fd);
 
-/// Restores the terminal, then stops the calling process with `signal_number`'s default action; returns once the
-/// process is continued, with the signal's handler and the signal mask as they were.
-void jinn_terminal_stop_self(int signal_number);
+/// Restores the terminal, then stops the calling process with `signal_number`'s default action, with its whole
+/// process group when `with_group` is non-zero; returns once the process is continued, with the signal's handler
+/// and the signal mask as they were.
+void jinn_terminal_stop_self(int signal_number, int with_group);
+
+/// The signals that `count` keystrokes make the line discipline of the terminal whose master is `master` send, as
+/// bits: 1 for SIGINT (its VINTR character), 2 for SIGQUIT (VQUIT), 4 for SIGTSTP (VSUSP); 0 when its modes have
+/// no ISIG.
+int jinn_terminal_interrupts(int master, const unsigned char *bytes, long count);
+
+/// Sends `signal_number` to the foreground process group of terminal `fd`, as its line discipline would, except
+/// to the calling process (which is in that group). Returns 0 or an errno.
+int jinn_terminal_signal_foreground(int fd, int signal_number);
 
 #ifdef __cplusplus
 }

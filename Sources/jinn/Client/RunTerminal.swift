@@ -29,6 +29,8 @@ final class RunTerminal {
     /// while some wait, so the caller's terminal holds the rest, as it would for python3.
     private var pendingInput: [UInt8] = []
     private var inputOpen = true
+    /// Whether the last keystrokes passed on ended with the suspend character (Ctrl-Z).
+    private var suspendTyped = false
 
     private init(terminal: Int32, master: Int32, slave: Int32, streams: [Int32]) {
         self.terminal = terminal
@@ -93,10 +95,22 @@ final class RunTerminal {
     }
 
     /// Writes what the run's terminal has room for of the waiting keystrokes (the master never blocks).
+    ///
+    /// An interrupt, quit or suspend character that reaches the run's terminal signals the run's foreground group
+    /// there; under python3 the caller's terminal would have signalled the caller's foreground group as well (a
+    /// shell script waiting for the run), which is raw now: the client does it in its place, so that Ctrl-C ends
+    /// and Ctrl-Z stops the script that ran `jinn` as they do one that ran `python3`. A suspension waits for the
+    /// run to stop (see ``stop(with:)``).
     func flushInput() {
         while !pendingInput.isEmpty {
             let written = pendingInput.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
             if written > 0 {
+                let interrupts = pendingInput.withUnsafeBytes {
+                    jinn_terminal_interrupts(master, $0.bindMemory(to: UInt8.self).baseAddress, written)
+                }
+                if interrupts & 1 != 0 { _ = jinn_terminal_signal_foreground(terminal, SIGINT) }
+                if interrupts & 2 != 0 { _ = jinn_terminal_signal_foreground(terminal, SIGQUIT) }
+                suspendTyped = interrupts & 4 != 0
                 pendingInput.removeFirst(written)
             } else if written < 0 && errno == EINTR {
                 continue
@@ -135,7 +149,10 @@ final class RunTerminal {
     /// The run stopped (its holder sent `number`): the terminal goes back to the caller's modes, this client stops
     /// as the run did, and once continued it takes the terminal back if it is in the foreground.
     func stop(with number: Int32) {
-        jinn_terminal_stop_self(number)
+        // Stopped by Ctrl-Z, the run stops with the caller's foreground group, as the caller's terminal would have
+        // stopped python3's (a shell script waiting for it included); stopped otherwise, alone.
+        jinn_terminal_stop_self(number, suspendTyped ? 1 : 0)
+        suspendTyped = false
         enter()
     }
 

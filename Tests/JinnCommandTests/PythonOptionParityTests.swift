@@ -76,6 +76,8 @@ struct PythonOptionParityTests {
             Case(arguments: ["-"], input: "print('ok')\nx = (\n"),
             Case(arguments: ["-"], input: "import sys\nsys.exit(4)\n"),
             Case(arguments: [], input: ""),
+            // -x: a first line for another system left out; line numbers stay the file's.
+            Case(arguments: ["-x", "dos.py", "a"]), Case(arguments: ["-ux", "probe.py"]),
         ]
         return cases
     }
@@ -87,7 +89,6 @@ struct PythonOptionParityTests {
         Case(arguments: ["-Z"]), Case(arguments: ["-uZ", "probe.py"]), Case(arguments: ["--bogus"]),
         Case(arguments: ["-c"]), Case(arguments: ["-m"]), Case(arguments: ["-W"]), Case(arguments: ["-X"]),
         Case(arguments: ["--check-hash-based-pycs"]),
-        Case(arguments: ["-x", "probe.py"]),
         Case(arguments: ["-i", "probe.py"]),
     ]
 
@@ -95,6 +96,7 @@ struct PythonOptionParityTests {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }
         try box.script("probe.py", Self.probe)
+        try box.script("dos.py", "@python -x %0 %* & goto :eof\nimport sys\nprint('second line', sys.argv)\n1 / 0\n")
         let served = Self.servedCases()
         for testCase in served {
             let input = Data(testCase.input.utf8)

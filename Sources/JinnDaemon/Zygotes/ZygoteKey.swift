@@ -38,13 +38,14 @@ package struct ZygoteKey: Hashable, Sendable, CustomStringConvertible {
         }.sorted()
     }
 
-    /// The options a zygote starts with: the run's, without `-u` (an `-X` or `-W` value that is `-u` stays).
+    /// The options a zygote starts with: the run's, without `-u` and `-x`, which the run applies itself (an `-X` or
+    /// `-W` value that is `-u` stays).
     private static func zygoteOptions(_ words: [[UInt8]]) -> [String] {
         var result: [String] = []
         var takesValue = false
         for word in words.map({ String(decoding: $0, as: UTF8.self) }) {
             defer { takesValue = !takesValue && (word == "-W" || word == "-X" || word == "--check-hash-based-pycs") }
-            if !takesValue && word == "-u" { continue }
+            if !takesValue && (word == "-u" || word == "-x") { continue }
             result.append(word)
         }
         return result

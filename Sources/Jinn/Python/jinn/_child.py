@@ -59,7 +59,7 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     _cmdline.set_command_line(orig_argv or python3_arguments(kind, target, argv))
     status, interrupted, run_pid = 0, False, os.getpid()
     try:
-        run_entry(kind, target, argv, cwd, orig_argv=orig_argv)
+        run_entry(kind, target, argv, cwd, orig_argv=orig_argv, skip_first_line=_options.skips_first_line(request))
     except SystemExit as exit:
         status = system_exit_status(exit)
     except BaseException as error:

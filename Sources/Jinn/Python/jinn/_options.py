@@ -2,7 +2,7 @@
 
 The client sends a run's options (``request["options"]``) only when its command line has python3 options or reads
 the script from standard input: ``interpreter``, the start-up options one word each (the zygote was started with
-all of them but ``-u``), and ``orig_argv``, the words after the interpreter's name as typed. A run without them is
+all of them but ``-u`` and ``-x``), and ``orig_argv``, the words after the interpreter's name as typed. A run without them is
 a plain ``python3 SCRIPT`` run.
 """
 
@@ -24,6 +24,13 @@ def unbuffered(request, environment):
     if options is not None and b"-u" in _flags(options["interpreter"]):
         return True
     return not sys.flags.ignore_environment and bool(environment.get(b"PYTHONUNBUFFERED"))
+
+
+def skips_first_line(request):
+    """Whether the run skips its script file's first line (``-x``), keeping its newline so that line numbers are
+    the file's, as python3 does."""
+    options = request.get("options")
+    return options is not None and b"-x" in _flags(options["interpreter"])
 
 
 def _flags(words):

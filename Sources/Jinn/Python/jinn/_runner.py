@@ -80,7 +80,7 @@ def _parent_gone(error):
 # -- The entry point ---------------------------------------------------------------------------------------------
 
 
-def run_entry(kind, target, argv, cwd, path0=None, orig_argv=None):
+def run_entry(kind, target, argv, cwd, path0=None, orig_argv=None, skip_first_line=False):
     """Runs ``python3 target``, ``python3 -c target`` or ``python3 -m target`` (``kind`` ``"script"``, ``"code"``
     or ``"module"``) in this interpreter, as the interpreter's start-up would have run it from ``cwd`` (empty for a
     working directory that has no name any more, deleted while the caller was in it).
@@ -91,7 +91,8 @@ def run_entry(kind, target, argv, cwd, path0=None, orig_argv=None):
     that is a directory or a zip file runs its ``__main__`` module, with the path in ``sys.path[0]``. A script
     that cannot be read ends the run with python3's message and ``SystemExit(2)``. The script ``-`` is read from
     standard input, as python3 reads it. ``orig_argv``, when given, is ``sys.orig_argv`` (python3's options
-    included). The program's exceptions propagate.
+    included). ``skip_first_line`` is python3's ``-x``: a script file's first line is left out, its newline kept.
+    The program's exceptions propagate.
     """
     if kind == "code":
         sys.argv[:] = argv
@@ -148,6 +149,9 @@ def run_entry(kind, target, argv, cwd, path0=None, orig_argv=None):
                              % (sys.executable, path, error.errno, error.strerror))
             sys.stderr.flush()
             raise SystemExit(2)
+        if skip_first_line:
+            end = source.find(b"\n")
+            source = b"" if end < 0 else source[end:]
         if not _SAFE_PATH:
             # The directory of the file the path leads to, through every symbolic link, as python3 computes it.
             _set_path0(os.path.dirname(os.path.realpath(path)))

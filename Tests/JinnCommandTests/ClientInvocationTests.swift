@@ -107,7 +107,7 @@ struct ClientInvocationTests {
             (["-V"], ["-V"]), (["--version"], ["--version"]), (["-VV"], ["-VV"]),
             (["-h"], ["-h"]), (["--help"], ["--help"]), (["-Z"], ["-Z"]),
             (["-uZ", "x.py"], ["-uZ", "x.py"]), (["--bogus", "x"], ["--bogus", "x"]),
-            (["-c"], ["-c"]), (["-W"], ["-W"]), (["-i", "x.py"], ["-i", "x.py"]), (["-xi", "x.py"], ["-xi", "x.py"]),
+            (["-c"], ["-c"]), (["-W"], ["-W"]), (["-iv", "x.py"], ["-iv", "x.py"]),
             (["-vv", "x.py"], ["-vv", "x.py"]), (["-v", "x.py"], ["-v", "x.py"]), (["--verbose", "-v"], ["-v"]), (["-Ximporttime", "-c", "1"], ["-Ximporttime", "-c", "1"]),
             (["--no-daemon", "-X", "importtime"], ["-X", "importtime"]),
         ]

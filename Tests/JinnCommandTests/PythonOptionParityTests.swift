@@ -78,6 +78,15 @@ struct PythonOptionParityTests {
             Case(arguments: [], input: ""),
             // -x: a first line for another system left out; line numbers stay the file's.
             Case(arguments: ["-x", "dos.py", "a"]), Case(arguments: ["-ux", "probe.py"]),
+            // -i: the interactive interpreter after the script, on standard input (prompts on stderr from a pipe);
+            // the script's SystemExit is shown, exit() in the session ends it.
+            Case(arguments: ["-i", "probe.py"], input: "import sys\nprint('flags', sys.flags.inspect, sys.flags.interactive)\n"),
+            Case(arguments: ["-i", "exits.py"], input: "print('still here', x)\n"),
+            Case(arguments: ["-i", "exits.py"], input: "exit(7)\n"),
+            Case(arguments: ["-i", "-c", "x = 5; 1 / 0"], input: "print(x)\n"),
+            Case(arguments: ["-i", "-m", "exits"], input: "raise SystemExit('bye')\n"),
+            Case(arguments: ["-i"], input: "print(2)\n"),
+            Case(arguments: ["inspects.py"], input: "print('not read')\n"),
         ]
         return cases
     }
@@ -89,13 +98,14 @@ struct PythonOptionParityTests {
         Case(arguments: ["-Z"]), Case(arguments: ["-uZ", "probe.py"]), Case(arguments: ["--bogus"]),
         Case(arguments: ["-c"]), Case(arguments: ["-m"]), Case(arguments: ["-W"]), Case(arguments: ["-X"]),
         Case(arguments: ["--check-hash-based-pycs"]),
-        Case(arguments: ["-i", "probe.py"]),
     ]
 
     @Test func everyOptionAndModeBehavesAsUnderPython3() async throws {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }
         try box.script("probe.py", Self.probe)
+        try box.script("exits.py", "import sys\nx = 5\nprint('exiting')\nsys.exit(3)\n")
+        try box.script("inspects.py", "import os\nos.environ['PYTHONINSPECT'] = '1'\nprint('set')\n")
         try box.script("dos.py", "@python -x %0 %* & goto :eof\nimport sys\nprint('second line', sys.argv)\n1 / 0\n")
         let served = Self.servedCases()
         for testCase in served {

@@ -5,7 +5,7 @@ import JinnWire
 /// end the options with what runs (`-uc CODE`, `-cCODE`).
 ///
 /// The flags that shape the interpreter's start-up go to ``options`` one word each, for the run's zygote. What
-/// only the interpreter itself can answer exactly (`-V`, `-h`, `-i`, `-v`, the start-up's own
+/// only the interpreter itself can answer exactly (`-V`, `-h`, `-v`, the start-up's own
 /// output of `-X importtime`, an unknown option, a missing value) sets ``directReason``: the interpreter then runs
 /// in the client's place and answers as python3 does, with its own words and status.
 struct PythonOptions {
@@ -52,12 +52,10 @@ struct PythonOptions {
                 return used
             case UInt8(ascii: "b"), UInt8(ascii: "B"), UInt8(ascii: "d"), UInt8(ascii: "E"), UInt8(ascii: "I"),
                  UInt8(ascii: "O"), UInt8(ascii: "P"), UInt8(ascii: "q"), UInt8(ascii: "R"), UInt8(ascii: "s"),
-                 UInt8(ascii: "S"), UInt8(ascii: "u"), UInt8(ascii: "x"):
+                 UInt8(ascii: "S"), UInt8(ascii: "u"), UInt8(ascii: "x"), UInt8(ascii: "i"):
                 options.append([UInt8(ascii: "-"), letter])
             case UInt8(ascii: "V"), UInt8(ascii: "h"), UInt8(ascii: "?"):
                 directReason = "python3's own answer to -\(Character(Unicode.Scalar(letter)))"
-            case UInt8(ascii: "i"):
-                directReason = "the interactive interpreter (-i)"
             case UInt8(ascii: "v"):
                 directReason = "python3's -v, which traces the start-up's imports"
             default:

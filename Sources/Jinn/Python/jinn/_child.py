@@ -57,14 +57,23 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     target, argv = os.fsdecode(target), [os.fsdecode(argument) for argument in request["argv"]]
     orig_argv = _options.command_line(request)
     _cmdline.set_command_line(orig_argv or python3_arguments(kind, target, argv))
-    status, interrupted, run_pid = 0, False, os.getpid()
+    status, interrupted, run_pid, exited = 0, False, os.getpid(), False
+    # A script, -c or -m code, which -i (or PYTHONINSPECT) follows with the interactive interpreter.
+    runs_code = not (kind == "script" and target == "-")
     try:
+        if runs_code:
+            _interactive.imports_readline()
         run_entry(kind, target, argv, cwd, orig_argv=orig_argv, skip_first_line=_options.skips_first_line(request))
     except SystemExit as exit:
-        status = system_exit_status(exit)
+        if runs_code and sys.flags.inspect:
+            print_uncaught(exit)  # python3 -i shows it and stays
+        else:
+            status, exited = system_exit_status(exit), True
     except BaseException as error:
         print_uncaught(error)
         status, interrupted = 1, isinstance(error, KeyboardInterrupt)
+    if runs_code and not exited and _interactive.inspects():
+        status, interrupted = _interactive.inspect(), False
     imports = library_imports(startup_modules)  # before finish releases the modules' names
     status = finish(status, startup_modules, zygote_namespace)
     # A process the script forked (os.fork) that ends here is not the run: it leaves without a word.

@@ -1,17 +1,21 @@
-"""The interactive interpreter of a run whose script comes from a terminal (a bare ``jinn``, ``jinn -``): CPython's
-own loop, ``PyRun_InteractiveLoopFlags``, on the C ``stdin`` (descriptor 0, the caller's terminal), preceded by
-what python3's start-up does before it (``pymain_run_python`` and ``pymain_run_stdin``): the banner on stderr
-unless ``-q``, ``readline`` imported unless ``-I``, the ``PYTHONSTARTUP`` file, ``sys.__interactivehook__``.
+"""The interactive interpreter of a run: a bare ``jinn`` or ``jinn -`` from a terminal (or under ``-i``), and the
+session ``-i`` (or ``PYTHONINSPECT``) opens once a script, ``-c`` or ``-m`` has run.
 
-The loop is the interpreter's, so the prompts, readline editing and history, tracebacks, ``sys.displayhook`` and
-Ctrl-C are python3's. End of file returns here and the run ends as any run does; ``exit()`` ends the process the way
-python3's interactive interpreter ends it (``Py_Exit``, CPython's own finalization).
+Both are CPython's own loop on the C ``stdin`` (descriptor 0, the caller's terminal), preceded by what python3's
+start-up does before it: for a bare run (``pymain_run_stdin``) the banner on stderr unless ``-q``, ``readline``
+imported unless ``-I``, the ``PYTHONSTARTUP`` file and ``sys.__interactivehook__``; after a script
+(``pymain_repl``) the hook only. The loop is the interpreter's, so the prompts, readline editing and history,
+tracebacks, ``sys.displayhook`` and Ctrl-C are python3's. End of file returns here and the run ends as any run
+does; ``exit()`` ends the process the way python3's interactive interpreter ends it (``Py_Exit``, CPython's own
+finalization), which a zygote started with ``-i`` would not do by itself (its interpreter keeps ``inspect`` set):
+:func:`_exiting_hook` does it in that case.
 """
 
 import os
 import sys
 
 from jinn import _modules
+from jinn._ending import system_exit_status
 
 # python3's second banner line (COPYRIGHT in Modules/main.c), shown when site is imported.
 _HELP_LINE = 'Type "help", "copyright", "credits" or "license" for more information.'
@@ -31,16 +35,67 @@ def serve(main):
             pass
     run_startup_file(main)
     run_interactive_hook()
+    _run_loop("PyRun_InteractiveLoopFlags")
+
+
+def inspects():
+    """Whether a run whose script, ``-c`` or ``-m`` code has ended goes on into the interactive interpreter, as
+    python3's ``pymain_repl`` decides: under ``-i``, or with ``PYTHONINSPECT`` set by then (the program may have set
+    it) unless the environment is ignored; and with standard input a terminal, or ``-i`` given."""
+    inspect = sys.flags.inspect or (not sys.flags.ignore_environment and os.environ.get("PYTHONINSPECT"))
+    return bool(inspect) and (sys.flags.interactive or os.isatty(0))
+
+
+def inspect():
+    """The session ``-i`` opens after a script, in ``__main__``: ``sys.__interactivehook__``, then the interpreter's
+    loop on standard input (``PyRun_AnyFileFlags``); returns the run's status, 0 at end of input, as python3's."""
+    run_interactive_hook()
+    return 1 if _run_loop("PyRun_AnyFileFlags") else 0
+
+
+def imports_readline():
+    """Imports ``readline`` before a script runs under ``-i`` from a terminal, as python3's start-up does (its
+    ``pymain_import_readline``), so that the script finds it loaded too."""
+    if sys.flags.inspect and not sys.flags.isolated and os.isatty(0):
+        try:
+            import readline  # noqa: F401
+        except ImportError:
+            pass
+
+
+def _run_loop(name):
     ctypes = _modules.loaded("ctypes")
     if ctypes is None:  # pragma: no cover - a zygote always has it (jinn._cmdline)
         import ctypes
     libc = ctypes.CDLL(None)
     stdin = ctypes.c_void_p.in_dll(libc, "stdin")
     libc.clearerr(stdin)
-    loop = ctypes.pythonapi.PyRun_InteractiveLoopFlags
+    loop = getattr(ctypes.pythonapi, name)
     loop.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p)
     loop.restype = ctypes.c_int
-    loop(stdin, b"<stdin>", None)
+    hook = sys.excepthook
+    if sys.flags.inspect:
+        exit = ctypes.pythonapi.Py_Exit
+        exit.argtypes = (ctypes.c_int,)
+        sys.excepthook = _exiting_hook(hook, exit)
+    try:
+        return loop(stdin, b"<stdin>", None)
+    finally:
+        if getattr(sys.excepthook, "__wrapped__", None) is hook:
+            sys.excepthook = hook
+
+
+def _exiting_hook(hook, exit):
+    """``hook`` (``sys.excepthook``) for the loop of an interpreter started with ``-i``: its ``SystemExit`` (``exit()``
+    typed in the session) ends the process as python3's session does once it has cleared ``inspect``."""
+
+    def excepthook(kind, value, traceback):
+        if isinstance(value, SystemExit):
+            exit(system_exit_status(value))
+        hook(kind, value, traceback)
+
+    excepthook.__wrapped__ = hook
+    return excepthook
 
 
 def run_startup_file(main):

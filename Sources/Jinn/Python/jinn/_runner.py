@@ -168,7 +168,7 @@ def _run_standard_input():
     # __main__ a __file__ of that name.
     if not _SAFE_PATH:
         _set_path0("")
-    if INTERACTIVE is not None and os.isatty(0):
+    if INTERACTIVE is not None and (os.isatty(0) or sys.flags.interactive):
         module = main_module(loader=importlib.machinery.BuiltinImporter)
         sys.modules["__main__"] = module
         INTERACTIVE(module)

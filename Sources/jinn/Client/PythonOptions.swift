@@ -4,10 +4,11 @@ import JinnWire
 /// option's value is the rest of its word or the next word (`-Wdefault`, `-W default`, `-Xdev`), and `-c`/`-m`
 /// end the options with what runs (`-uc CODE`, `-cCODE`).
 ///
-/// The flags that shape the interpreter's start-up go to ``options`` one word each, for the run's zygote. What
-/// only the interpreter itself can answer exactly (`-V`, `-h`, `-v`, the start-up's own
-/// output of `-X importtime`, an unknown option, a missing value) sets ``directReason``: the interpreter then runs
-/// in the client's place and answers as python3 does, with its own words and status.
+/// The flags that shape the interpreter's start-up go to ``options`` one word each, for the run's zygote (`-u` and
+/// `-x`, which the run applies itself, key no zygote). What only the interpreter itself can answer exactly (`-V`,
+/// `-h`, `-v` and `-X importtime`, which trace the start-up, an unknown option, a missing value) sets
+/// ``directReason``: the interpreter then runs in the client's place and answers as python3 does, with its own
+/// words and status.
 struct PythonOptions {
     /// The option words as typed, for `sys.orig_argv` and a direct run.
     var typed: [[UInt8]] = []

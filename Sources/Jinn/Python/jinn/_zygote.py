@@ -424,6 +424,12 @@ def main():
     if hasattr(gc, "freeze"):
         gc.freeze()
     zygote.serve()
+    if sys.flags.inspect:
+        # Started with -i for its runs: once the zygote's code ends the interpreter would open its interactive loop
+        # on /dev/null, and write its prompt into the daemon's log.
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":

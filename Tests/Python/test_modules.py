@@ -97,6 +97,21 @@ class LearnedGroupTests(unittest.TestCase):
         self.assertIn("_ctypes", members)  # known only from where ctypes' classes come from
         self.assertLessEqual(set(members[1:]), hidden)
 
+    def test_a_name_the_program_set_itself_is_left_as_it_is(self):
+        def child():
+            import email.message  # noqa: F401
+
+            group = [name for name in sys.modules if name == "email" or name.startswith("email.")]
+            _modules.prepare([name for name in sys.modules if name not in group], [], [], [group])
+            _modules.hide()
+            own = type(sys)("email.charset")  # as a program might put a stand-in in place
+            sys.modules["email.charset"] = own
+            import email  # noqa: F811
+
+            return sys.modules["email.charset"] is own, "email.charset" in _modules.restored()
+
+        self.assertEqual(in_child(child), (True, False))
+
     def test_recording_imports_sees_names_found_loaded_already(self):
         import json  # noqa: F401
 

@@ -201,8 +201,8 @@ class Restorer:
         hidden, modules, restored = self.hidden, sys.modules, self.restored
         for name in names:
             module = hidden.pop(name, None)
-            if module is not None:
-                modules[name] = module
+            # A name the program has set itself is the program's, as python3's import would find it.
+            if module is not None and modules.setdefault(name, module) is module:
                 restored.add(name)
 
     def restore_dependencies(self, module):
@@ -221,9 +221,10 @@ class Restorer:
                     name = getattr(value, "__module__", None) if callable(value) else None
                 if type(name) is str and name in hidden:
                     dependency = hidden.pop(name)
-                    sys.modules[name] = dependency
-                    self.restored.add(name)
-                    pending.append(dependency)
+                    # A name the program has set itself is the program's, as python3's import would find it.
+                    if sys.modules.setdefault(name, dependency) is dependency:
+                        self.restored.add(name)
+                        pending.append(dependency)
 
     def invalidate_caches(self):
         pass

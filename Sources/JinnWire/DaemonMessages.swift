@@ -247,8 +247,9 @@ public struct RunRequest: Sendable, Equatable {
 /// The codes of ``error(code:message:)``: `protocol` (a malformed request), `busy` (the daemon takes no more
 /// connections), `interpreter` (the interpreter is missing or not Python: the client reports it and does not run
 /// it either), `zygote` and `direct` (the client runs the interpreter itself), `outgrown` (the daemon cannot give
-/// the run its caller's limits or niceness, and a daemon the caller starts could: the client replaces it); once the daemon holds a run's claim,
-/// `unstarted` (the run provably never began) and `lost` (it may have begun, and must not be started again).
+/// the run its caller's limits or niceness, and a daemon the caller starts could: the client replaces it); once the
+/// daemon holds a run's claim, `unstarted` (the run provably never began) and `lost` (it may have begun, and must not
+/// be started again).
 public enum DaemonMessage: Sendable, Equatable {
     /// The run request was read: the client may send its streams (``RunDescriptors/streamsMessage(_:)``).
     case ready

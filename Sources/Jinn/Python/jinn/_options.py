@@ -2,8 +2,8 @@
 
 The client sends a run's options (``request["options"]``) only when its command line has python3 options or reads
 the script from standard input: ``interpreter``, the start-up options one word each (the zygote was started with
-all of them but ``-u`` and ``-x``), and ``orig_argv``, the words after the interpreter's name as typed. A run without them is
-a plain ``python3 SCRIPT`` run.
+all of them but ``-u`` and ``-x``), and ``orig_argv``, the words after the interpreter's name as typed. A run
+without them is a plain ``python3 SCRIPT`` run.
 """
 
 import sys

@@ -13,9 +13,9 @@ or once it has reaped it.
 Forking a zygote that holds numpy and scipy takes about a millisecond of CPU, and on a small machine that
 millisecond is taken from the run, its client and the daemon whenever they overlap. So the zygote keeps three
 spares and forks replacements once it has been quiet for a moment (``REPLENISH_AFTER``, or ``IDLE_AFTER`` while
-it has two or more); only when the last spare is taken does it fork at once, so back-to-back runs never wait for a fork either. Three, because a script run
-twice in a row (as a shell loop or a test suite runs it) would otherwise meet its zygote's replacement fork on
-either its second or its third run.
+it has two or more); only when the last spare is taken does it fork at once, so back-to-back runs never wait for a
+fork either. Three, because a script run twice in a row (as a shell loop or a test suite runs it) would otherwise
+meet its zygote's replacement fork on either its second or its third run.
 
 A few runs report the pages they wrote (``jinn._pages``) after their status, and the spares write those pages
 ahead, so that a run does not pay a page fault for each of them; ``jinn._page_lessons`` keeps that account.

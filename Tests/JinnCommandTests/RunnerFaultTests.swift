@@ -97,7 +97,9 @@ struct RunnerFaultTests {
         // The third zygote preloads what is left, and the user hears why the others are not preloaded.
         let served = try box.jinn(["--verbose", "-c", "import sys; print('json' in sys.modules)"], environment: environment)
         #expect(served.output == "True\n", "\(served)")
-        #expect(served.errors.contains("started as pid"), "\(served)")
+        // Served by the daemon: its start reported, or its end come first through the status pipe.
+        #expect(served.errors.contains("started as pid") || served.errors.contains("the run ended before its start was reported"),
+                "\(served)")
         #expect(served.errors.contains("not preloaded: jinn_exits (the zygote ended while importing it (it exited with status 3))"),
                 "\(served)")
         #expect(served.errors.contains("jinn_hangs (its import took more than 2.0 s)"), "\(served)")

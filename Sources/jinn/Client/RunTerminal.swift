@@ -137,8 +137,14 @@ final class RunTerminal {
     /// Writes what the run's terminal still holds once the run has ended: until the slave is closed everywhere,
     /// or for a moment without output when a process the run left behind still holds it.
     func drain() {
+        relayWaitingOutput(patience: 50)
+    }
+
+    /// Relays the run's terminal output until none has come for `patience` milliseconds (or the slave is closed
+    /// everywhere).
+    private func relayWaitingOutput(patience: Int32) {
         var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]
-        while retryingInterrupts({ poll(&fds, 1, 50) }) > 0, relayOutput() {}
+        while retryingInterrupts({ poll(&fds, 1, patience) }) > 0, relayOutput() {}
     }
 
     /// The window of the caller's terminal changed: the run's follows (and its foreground group gets SIGWINCH).
@@ -149,6 +155,8 @@ final class RunTerminal {
     /// The run stopped (its holder sent `number`): the terminal goes back to the caller's modes, this client stops
     /// as the run did, and once continued it takes the terminal back if it is in the foreground.
     func stop(with number: Int32) {
+        // What the run's terminal wrote before the stop (its echo of Ctrl-Z) comes first, as on the caller's own.
+        relayWaitingOutput(patience: 0)
         // Stopped by Ctrl-Z, the run stops with the caller's foreground group, as the caller's terminal would have
         // stopped python3's (a shell script waiting for it included); stopped otherwise, alone.
         jinn_terminal_stop_self(number, suspendTyped ? 1 : 0)

@@ -23,7 +23,7 @@ _SERVE = textwrap.dedent('''\
     sys.argv[:] = [""]
     main = _runner.main_module()
     sys.modules["__main__"] = main
-    _interactive.serve(main)
+    _interactive.session(main)()
     ''') % support.SOURCE
 
 

@@ -18,15 +18,18 @@ import time
 
 from jinn import (_cmdline, _descriptors, _environment, _interactive, _modules, _options, _pages, _process_state,
                   _runner)
+from jinn._bottom import Unwinding, unwind
 from jinn._ending import finish, library_imports, print_uncaught, system_exit_status
 from jinn._environment import environment_from, replace_environment  # noqa: F401 (jinn._spare's)
-from jinn._runner import run_entry
+from jinn._runner import Entry, flush_io, prepare_entry
 
-_runner.INTERACTIVE = _interactive.serve  # a run whose script comes from a terminal is python3's interactive loop
+_runner.INTERACTIVE = _interactive.session  # a run whose script comes from a terminal is python3's interactive loop
+_runner.UNWINDING = Unwinding
 
 
 def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, zygote_namespace):
-    """Turns this forked child into the run the request describes and runs it; never returns normally.
+    """Turns this forked child into the run the request describes and runs it; never returns (the program runs
+    once every frame has unwound, ``jinn._bottom``).
 
     ``fds`` maps numbers to the descriptors that came with the request (see :func:`jinn._descriptors.install`).
     ``report_fd`` is the socket to the zygote on which the run announces its end. ``startup_modules`` are the
@@ -57,23 +60,49 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
     target, argv = os.fsdecode(target), [os.fsdecode(argument) for argument in request["argv"]]
     orig_argv = _options.command_line(request)
     _cmdline.set_command_line(orig_argv or python3_arguments(kind, target, argv))
-    status, interrupted, run_pid, exited = 0, False, os.getpid(), False
     # A script, -c or -m code, which -i (or PYTHONINSPECT) follows with the interactive interpreter.
     runs_code = not (kind == "script" and target == "-")
     try:
         if runs_code:
             _interactive.imports_readline()
-        run_entry(kind, target, argv, cwd, orig_argv=orig_argv, skip_first_line=_options.skips_first_line(request))
-    except SystemExit as exit:
+        entry = prepare_entry(kind, target, argv, cwd, orig_argv=orig_argv,
+                              skip_first_line=_options.skips_first_line(request))
+    except BaseException as error:  # what python3 refuses before the program starts
+        failure, flushes = error, False
+    else:
+        failure, flushes = None, entry.flushes
+    context = (os.getpid(), request, report_fd, roles, startup_modules, zygote_namespace, runs_code, flushes)
+    if failure is not None:
+        unwind(*end(failure, *context))  # end returns only the interactive session -i opens
+    unwind(entry, lambda outcome: end(outcome, *context))
+
+
+def end(outcome, *context):
+    """Ends the run once its program has run (``outcome`` is None, or the exception that left it) as a
+    ``python3`` process ends, or returns the interactive session ``-i`` opens and its end (``jinn._bottom``). A
+    process the program forked ends here too: ``context[0]`` is the run's pid."""
+    run_pid, request, report_fd, roles, startup_modules, zygote_namespace, runs_code, flushes = context
+    if flushes:
+        flush_io()
+    status, interrupted, exited = 0, False, False
+    if isinstance(outcome, SystemExit):
         if runs_code and sys.flags.inspect:
-            print_uncaught(exit)  # python3 -i shows it and stays
+            print_uncaught(outcome)  # python3 -i shows it and stays
         else:
-            status, exited = system_exit_status(exit), True
-    except BaseException as error:
-        print_uncaught(error)
-        status, interrupted = 1, isinstance(error, KeyboardInterrupt)
+            status, exited = system_exit_status(outcome), True
+    elif outcome is not None:
+        print_uncaught(outcome)
+        status, interrupted = 1, isinstance(outcome, KeyboardInterrupt)
+    outcome = None
     if runs_code and not exited and _interactive.inspects():
-        status, interrupted = _interactive.inspect(), False
+        # python3 -i goes on into its interactive loop, which runs at the bottom of the stack too.
+        loop, session_status = _interactive.inspection()
+        return Entry(loop), lambda outcome: leave(session_status(), False, *context)
+    leave(status, interrupted, *context)
+
+
+def leave(status, interrupted, run_pid, request, report_fd, roles, startup_modules, zygote_namespace, *_):
+    """Shuts down as python3 does, tells the zygote and the client how the run ended, and exits."""
     imports = library_imports(startup_modules)  # before finish releases the modules' names
     status = finish(status, startup_modules, zygote_namespace)
     # A process the script forked (os.fork) that ends here is not the run: it leaves without a word.

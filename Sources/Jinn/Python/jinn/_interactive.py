@@ -21,8 +21,9 @@ from jinn._ending import system_exit_status
 _HELP_LINE = 'Type "help", "copyright", "credits" or "license" for more information.'
 
 
-def serve(main):
-    """Runs python3's interactive interpreter in ``main`` (the run's fresh ``__main__``) until end of file."""
+def session(main):
+    """Sets up python3's interactive interpreter in ``main`` (the run's fresh ``__main__``); returns the program
+    that runs it until end of file: the interpreter's own loop, called with no frame of Jinn's below its own."""
     if not sys.flags.quiet:
         banner = "Python %s on %s\n" % (sys.version, sys.platform)
         if not sys.flags.no_site:
@@ -35,7 +36,8 @@ def serve(main):
             pass
     run_startup_file(main)
     run_interactive_hook()
-    _run_loop("PyRun_InteractiveLoopFlags")
+    _exit_on_system_exit()
+    return _loop("PyRun_InteractiveLoopFlags")
 
 
 def inspects():
@@ -46,11 +48,20 @@ def inspects():
     return bool(inspect) and (sys.flags.interactive or os.isatty(0))
 
 
-def inspect():
-    """The session ``-i`` opens after a script, in ``__main__``: ``sys.__interactivehook__``, then the interpreter's
-    loop on standard input (``PyRun_AnyFileFlags``); returns the run's status, 0 at end of input, as python3's."""
+def inspection():
+    """The session ``-i`` opens after a script, in ``__main__``: runs ``sys.__interactivehook__`` and returns the
+    program that runs the interpreter's loop on standard input (``PyRun_AnyFileFlags``), with a function that
+    gives the run's status once it has run: 0 at end of input, as python3's."""
     run_interactive_hook()
-    return 1 if _run_loop("PyRun_AnyFileFlags") else 0
+    _exit_on_system_exit()
+    loop, results = _loop("PyRun_AnyFileFlags"), []
+
+    def record(result, function, arguments):
+        results.append(result)
+        return result
+
+    loop.errcheck = record
+    return loop, lambda: 1 if results and results[0] else 0
 
 
 def imports_readline():
@@ -63,26 +74,29 @@ def imports_readline():
             pass
 
 
-def _run_loop(name):
+def _loop(name):
+    """The interpreter's loop ``name`` (``PyRun_InteractiveLoopFlags`` or ``PyRun_AnyFileFlags``) on the C
+    ``stdin``, as a function called without arguments (its arguments are its parameters' defaults)."""
     ctypes = _modules.loaded("ctypes")
     if ctypes is None:  # pragma: no cover - a zygote always has it (jinn._cmdline)
         import ctypes
     libc = ctypes.CDLL(None)
     stdin = ctypes.c_void_p.in_dll(libc, "stdin")
     libc.clearerr(stdin)
-    loop = getattr(ctypes.pythonapi, name)
-    loop.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p)
-    loop.restype = ctypes.c_int
-    hook = sys.excepthook
+    prototype = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p)
+    defaults = ((1, "fp", stdin.value), (1, "filename", b"<stdin>"), (1, "flags", None))
+    return prototype((name, ctypes.pythonapi), defaults)
+
+
+def _exit_on_system_exit():
+    # An interpreter started with -i keeps inspect set, so its loop would not end on exit(): the hook ends it.
     if sys.flags.inspect:
+        ctypes = _modules.loaded("ctypes")
+        if ctypes is None:  # pragma: no cover - a zygote always has it (jinn._cmdline)
+            import ctypes
         exit = ctypes.pythonapi.Py_Exit
         exit.argtypes = (ctypes.c_int,)
-        sys.excepthook = _exiting_hook(hook, exit)
-    try:
-        return loop(stdin, b"<stdin>", None)
-    finally:
-        if getattr(sys.excepthook, "__wrapped__", None) is hook:
-            sys.excepthook = hook
+        sys.excepthook = _exiting_hook(sys.excepthook, exit)
 
 
 def _exiting_hook(hook, exit):

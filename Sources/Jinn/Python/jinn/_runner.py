@@ -27,6 +27,8 @@ _END_OF_ZIP = b"PK\x05\x06"
 # Serves a script from a terminal as python3's interactive interpreter (jinn._interactive.serve, set by the zygote's
 # runs); None reads a terminal like any other standard input.
 INTERACTIVE = None
+# The exception a zygote's child leaves every frame with (jinn._bottom.Unwinding, set by the zygote's runs).
+UNWINDING = None
 _ZIP_TAIL = 65536 + 22  # the end-of-archive record and the longest comment after it
 
 
@@ -57,6 +59,8 @@ def run(program, finder):
     except SystemExit:
         raise
     except BaseException as error:
+        if UNWINDING is not None and isinstance(error, UNWINDING):
+            raise  # a zygote's child on its way to its run (jinn._bottom): nothing went wrong
         try:
             channel.send(("exception", _errors.describe(error)))  # EXCEPTION
         except Exception:
@@ -80,19 +84,48 @@ def _parent_gone(error):
 # -- The entry point ---------------------------------------------------------------------------------------------
 
 
+class Entry:
+    """An entry point set up to run (:func:`prepare_entry`).
+
+    ``program`` runs it: a callable without arguments that adds no frame of its own below the program's, as the
+    interpreter's C code calls a script (``jinn._bottom``). ``flushes`` says whether the interpreter flushes the
+    standard streams once it has run, before it prints the program's exception (a script file, standard input);
+    ``path_main`` whether it is the ``__main__`` of a directory or zip file, whose runpy frames python3 shows.
+    """
+
+    __slots__ = ("program", "flushes", "path_main")
+
+    def __init__(self, program, flushes=False, path_main=False):
+        self.program = program
+        self.flushes = flushes
+        self.path_main = path_main
+
+
 def run_entry(kind, target, argv, cwd, path0=None, orig_argv=None, skip_first_line=False):
-    """Runs ``python3 target``, ``python3 -c target`` or ``python3 -m target`` (``kind`` ``"script"``, ``"code"``
-    or ``"module"``) in this interpreter, as the interpreter's start-up would have run it from ``cwd`` (empty for a
-    working directory that has no name any more, deleted while the caller was in it).
+    """Runs ``python3 target``, ``python3 -c target`` or ``python3 -m target`` in this interpreter (see
+    :func:`prepare_entry`), below the caller's frames. The program's exceptions propagate."""
+    entry = prepare_entry(kind, target, argv, cwd, path0, orig_argv, skip_first_line)
+    try:
+        (_run_path_main if entry.path_main else _run_main)(entry.program)
+    finally:
+        if entry.flushes:
+            flush_io()
+
+
+def prepare_entry(kind, target, argv, cwd, path0=None, orig_argv=None, skip_first_line=False):
+    """Sets up ``python3 target``, ``python3 -c target`` or ``python3 -m target`` (``kind`` ``"script"``,
+    ``"code"`` or ``"module"``) in this interpreter, as the interpreter's start-up would have from ``cwd`` (empty
+    for a working directory that has no name any more, deleted while the caller was in it); returns its
+    :class:`Entry`.
 
     ``path0`` replaces ``cwd`` in ``sys.path[0]`` for a module, as python3 puts a directory there for its
-    ``__main__``. ``argv`` becomes ``sys.argv``; a module's ``"-m"`` in ``argv[0]`` becomes the module's file once it is found,
-    as under python3 (any other ``argv[0]``, such as the name of a program held in memory, stays). A script path
-    that is a directory or a zip file runs its ``__main__`` module, with the path in ``sys.path[0]``. A script
-    that cannot be read ends the run with python3's message and ``SystemExit(2)``. The script ``-`` is read from
-    standard input, as python3 reads it. ``orig_argv``, when given, is ``sys.orig_argv`` (python3's options
-    included). ``skip_first_line`` is python3's ``-x``: a script file's first line is left out, its newline kept.
-    The program's exceptions propagate.
+    ``__main__``. ``argv`` becomes ``sys.argv``; a module's ``"-m"`` in ``argv[0]`` becomes the module's file once it
+    is found, as under python3 (any other ``argv[0]``, such as the name of a program held in memory, stays). A
+    script path that is a directory or a zip file runs its ``__main__`` module, with the path in ``sys.path[0]``.
+    The script ``-`` is read from standard input, as python3 reads it. ``orig_argv``, when given, is
+    ``sys.orig_argv`` (python3's options included). ``skip_first_line`` is python3's ``-x``: a script file's first
+    line is left out, its newline kept. What python3 refuses before the program starts raises here: a script that
+    cannot be read (python3's message, then ``SystemExit(2)``), a ``SyntaxError``.
     """
     if kind == "code":
         sys.argv[:] = argv
@@ -107,8 +140,8 @@ def run_entry(kind, target, argv, cwd, path0=None, orig_argv=None, skip_first_li
                                            "<string>")
         module = main_module(loader=importlib.machinery.BuiltinImporter)
         sys.modules["__main__"] = module
-        _exec_main(target, "<string>", module.__dict__)
-    elif kind == "module":
+        return Entry(_main_program(target, "<string>", module))
+    if kind == "module":
         sys.argv[:] = argv
         if _HAS_ORIG_ARGV:
             sys.orig_argv = orig_argv or [sys.executable, "-m", target] + argv[1:]
@@ -118,52 +151,50 @@ def run_entry(kind, target, argv, cwd, path0=None, orig_argv=None, skip_first_li
             elif sys.path:
                 del sys.path[0]  # a working directory without a name (deleted): python3 puts nothing there
         sys.modules["__main__"] = main_module(loader=importlib.machinery.BuiltinImporter)
-        _run_module_main(target, argv[0] == "-m")
-    else:
-        sys.argv[:] = argv
-        if _HAS_ORIG_ARGV:
-            sys.orig_argv = orig_argv or [sys.executable] + argv
-        if target == "-":
-            _run_standard_input()
-            return
-        path = absolute_path(target, cwd)
-        # As python3 does, the path's __main__ runs when an import path hook takes the path (a directory, a zip
-        # file), and the answer is recorded in sys.path_importer_cache. The standard hooks take only directories
-        # and files that end with a zip archive's end record, so a plain file is answered without asking them:
-        # their exceptions would cost every run tens of microseconds.
-        if (os.path.isdir(path) or _ends_like_zip(path)) and _path_importer(path) is not None:
-            # Inserted even when the path is safe: the directory or archive is where __main__ comes from.
-            if _SAFE_PATH:
-                sys.path.insert(0, path)
-            else:
-                _set_path0(path)
-            sys.modules["__main__"] = main_module(loader=importlib.machinery.BuiltinImporter)
-            _run_path_main()
-            return
-        sys.path_importer_cache[path] = None
-        try:
-            with open(path, "rb") as file:
-                source = file.read()
-        except OSError as error:
-            sys.stderr.write("%s: can't open file %r: [Errno %d] %s\n"
-                             % (sys.executable, path, error.errno, error.strerror))
-            sys.stderr.flush()
-            raise SystemExit(2)
-        if skip_first_line:
-            end = source.find(b"\n")
-            source = b"" if end < 0 else source[end:]
-        if not _SAFE_PATH:
-            # The directory of the file the path leads to, through every symbolic link, as python3 computes it.
-            _set_path0(os.path.dirname(os.path.realpath(path)))
-        module = main_module(loader=importlib.machinery.SourceFileLoader("__main__", path), file=path)
-        sys.modules["__main__"] = module
-        try:
-            _exec_main(source, path, module.__dict__)
-        finally:
-            flush_io()
+        return Entry(_module_program(target, argv[0] == "-m"))
+    sys.argv[:] = argv
+    if _HAS_ORIG_ARGV:
+        sys.orig_argv = orig_argv or [sys.executable] + argv
+    if target == "-":
+        return _standard_input_entry()
+    path = absolute_path(target, cwd)
+    # As python3 does, the path's __main__ runs when an import path hook takes the path (a directory, a zip file),
+    # and the answer is recorded in sys.path_importer_cache. The standard hooks take only directories and files
+    # that end with a zip archive's end record, so a plain file is answered without asking them: their exceptions
+    # would cost every run tens of microseconds.
+    if (os.path.isdir(path) or _ends_like_zip(path)) and _path_importer(path) is not None:
+        # Inserted even when the path is safe: the directory or archive is where __main__ comes from.
+        if _SAFE_PATH:
+            sys.path.insert(0, path)
+        else:
+            _set_path0(path)
+        sys.modules["__main__"] = main_module(loader=importlib.machinery.BuiltinImporter)
+        return Entry(_module_program("__main__", False), path_main=True)
+    sys.path_importer_cache[path] = None
+    try:
+        with open(path, "rb") as file:
+            source = file.read()
+    except OSError as error:
+        sys.stderr.write("%s: can't open file %r: [Errno %d] %s\n"
+                         % (sys.executable, path, error.errno, error.strerror))
+        sys.stderr.flush()
+        raise SystemExit(2)
+    if skip_first_line:
+        end = source.find(b"\n")
+        source = b"" if end < 0 else source[end:]
+    if not _SAFE_PATH:
+        # The directory of the file the path leads to, through every symbolic link, as python3 computes it.
+        _set_path0(os.path.dirname(os.path.realpath(path)))
+    module = main_module(loader=importlib.machinery.SourceFileLoader("__main__", path), file=path)
+    sys.modules["__main__"] = module
+    try:
+        return Entry(_main_program(source, path, module), flushes=True)
+    except BaseException:
+        flush_io()
+        raise
 
 
-def _run_standard_input():
+def _standard_input_entry():
     # python3 reads the whole script from descriptor 0 before it runs any of it, names it "<stdin>", and gives
     # __main__ a __file__ of that name.
     if not _SAFE_PATH:
@@ -171,8 +202,7 @@ def _run_standard_input():
     if INTERACTIVE is not None and (os.isatty(0) or sys.flags.interactive):
         module = main_module(loader=importlib.machinery.BuiltinImporter)
         sys.modules["__main__"] = module
-        INTERACTIVE(module)
-        return
+        return Entry(INTERACTIVE(module))
     chunks = []
     while True:
         try:
@@ -189,9 +219,10 @@ def _run_standard_input():
         problem = stdin_encoding_problem(source, getattr(sys.stdin, "encoding", None) or "utf-8")
         if problem is not None:
             _refuse_main(problem)
-        _exec_main(source, "<stdin>", module.__dict__)
-    finally:
+        return Entry(_main_program(source, "<stdin>", module), flushes=True)
+    except BaseException:
         flush_io()
+        raise
 
 
 _COOKIE = None
@@ -292,11 +323,45 @@ def _set_path0(entry):
 
 
 # The program's frames start after these: everything above them is the caller's (the bootstrap's, the zygote's).
-# The code is compiled inside them, so that a SyntaxError of the entry point shows no frame of the caller either.
+# A program is compiled inside one, so that a SyntaxError of the entry point shows no frame of the caller either.
 
 
-def _exec_main(source, filename, namespace):
-    exec(compile(source, filename, "exec", dont_inherit=True), namespace)
+_FUNCTION = type(run)
+
+
+def _compile_main(source, filename):
+    return compile(source, filename, "exec", dont_inherit=True)
+
+
+def _main_program(source, filename, module):
+    """The program of module code: a function made of it, which runs it as ``exec`` would (the globals are its
+    locals) but is called without a built-in function's call in between."""
+    return _FUNCTION(_compile_main(source, filename), module.__dict__)
+
+
+def _module_program(name, alter_argv):
+    # runpy's own first import, by name, so that a zygote's run lists it in sys.modules as python3 -m does
+    # (jinn._modules gives back a hidden module only to an import).
+    import importlib.machinery  # noqa: F401
+    import runpy
+
+    return _called_with(runpy._run_module_as_main, name, alter_argv)
+
+
+def _called_with(function, *arguments):
+    # A copy of the function whose parameters default to the arguments: calling it without any is calling
+    # function(*arguments), with neither a frame nor a built-in call in between (functools.partial is a module a
+    # run must not find imported).
+    return _FUNCTION(function.__code__, function.__globals__, function.__name__, arguments, function.__closure__)
+
+
+def _run_main(program):
+    program()
+
+
+def _run_path_main(program):
+    # python3 runs a directory's or a zip file's __main__ as a module found on sys.path[0], runpy's frames included.
+    program()
 
 
 def _refuse_main(message):
@@ -304,23 +369,7 @@ def _refuse_main(message):
     raise SyntaxError(message)
 
 
-def _run_module_main(name, alter_argv):
-    # runpy's own first import, by name, so that a zygote's run lists it in sys.modules as python3 -m does
-    # (jinn._modules gives back a hidden module only to an import).
-    import importlib.machinery  # noqa: F401
-    import runpy
-
-    runpy._run_module_as_main(name, alter_argv)
-
-
-def _run_path_main():
-    # python3 runs a directory's or a zip file's __main__ as a module found on sys.path[0], runpy's frames included.
-    import runpy
-
-    runpy._run_module_as_main("__main__", False)
-
-
-BOUNDARIES = (_exec_main.__code__, _run_module_main.__code__, _run_path_main.__code__, _refuse_main.__code__)
+BOUNDARIES = (_compile_main.__code__, _run_main.__code__, _run_path_main.__code__, _refuse_main.__code__)
 
 
 def trim_traceback(tb, boundaries=BOUNDARIES):

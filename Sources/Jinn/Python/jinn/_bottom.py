@@ -1,0 +1,115 @@
+"""Runs a zygote's run at the bottom of the stack: no frame of Jinn's lies below the program's first.
+
+Under ``python3`` the interpreter's C code calls a script, so the script's module frame has no ``f_back``:
+``traceback.print_stack``, ``inspect.stack()``, ``sys._getframe``, ``logging``'s ``stack_info`` and
+``warnings``' ``stacklevel`` find nothing below it, and ``RecursionError`` comes at the limit's depth. A zygote's
+child is forked deep inside the zygote's loop; this module gets the program called from C all the same.
+
+The steps, in the order they must happen:
+
+1. The child has set itself up and holds its program (a callable without arguments that adds no frame of its own,
+   ``jinn._runner.Entry``). :func:`unwind` raises :class:`Unwinding`, whose only reference to the :class:`_Runner`
+   is its argument, and the exception leaves every frame: the child's, the zygote's loop, the bootstrap's and its
+   ``-c`` code. Each handler on that path lets it through (``jinn._runner.run``).
+2. The interpreter prints the ``-c`` code's uncaught exception (``PyErr_Print``) by calling ``sys.excepthook``, here
+   :func:`_unwound`, with no Python frame left. It removes the ``sys.last_*`` the printer set and keeps the
+   traceback, so that the zygote's frames, and what only they hold, are never freed in the child: a socket freed
+   here would close a descriptor number that is the run's now.
+3. The printer then drops the exception, and with it the runner, whose ``__del__`` (called by the interpreter's
+   finalizer slot) is ``map(list, iter(steps.pop, None)).__next__``: ``iter`` hands over the one
+   :class:`_Step`, ``list(step)`` asks for its ``__iter__``, which is the program. The program runs, with no
+   frame below it. (One step of the map, because anything that iterates it to its end would take a
+   ``StopIteration`` the program let out for the end of the map.)
+4. Whatever the program does, ``list(step)`` fails: with the program's exception, or with the ``TypeError``
+   the interpreter raises for the program's result, which is not an iterator. That one has no traceback, since it
+   was raised outside any frame: it is how a program that returned is told from one that raised.
+5. ``map`` then drops the step, whose ``__del__`` (:func:`_arm`) puts the end in ``sys.unraisablehook`` (the program
+   may have put its own there, as CPython's regression tests do), and the failure reaches the runner's finalizer
+   slot, which hands it to that hook: the program's hook goes back, and ``end(outcome)`` ends the run.
+6. Or ``end`` returns what to run next (``python3 -i``'s interactive loop): the hook stages it and returns, and
+   when the finalizer is done, the first runner's slot lets go of the second, which runs it as in steps 3 to 5.
+
+Python 3.9 to 3.11 count each call of a built-in function or method against the recursion limit, and the map's
+``__next__`` is one; the other calls in the chain are types' and functions', which they do not count. So there the program has one frame
+less before ``RecursionError`` than under python3; from 3.12 on, which counts Python frames only, none less.
+"""
+
+import sys
+
+_KEPT = []  # the zygote's frames, kept alive (step 2)
+_LAST_NAMES = ("last_type", "last_value", "last_traceback", "last_exc")
+
+
+class Unwinding(BaseException):
+    """Raised by :func:`unwind` to leave every frame of a zygote's child; no handler may keep it."""
+
+
+class _Runner:
+    __slots__ = ("following",)
+
+    def __init__(self, following=None):
+        if following is not None:
+            self.following = following
+
+    def __del__(self):  # replaced by _stage
+        pass
+
+
+class _Step:
+    __slots__ = ()
+
+    def __del__(self):  # replaced by _stage
+        pass
+
+    def __iter__(self):  # replaced by _stage
+        return iter(())
+
+
+def unwind(entry, end):
+    """Runs ``entry.program()`` (``jinn._runner.Entry``) with no frame of Jinn's below it, then ``end(outcome)``:
+    ``outcome`` is None when the program returned, else the exception it raised (``SystemExit`` and
+    ``KeyboardInterrupt`` included). ``end`` ends the process, or returns the ``(entry, end)`` to run next the same
+    way (the interactive session of ``python3 -i``), whose ``end`` must end the process. Call it only in a
+    zygote's child, from the frames the interpreter's ``-c`` code called.
+
+    Once it has run, nothing of Jinn's refers to the program: the frames left behind are kept (step 2), and the
+    program's function holds the ``__main__`` namespace, whose objects must be finalized as the run ends.
+    """
+    _stage(entry, end)
+    sys.excepthook = _unwound
+    # The second runner is freed, and runs what end returned, when the first one's finalizer is done with it.
+    raise Unwinding(_Runner(_Runner()))
+
+
+def _stage(entry, end):
+    # What the next runner to be freed runs (steps 3 to 5).
+    _Step.__iter__ = staticmethod(entry.program)
+    entry.program = None
+    _Step.__del__ = staticmethod(lambda: _arm(end))
+    steps = [None, _Step()]
+    _Runner.__del__ = staticmethod(map(list, iter(steps.pop, None)).__next__)
+
+
+def _unwound(kind, error, traceback):
+    if not isinstance(error, Unwinding):  # pragma: no cover - a failure of the bootstrap itself
+        sys.__excepthook__(kind, error, traceback)
+        return
+    sys.excepthook = sys.__excepthook__
+    for name in _LAST_NAMES:
+        if hasattr(sys, name):
+            delattr(sys, name)
+    _KEPT.append(traceback)
+
+
+def _arm(end):
+    del _Step.__iter__, _Step.__del__  # the program (and __main__'s namespace with it) and this end let go
+    program_hook = sys.unraisablehook
+
+    def ending_hook(unraisable):
+        sys.unraisablehook = program_hook
+        error = unraisable.exc_value
+        returned = (type(error) is TypeError and error.__traceback__ is None and error.__context__ is None
+                    and unraisable.exc_traceback is None)
+        _stage(*end(None if returned else error))
+
+    sys.unraisablehook = ending_hook

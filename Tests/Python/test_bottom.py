@@ -33,7 +33,8 @@ _DEEP = textwrap.dedent('''\
             try:
                 deep(depth - 1)
             finally:
-                pass
+                if depth == %(interrupted_at)d:
+                    raise KeyboardInterrupt  # as Ctrl-C would, on the way up
             return
         sys.argv[:] = [%(path)r]
         entry = _runner.prepare_entry("script", %(path)r, [%(path)r], os.getcwd())
@@ -66,12 +67,12 @@ class BottomTests(unittest.TestCase):
         self.directory = tempfile.mkdtemp()
         self.addCleanup(__import__("shutil").rmtree, self.directory)
 
-    def run_both(self, source):
+    def run_both(self, source, interrupted_at=-1):
         path = os.path.join(self.directory, "program.py")
         with open(path, "w") as file:
             file.write(source)
         python3 = subprocess.run([sys.executable, path], capture_output=True, text=True, cwd=self.directory)
-        code = _DEEP % {"source": support.SOURCE, "path": path}
+        code = _DEEP % {"source": support.SOURCE, "path": path, "interrupted_at": interrupted_at}
         deep = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=self.directory)
         return python3, deep
 
@@ -104,6 +105,10 @@ class BottomTests(unittest.TestCase):
         self.assertSame(*self.run_both(source + "raise SystemExit(3)\n"))
         self.assertSame(*self.run_both(source + "print('returned')\n"))
         self.assertSame(*self.run_both(source + "raise KeyError('k')\n"))
+
+    def test_an_interrupt_while_the_child_unwinds_ends_the_run_before_its_program(self):
+        _, deep = self.run_both("print('the program ran')\n", interrupted_at=5)
+        self.assertEqual((deep.returncode, deep.stdout, deep.stderr), (1, "", "KeyboardInterrupt\n"))
 
     def test_a_program_that_returns_ends_with_status_0(self):
         self.assertSame(*self.run_both("print('done')\n"))

@@ -37,6 +37,7 @@ less before ``RecursionError`` than under python3; from 3.12 on, which counts Py
 import sys
 
 _KEPT = []  # the zygote's frames, kept alive (step 2)
+_END = [None]  # the end staged last
 _LAST_NAMES = ("last_type", "last_value", "last_traceback", "last_exc")
 
 
@@ -86,19 +87,25 @@ def _stage(entry, end):
     _Step.__iter__ = staticmethod(entry.program)
     entry.program = None
     _Step.__del__ = staticmethod(lambda: _arm(end))
+    _END[0] = end
     steps = [None, _Step()]
     _Runner.__del__ = staticmethod(map(list, iter(steps.pop, None)).__next__)
 
 
 def _unwound(kind, error, traceback):
-    if not isinstance(error, Unwinding):  # pragma: no cover - a failure of the bootstrap itself
-        sys.__excepthook__(kind, error, traceback)
-        return
     sys.excepthook = sys.__excepthook__
     for name in _LAST_NAMES:
         if hasattr(sys, name):
             delattr(sys, name)
     _KEPT.append(traceback)
+    if not isinstance(error, Unwinding):
+        # Nothing raises on the way up but an interrupt (Ctrl-C as the run starts), which took the unwinding's
+        # place: the run ends as its program would have, the program never run.
+        _KEPT.append(error.__context__)
+        error.__context__ = error.__traceback__ = None
+        entry, end = _END[0](error)  # the interactive session python3 -i would open then
+        entry.program()
+        end(None)
 
 
 def _arm(end):

@@ -5,8 +5,8 @@ Both are CPython's own loop on the C ``stdin`` (descriptor 0, the caller's termi
 start-up does before it: for a bare run (``pymain_run_stdin``) the banner on stderr unless ``-q``, ``readline``
 imported unless ``-I``, the ``PYTHONSTARTUP`` file and ``sys.__interactivehook__``; after a script
 (``pymain_repl``) the hook only. The loop is the interpreter's, so the prompts, readline editing and history,
-tracebacks, ``sys.displayhook`` and Ctrl-C are python3's. End of file returns here and the run ends as any run
-does; ``exit()`` ends the process the way python3's interactive interpreter ends it (``Py_Exit``, CPython's own
+tracebacks, ``sys.displayhook`` and Ctrl-C are python3's, and it runs with no frame of Jinn's below it
+(``jinn._bottom``). At end of file the run ends as any run does; ``exit()`` ends the process the way python3's interactive interpreter ends it (``Py_Exit``, CPython's own
 finalization), which a zygote started with ``-i`` would not do by itself (its interpreter keeps ``inspect`` set):
 :func:`_exiting_hook` does it in that case.
 """
@@ -77,9 +77,7 @@ def imports_readline():
 def _loop(name):
     """The interpreter's loop ``name`` (``PyRun_InteractiveLoopFlags`` or ``PyRun_AnyFileFlags``) on the C
     ``stdin``, as a function called without arguments (its arguments are its parameters' defaults)."""
-    ctypes = _modules.loaded("ctypes")
-    if ctypes is None:  # pragma: no cover - a zygote always has it (jinn._cmdline)
-        import ctypes
+    ctypes = _ctypes()
     libc = ctypes.CDLL(None)
     stdin = ctypes.c_void_p.in_dll(libc, "stdin")
     libc.clearerr(stdin)
@@ -88,12 +86,17 @@ def _loop(name):
     return prototype((name, ctypes.pythonapi), defaults)
 
 
+def _ctypes():
+    ctypes = _modules.loaded("ctypes")
+    if ctypes is None:  # pragma: no cover - a zygote always has it (jinn._cmdline)
+        import ctypes
+    return ctypes
+
+
 def _exit_on_system_exit():
     # An interpreter started with -i keeps inspect set, so its loop would not end on exit(): the hook ends it.
     if sys.flags.inspect:
-        ctypes = _modules.loaded("ctypes")
-        if ctypes is None:  # pragma: no cover - a zygote always has it (jinn._cmdline)
-            import ctypes
+        ctypes = _ctypes()
         exit = ctypes.pythonapi.Py_Exit
         exit.argtypes = (ctypes.c_int,)
         sys.excepthook = _exiting_hook(sys.excepthook, exit)
@@ -108,7 +111,6 @@ def _exiting_hook(hook, exit):
             exit(system_exit_status(value))
         hook(kind, value, traceback)
 
-    excepthook.__wrapped__ = hook
     return excepthook
 
 

@@ -1,10 +1,12 @@
 """Runs an entry point the way the ``python3`` command runs it: a script file, a directory or zip file that holds a
 ``__main__.py``, ``-c`` code or a ``-m`` module.
 
-:func:`run_entry` is the one implementation of it. The in-memory bootstrap calls it through :func:`run` (``jinn exec
-PATH``, ``PythonProgram.script``, every program held in memory), and the zygote's child calls it for ``jinn x.py``.
-It sets what the interpreter's start-up sets for the entry point (``sys.argv``, ``sys.orig_argv``, ``sys.path[0]``,
-a fresh ``__main__``) and lets the program's exceptions propagate, for the caller to report as the interpreter does.
+:func:`prepare_entry` is the one implementation of it: it sets what the interpreter's start-up sets for the entry
+point (``sys.argv``, ``sys.orig_argv``, ``sys.path[0]``, a fresh ``__main__``) and gives the program to run. The
+in-memory bootstrap runs it below its own frames through :func:`run` and :func:`run_entry` (``jinn exec PATH``,
+``PythonProgram.script``, every program held in memory), letting the program's exceptions propagate for the caller
+to report as the interpreter does; the zygote's child (``jinn x.py``) runs it at the bottom of the stack, as
+python3 does (``jinn._bottom``).
 
 Both callers are interpreters started with ``-c`` (the bootstrap's first stage), whose start-up put ``""`` in
 ``sys.path[0]`` unless the path is safe (``-P``, ``-I``); that entry is the one an entry point replaces.
@@ -24,8 +26,8 @@ _SAFE_PATH = bool(getattr(sys.flags, "safe_path", sys.flags.isolated))
 _HAS_ORIG_ARGV = hasattr(sys, "orig_argv")  # Python 3.10 and later
 _KEEPS_CODE_LINES = sys.version_info >= (3, 13)  # python3 -c keeps its code's lines for tracebacks
 _END_OF_ZIP = b"PK\x05\x06"
-# Serves a script from a terminal as python3's interactive interpreter (jinn._interactive.serve, set by the zygote's
-# runs); None reads a terminal like any other standard input.
+# Gives the program of python3's interactive interpreter for a script from a terminal (jinn._interactive.session,
+# set by the zygote's runs); None reads a terminal like any other standard input.
 INTERACTIVE = None
 # The exception a zygote's child leaves every frame with (jinn._bottom.Unwinding, set by the zygote's runs).
 UNWINDING = None

@@ -16,10 +16,10 @@ The steps, in the order they must happen:
    traceback, so that the zygote's frames, and what only they hold, are never freed in the child: a socket freed
    here would close a descriptor number that is the run's now.
 3. The printer then drops the exception, and with it the runner, whose ``__del__`` (called by the interpreter's
-   finalizer slot) is ``map(list, iter(steps.pop, None)).__next__``: ``iter`` hands over the one
-   :class:`_Step`, ``list(step)`` asks for its ``__iter__``, which is the program. The program runs, with no
-   frame below it. (One step of the map, because anything that iterates it to its end would take a
-   ``StopIteration`` the program let out for the end of the map.)
+   finalizer slot) is ``next(map(list, iter(steps.pop, None)))``: ``iter`` hands over the one :class:`_Step`,
+   ``list(step)`` asks for its ``__iter__``, which is the program. The program runs, with no frame below it.
+   (One step of the map, because anything that iterates it to its end would take a ``StopIteration`` the
+   program let out for the end of the map.)
 4. Whatever the program does, ``list(step)`` fails: with the program's exception, or with the ``TypeError``
    the interpreter raises for the program's result, which is not an iterator. That one has no traceback, since it
    was raised outside any frame: it is how a program that returned is told from one that raised.
@@ -29,12 +29,13 @@ The steps, in the order they must happen:
 6. Or ``end`` returns what to run next (``python3 -i``'s interactive loop): the hook stages it and returns, and
    when the finalizer is done, the first runner's slot lets go of the second, which runs it as in steps 3 to 5.
 
-Python 3.9 to 3.11 count each call of a built-in function or method against the recursion limit, and the map's
-``__next__`` is one; the other calls in the chain are types' and functions', which they do not count. So there the program has one frame
+Python 3.9 to 3.11 count each call of a built-in function against the recursion limit, and ``next`` is one; the
+other calls in the chain are types', partials' and functions', which they do not count. So there the program has one frame
 less before ``RecursionError`` than under python3; from 3.12 on, which counts Python frames only, none less.
 """
 
 import sys
+from functools import partial
 
 _KEPT = []  # the zygote's frames, kept alive (step 2)
 _END = [None]  # the end staged last
@@ -45,58 +46,66 @@ class Unwinding(BaseException):
     """Raised by :func:`unwind` to leave every frame of a zygote's child; no handler may keep it."""
 
 
+def _nothing(*arguments):
+    """What the chain's calls hold while no run is staged."""
+
+
+# Each special method of the chain is a partial that a run points at its own callable in place
+# (partial.__setstate__): assigning a special method to a class would make the interpreter rebuild the class's
+# slots, and re-initializing a staticmethod copies its callable's attributes, each tens of microseconds. A
+# staticmethod holds each partial, which Python 3.13 warns is to become a method descriptor.
+_RUN_CHAIN, _STEP_END, _STEP_PROGRAM = partial(_nothing), partial(_nothing), partial(_nothing)
+
+
 class _Runner:
     __slots__ = ("following",)
+    __del__ = staticmethod(_RUN_CHAIN)
 
     def __init__(self, following=None):
         if following is not None:
             self.following = following
 
-    def __del__(self):  # replaced by _stage
-        pass
-
 
 class _Step:
     __slots__ = ()
+    __del__ = staticmethod(_STEP_END)
+    __iter__ = staticmethod(_STEP_PROGRAM)
 
-    def __del__(self):  # replaced by _stage
-        pass
 
-    def __iter__(self):  # replaced by _stage
-        return iter(())
+def _point(call, function, *arguments):
+    call.__setstate__((function, arguments, None, None))
 
 
 def unwind(entry, end):
     """Runs ``entry.program()`` (``jinn._runner.Entry``) with no frame of Jinn's below it, then ``end(outcome)``:
     ``outcome`` is None when the program returned, else the exception it raised (``SystemExit`` and
     ``KeyboardInterrupt`` included). ``end`` ends the process, or returns the ``(entry, end)`` to run next the same
-    way (the interactive session of ``python3 -i``), whose ``end`` must end the process. Call it only in a
-    zygote's child, from the frames the interpreter's ``-c`` code called.
+    way (a spare's set-up, the run's program, the interactive session of ``python3 -i``), up to four programs in
+    all. Call it only in a zygote's child, from the frames the interpreter's ``-c`` code called.
 
     Once it has run, nothing of Jinn's refers to the program: the frames left behind are kept (step 2), and the
     program's function holds the ``__main__`` namespace, whose objects must be finalized as the run ends.
     """
     _stage(entry, end)
     sys.excepthook = _unwound
-    # The second runner is freed, and runs what end returned, when the first one's finalizer is done with it.
-    raise Unwinding(_Runner(_Runner()))
+    # Each runner is freed, and runs what the end before it returned, once the one before is done with it.
+    raise Unwinding(_Runner(_Runner(_Runner(_Runner()))))
 
 
 def _stage(entry, end):
     # What the next runner to be freed runs (steps 3 to 5).
-    _Step.__iter__ = staticmethod(entry.program)
+    _point(_STEP_PROGRAM, entry.program)
     entry.program = None
-    _Step.__del__ = staticmethod(lambda: _arm(end))
+    _point(_STEP_END, _arm, end)
     _END[0] = end
     steps = [None, _Step()]
-    _Runner.__del__ = staticmethod(map(list, iter(steps.pop, None)).__next__)
+    _point(_RUN_CHAIN, next, map(list, iter(steps.pop, None)))
 
 
 def _unwound(kind, error, traceback):
     sys.excepthook = sys.__excepthook__
     for name in _LAST_NAMES:
-        if hasattr(sys, name):
-            delattr(sys, name)
+        sys.__dict__.pop(name, None)
     _KEPT.append(traceback)
     if not isinstance(error, Unwinding):
         # Nothing raises on the way up but an interrupt (Ctrl-C as the run starts), which took the unwinding's
@@ -109,7 +118,8 @@ def _unwound(kind, error, traceback):
 
 
 def _arm(end):
-    del _Step.__iter__, _Step.__del__  # the program (and __main__'s namespace with it) and this end let go
+    _point(_STEP_PROGRAM, _nothing)  # the program (and __main__'s namespace with it) let go
+    _point(_STEP_END, _nothing)
     program_hook = sys.unraisablehook
 
     def ending_hook(unraisable):

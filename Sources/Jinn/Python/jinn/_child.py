@@ -18,7 +18,7 @@ import time
 
 from jinn import (_cmdline, _descriptors, _environment, _interactive, _modules, _options, _pages, _process_state,
                   _runner)
-from jinn._bottom import Unwinding, unwind
+from jinn._bottom import Unwinding
 from jinn._ending import finish, library_imports, print_uncaught, system_exit_status
 from jinn._environment import environment_from, replace_environment  # noqa: F401 (jinn._spare's)
 from jinn._runner import Entry, flush_io, prepare_entry
@@ -28,8 +28,8 @@ _runner.UNWINDING = Unwinding
 
 
 def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, zygote_namespace):
-    """Turns this forked child into the run the request describes and runs it; never returns (the program runs
-    once every frame has unwound, ``jinn._bottom``).
+    """Turns this forked child into the run the request describes; returns the run's program (a
+    ``jinn._runner.Entry``) and its end, to be run at the bottom of the stack (``jinn._bottom``).
 
     ``fds`` maps numbers to the descriptors that came with the request (see :func:`jinn._descriptors.install`).
     ``report_fd`` is the socket to the zygote on which the run announces its end. ``startup_modules`` are the
@@ -73,8 +73,8 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         failure, flushes = None, entry.flushes
     context = (os.getpid(), request, report_fd, roles, startup_modules, zygote_namespace, runs_code, flushes)
     if failure is not None:
-        unwind(*end(failure, *context))  # end returns only the interactive session -i opens
-    unwind(entry, lambda outcome: end(outcome, *context))
+        return end(failure, *context)  # end returns only the interactive session -i opens
+    return entry, lambda outcome: end(outcome, *context)
 
 
 def end(outcome, *context):

@@ -15,11 +15,14 @@ import socket
 import sys
 import time
 
+from functools import partial
+
 from jinn import _descriptors, _modules, _options, _pages, _process_state
+from jinn._bottom import unwind
 from jinn._child import become_script, environment_from, make_stdio, replace_environment, reset_signals
 from jinn._ending import clear_namespace
 from jinn._holder import split
-from jinn._runner import run_entry
+from jinn._runner import Entry, run_entry
 
 # The most descriptors a run request carries (the caller's inheritable descriptors and Jinn's roles), and the numbers
 # of a request that names none.
@@ -35,17 +38,15 @@ def fork(zygote):
     if pid == 0:
         parent_end.close()
         become_spare(zygote, child_end, learns)
-        # ``become_spare`` returns only when the zygote went away before sending a request.
-        os._exit(0)
     child_end.close()
     zygote.lessons.forked(pid, learns)
     return pid, parent_end
 
 
 def become_spare(zygote, requests, learns=False):
-    """In the forked child: leaves the zygote, prepares, waits for a request on ``requests`` and becomes the run.
-    Returns only if the zygote closes the socket first. A run that ``learns`` reports the pages it wrote
-    (``jinn._pages``)."""
+    """In the forked child: leaves the zygote and forks the run-to-be, which leaves every frame of the zygote's
+    (``jinn._bottom``) and from the bottom of the stack prepares, waits for a request on ``requests`` and becomes
+    the run; never returns. A run that ``learns`` reports the pages it wrote (``jinn._pages``)."""
     os.setsid()
     if zygote.prctl is not None:
         zygote.prctl()
@@ -64,6 +65,24 @@ def become_spare(zygote, requests, learns=False):
     for _, other in zygote.spares:
         os.close(other.detach())
     handover = split(zygote.prctl, requests)
+    # Unwound while nobody waits: at the bottom of the stack (jinn._bottom) a rehearsal comes first, then the
+    # request is waited for and the run set up by a program that hands the run's own program on.
+    unwind(Entry(_rehearsal), partial(_after_rehearsal, zygote, requests, learns, handover))
+
+
+def _rehearsal():
+    """Runs nothing, so that the passage from one program at the bottom of the stack to the next has written its
+    pages (page faults, the pages being the zygote's until then) before a run waits for it."""
+
+
+def _after_rehearsal(zygote, requests, learns, handover, outcome):
+    if outcome is not None:
+        _after_set_up(None, outcome)
+    run = []
+    return Entry(partial(_wait_and_set_up, zygote, requests, learns, handover, run)), partial(_after_set_up, run)
+
+
+def _wait_and_set_up(zygote, requests, learns, handover, run):
     try:
         prepare_spare()
         if zygote.lessons.writes_ahead:
@@ -71,14 +90,25 @@ def become_spare(zygote, requests, learns=False):
         handover.rehearse()
         received = receive_request(requests)
         if received is None:
-            return
+            os._exit(0)  # the zygote went away before it sent a request
         request, fds = received
         request["learn_pages"] = learns
     except KeyboardInterrupt:  # an interrupt meant for the run came before the run: it ends as python3 would
         os._exit(128 + signal.SIGINT)
     handover.complete(request, fds)
-    become_script(request, fds, requests.detach(), zygote.startup_modules, zygote.bootstrap_modules,
-                  zygote.namespace)
+    run.append(become_script(request, fds, requests.detach(), zygote.startup_modules, zygote.bootstrap_modules,
+                             zygote.namespace))
+
+
+def _after_set_up(run, outcome):
+    if outcome is None:
+        return run.pop()  # the run's program, and its end
+    if isinstance(outcome, KeyboardInterrupt):
+        os._exit(128 + signal.SIGINT)
+    try:
+        sys.__excepthook__(type(outcome), outcome, outcome.__traceback__)
+    finally:
+        os._exit(1)
 
 
 def receive_request(requests):

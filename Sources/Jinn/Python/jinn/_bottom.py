@@ -2,36 +2,40 @@
 
 Under ``python3`` the interpreter's C code calls a script, so the script's module frame has no ``f_back``:
 ``traceback.print_stack``, ``inspect.stack()``, ``sys._getframe``, ``logging``'s ``stack_info`` and
-``warnings``' ``stacklevel`` find nothing below it, and ``RecursionError`` comes at the limit's depth. A zygote's
-child is forked deep inside the zygote's loop; this module gets the program called from C all the same.
+``warnings``' ``stacklevel`` find nothing below it, and ``RecursionError`` comes at the limit's depth. A run-to-be
+is forked deep inside the zygote's loop; this module gets its programs called from C all the same.
 
 The steps, in the order they must happen:
 
-1. The child has set itself up and holds its program (a callable without arguments that adds no frame of its own,
-   ``jinn._runner.Entry``). :func:`unwind` raises :class:`Unwinding`, whose only reference to the :class:`_Runner`
-   is its argument, and the exception leaves every frame: the child's, the zygote's loop, the bootstrap's and its
-   ``-c`` code. Each handler on that path lets it through (``jinn._runner.run``).
+1. The run-to-be, just forked by its spare (``jinn._spare``), holds its first program (a callable without
+   arguments that adds no frame of its own, ``jinn._runner.Entry``). :func:`unwind` raises :class:`Unwinding`,
+   whose argument holds the only references to the :class:`_Runner` objects, and the exception leaves every
+   frame: the spare's, the zygote's loop, the bootstrap's and its ``-c`` code. Each handler on that path lets it
+   through (``jinn._runner.run``).
 2. The interpreter prints the ``-c`` code's uncaught exception (``PyErr_Print``) by calling ``sys.excepthook``, here
    :func:`_unwound`, with no Python frame left. It removes the ``sys.last_*`` the printer set and keeps the
    traceback, so that the zygote's frames, and what only they hold, are never freed in the child: a socket freed
-   here would close a descriptor number that is the run's now.
-3. The printer then drops the exception, and with it the runner, whose ``__del__`` (called by the interpreter's
-   finalizer slot) is ``next(map(list, iter(steps.pop, None)))``: ``iter`` hands over the one :class:`_Step`,
-   ``list(step)`` asks for its ``__iter__``, which is the program. The program runs, with no frame below it.
-   (One step of the map, because anything that iterates it to its end would take a ``StopIteration`` the
-   program let out for the end of the map.)
+   later would close a descriptor number that is the run's by then.
+3. The printer then drops the exception, and with it the first runner, whose ``__del__`` (called by the
+   interpreter's finalizer slot) is ``next(map(list, iter(steps.pop, None)))``: ``iter`` hands over the one
+   :class:`_Step`, ``list(step)`` asks for its ``__iter__``, which is the program. The program runs, with no frame
+   below it. (One step of the map, because anything that iterates it to its end would take a ``StopIteration``
+   the program let out for the end of the map.)
 4. Whatever the program does, ``list(step)`` fails: with the program's exception, or with the ``TypeError``
    the interpreter raises for the program's result, which is not an iterator. That one has no traceback, since it
    was raised outside any frame: it is how a program that returned is told from one that raised.
 5. ``map`` then drops the step, whose ``__del__`` (:func:`_arm`) puts the end in ``sys.unraisablehook`` (the program
    may have put its own there, as CPython's regression tests do), and the failure reaches the runner's finalizer
-   slot, which hands it to that hook: the program's hook goes back, and ``end(outcome)`` ends the run.
-6. Or ``end`` returns what to run next (``python3 -i``'s interactive loop): the hook stages it and returns, and
-   when the finalizer is done, the first runner's slot lets go of the second, which runs it as in steps 3 to 5.
+   slot, which hands it to that hook: the program's hook goes back, and ``end(outcome)`` ends the run,
+6. or returns what to run next: the hook stages it and returns, and once the finalizer is done, the runner lets
+   go of the next runner, which runs it as in steps 3 to 5. A spare's programs are a rehearsal of this passage
+   (so that its pages are the run's own before anyone waits), then the wait for the request and the run's
+   set-up, then the run's program, then the interactive loop of ``python3 -i``.
 
 Python 3.9 to 3.11 count each call of a built-in function against the recursion limit, and ``next`` is one; the
-other calls in the chain are types', partials' and functions', which they do not count. So there the program has one frame
-less before ``RecursionError`` than under python3; from 3.12 on, which counts Python frames only, none less.
+other calls in the chain are types', partials' and functions', which they do not count. So there the program has
+one frame less before ``RecursionError`` than under python3; from 3.12 on, which counts Python frames only, none
+less.
 """
 
 import sys

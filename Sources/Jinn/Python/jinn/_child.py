@@ -3,10 +3,10 @@
 Given a run request, the child installs the caller's descriptors at their numbers (``jinn._descriptors``), takes on
 the caller's signal dispositions, signal mask, niceness, affinity and limits (``jinn._process_state``), sets the
 umask, replaces ``os.environ``, enters the working directory, rebuilds ``sys.stdin``/``sys.stdout``/
-``sys.stderr`` as the interpreter builds them at start-up, hides the bootstrap, and runs the entry point as
-``python3`` does (``jinn._runner``). It ends as a ``python3`` process ends (``jinn._ending``), announces its status
-to its client (the status pipe) and to the zygote and exits, or dies of SIGINT after an uncaught
-``KeyboardInterrupt``.
+``sys.stderr`` as the interpreter builds them at start-up, hides the bootstrap, and sets up the entry point as
+``python3`` does (``jinn._runner``), whose program then runs at the bottom of the stack (``jinn._bottom``). It
+ends as a ``python3`` process ends (``jinn._ending``), announces its status to its client (the status pipe) and to
+the zygote and exits, or dies of SIGINT after an uncaught ``KeyboardInterrupt``.
 
 The signals are set once, when the spare is forked (:func:`reset_signals`): the zygote's handlers are not a run's.
 """

@@ -6,9 +6,9 @@ start-up does before it: for a bare run (``pymain_run_stdin``) the banner on std
 imported unless ``-I``, the ``PYTHONSTARTUP`` file and ``sys.__interactivehook__``; after a script
 (``pymain_repl``) the hook only. The loop is the interpreter's, so the prompts, readline editing and history,
 tracebacks, ``sys.displayhook`` and Ctrl-C are python3's, and it runs with no frame of Jinn's below it
-(``jinn._bottom``). At end of file the run ends as any run does; ``exit()`` ends the process the way python3's interactive interpreter ends it (``Py_Exit``, CPython's own
-finalization), which a zygote started with ``-i`` would not do by itself (its interpreter keeps ``inspect`` set):
-:func:`_exiting_hook` does it in that case.
+(``jinn._bottom``). At end of file the run ends as any run does; ``exit()`` ends the process the way python3's
+interactive interpreter ends it (``Py_Exit``, CPython's own finalization), which a zygote started with ``-i``
+would not do by itself (its interpreter keeps ``inspect`` set): :func:`_exiting_hook` does it in that case.
 """
 
 import os

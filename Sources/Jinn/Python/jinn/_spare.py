@@ -2,9 +2,10 @@
 
 A spare leaves the zygote behind as soon as it is forked (a session of its own, death with the zygote, none of
 the zygote's descriptors or signal handlers) and forks the run-to-be, staying behind as its holder
-(``jinn._holder``); the run-to-be prepares what does not depend on the run while it waits
-(:func:`prepare_spare`) and writes ahead the pages runs write (``jinn._pages``). Given a request, it becomes the
-run (``jinn._child``).
+(``jinn._holder``). The run-to-be leaves every frame of the zygote's at once (``jinn._bottom``), and from the
+bottom of the stack prepares what does not depend on the run while it waits (:func:`prepare_spare`) and writes
+ahead the pages runs write (``jinn._pages``). Given a request, it becomes the run (``jinn._child``), whose program
+runs from there.
 """
 
 import gc

@@ -66,6 +66,10 @@ def become_spare(zygote, requests, learns=False):
     for _, other in zygote.spares:
         os.close(other.detach())
     handover = split(zygote.prctl, requests)
+    # The pages runs write are written ahead first: they include those the unwinding writes, and one call copies
+    # them all for less than their faults would cost.
+    if zygote.lessons.writes_ahead:
+        _pages.write_ahead(zygote.lessons.pages, zygote.lessons.write)
     # Unwound while nobody waits: at the bottom of the stack (jinn._bottom) a rehearsal comes first, then the
     # request is waited for and the run set up by a program that hands the run's own program on.
     unwind(Entry(_rehearsal), partial(_after_rehearsal, zygote, requests, learns, handover))
@@ -86,8 +90,6 @@ def _after_rehearsal(zygote, requests, learns, handover, outcome):
 def _wait_and_set_up(zygote, requests, learns, handover, run):
     try:
         prepare_spare()
-        if zygote.lessons.writes_ahead:
-            _pages.write_ahead(zygote.lessons.pages, zygote.lessons.write)
         handover.rehearse()
         received = receive_request(requests)
         if received is None:

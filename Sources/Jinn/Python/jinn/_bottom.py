@@ -112,13 +112,12 @@ def _unwound(kind, error, traceback):
         sys.__dict__.pop(name, None)
     _KEPT.append(traceback)
     if not isinstance(error, Unwinding):
-        # Nothing raises on the way up but an interrupt (Ctrl-C as the run starts), which took the unwinding's
-        # place: the run ends as its program would have, the program never run.
+        # Nothing raises on the way up but an interrupt (Ctrl-C as the run-to-be starts), which took the
+        # unwinding's place: the first end is given it, with the program never run (the unwinding, its context,
+        # is kept, so its runners never run either).
         _KEPT.append(error.__context__)
         error.__context__ = error.__traceback__ = None
-        entry, end = _END[0](error)  # the interactive session python3 -i would open then
-        entry.program()
-        end(None)
+        _END[0](error)
 
 
 def _arm(end):

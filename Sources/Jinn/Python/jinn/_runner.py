@@ -189,11 +189,7 @@ def prepare_entry(kind, target, argv, cwd, path0=None, orig_argv=None, skip_firs
         _set_path0(os.path.dirname(os.path.realpath(path)))
     module = main_module(loader=importlib.machinery.SourceFileLoader("__main__", path), file=path)
     sys.modules["__main__"] = module
-    try:
-        return Entry(_main_program(source, path, module), flushes=True)
-    except BaseException:
-        flush_io()
-        raise
+    return _file_entry(source, path, module)
 
 
 def _standard_input_entry():
@@ -217,11 +213,17 @@ def _standard_input_entry():
     source = b"".join(chunks)
     module = main_module(loader=importlib.machinery.BuiltinImporter, file="<stdin>")
     sys.modules["__main__"] = module
+    return _file_entry(source, "<stdin>", module,
+                       stdin_encoding_problem(source, getattr(sys.stdin, "encoding", None) or "utf-8"))
+
+
+def _file_entry(source, filename, module, problem=None):
+    # A script file's or standard input's: python3 flushes the standard streams once it has run, and before it
+    # reports one it refuses (``problem``, or a SyntaxError).
     try:
-        problem = stdin_encoding_problem(source, getattr(sys.stdin, "encoding", None) or "utf-8")
         if problem is not None:
             _refuse_main(problem)
-        return Entry(_main_program(source, "<stdin>", module), flushes=True)
+        return Entry(_main_program(source, filename, module), flushes=True)
     except BaseException:
         flush_io()
         raise
@@ -352,8 +354,8 @@ def _module_program(name, alter_argv):
 
 def _called_with(function, *arguments):
     # A copy of the function whose parameters default to the arguments: calling it without any is calling
-    # function(*arguments), with neither a frame nor a built-in call in between (functools.partial is a module a
-    # run must not find imported).
+    # function(*arguments), with neither a frame nor a built-in call in between (functools.partial would cost
+    # every in-memory program an import of functools).
     return _FUNCTION(function.__code__, function.__globals__, function.__name__, arguments, function.__closure__)
 
 

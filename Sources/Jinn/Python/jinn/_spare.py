@@ -82,30 +82,32 @@ def _rehearsal():
 
 def _after_rehearsal(zygote, requests, learns, handover, outcome):
     if outcome is not None:
-        _after_set_up(None, outcome)
+        _failed_before_the_run(outcome)
     run = []
     return Entry(partial(_wait_and_set_up, zygote, requests, learns, handover, run)), partial(_after_set_up, run)
 
 
 def _wait_and_set_up(zygote, requests, learns, handover, run):
-    try:
-        prepare_spare()
-        handover.rehearse()
-        received = receive_request(requests)
-        if received is None:
-            os._exit(0)  # the zygote went away before it sent a request
-        request, fds = received
-        request["learn_pages"] = learns
-    except KeyboardInterrupt:  # an interrupt meant for the run came before the run: it ends as python3 would
-        os._exit(128 + signal.SIGINT)
+    prepare_spare()
+    handover.rehearse()
+    received = receive_request(requests)
+    if received is None:
+        os._exit(0)  # the zygote went away before it sent a request
+    request, fds = received
+    request["learn_pages"] = learns
     handover.complete(request, fds)
     run.append(become_script(request, fds, requests.detach(), zygote.startup_modules, zygote.bootstrap_modules,
                              zygote.namespace))
 
 
 def _after_set_up(run, outcome):
-    if outcome is None:
-        return run.pop()  # the run's program, and its end
+    if outcome is not None:
+        _failed_before_the_run(outcome)
+    return run.pop()  # the run's program, and its end
+
+
+def _failed_before_the_run(outcome):
+    # An interrupt meant for the run came before the run: it ends as python3 would. Anything else is Jinn's fault.
     if isinstance(outcome, KeyboardInterrupt):
         os._exit(128 + signal.SIGINT)
     try:

@@ -4,7 +4,8 @@ import Testing
 
 /// `jinn` against `python3` on what a script finds below its own frame: nothing. A warm run is forked deep inside
 /// the zygote's loop, yet `traceback.print_stack()`, `inspect.stack()`, `sys._getframe()`, `logging`'s stack and
-/// `warnings`' `stacklevel` must see what they see under `python3`.
+/// `warnings`' `stacklevel` must see what they see under `python3`, in the script and in what the interpreter's
+/// shutdown calls (the join of the threads, `atexit`'s callbacks).
 @Suite(.serialized)
 struct RunStackParityTests {
     static let stack = """
@@ -57,5 +58,51 @@ struct RunStackParityTests {
         let expected = countsPythonFramesOnly ? deepest : deepest - 1
         #expect(jinn.output == "\(words[0]) \(expected)\n", "jinn \(jinn)\npython3 \(python)")
         #expect(jinn.termination == .exited(0))
+    }
+
+    @Test func shutdownCallsTheProgramsCodeWithNothingBelowIt() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("exits.py", """
+            import atexit, threading, traceback
+            def show(where):
+                print(where, len(traceback.extract_stack()))
+                traceback.print_stack()
+            atexit.register(show, "atexit")
+            threading._register_atexit(show, "threading's exit")
+            threading.Thread(target=lambda: None).start()
+            print("main done")
+            """)
+        let jinn = try box.jinn(["exits.py"])
+        let python = try box.python3(["exits.py"])
+        #expect(jinn == python, "jinn \(jinn)\npython3 \(python)")
+        #expect(jinn.output.hasPrefix("main done\nthreading's exit "), "\(jinn.output)")
+        #expect(jinn.output.hasSuffix("\natexit 1\n"), "\(jinn.output)")
+    }
+
+    /// Ctrl-C while the interpreter waits for the threads at exit: python3 reports it in the `threading` module,
+    /// goes on with `atexit`, and keeps the program's status.
+    @Test func anInterruptWhileThreadsAreJoinedAtExitIsReportedAsUnderPython3() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        try box.script("joined.py", """
+            import atexit, os, signal, sys, threading, time
+            release = threading.Event()
+            def interrupt_the_join():
+                while threading.main_thread().is_alive():  # until the shutdown has begun
+                    time.sleep(0.01)
+                os.kill(os.getpid(), signal.SIGINT)
+            threading.Thread(target=release.wait, args=(30,)).start()
+            threading.Thread(target=interrupt_the_join, daemon=True).start()
+            atexit.register(release.set)
+            atexit.register(print, "atexit ran")
+            sys.exit(3)
+            """)
+        let jinn = try box.jinn(["joined.py"])
+        let python = try box.python3(["joined.py"])
+        #expect(jinn == python, "jinn \(jinn)\npython3 \(python)")
+        #expect(jinn.termination == .exited(3))
+        #expect(jinn.output == "atexit ran\n")
+        #expect(jinn.errors.hasSuffix("KeyboardInterrupt: \n"), "\(jinn.errors)")
     }
 }

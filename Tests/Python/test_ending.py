@@ -29,11 +29,15 @@ class ExitStatusTests(unittest.TestCase):
         self.assertEqual(self.status(1, 2), (1, "(1, 2)\n"))
 
 
-def in_child(function):
+def in_child(function, timeout=60):
     """Runs ``function`` in a forked child, as a run's end runs in a zygote's child (finish tears the import
-    system's state down); returns what it returned (a marshal value)."""
+    system's state down); returns what it returned (a marshal value), or a failure's text. A child that has not
+    answered within ``timeout`` seconds is killed."""
     import marshal
     import os
+    import select
+    import signal
+    import time
 
     reader, writer = os.pipe()
     pid = os.fork()
@@ -46,14 +50,20 @@ def in_child(function):
         os.write(writer, marshal.dumps(result))
         os._exit(0)
     os.close(writer)
-    data = b""
-    while True:
-        chunk = os.read(reader, 65536)
-        if not chunk:
-            break
-        data += chunk
-    os.close(reader)
-    os.waitpid(pid, 0)
+    data, deadline = b"", time.monotonic() + timeout
+    try:
+        while True:
+            ready, _, _ = select.select([reader], [], [], max(0, deadline - time.monotonic()))
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                return "the child did not answer within %s s" % timeout
+            chunk = os.read(reader, 65536)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(reader)
+        os.waitpid(pid, 0)
     return marshal.loads(data)
 
 
@@ -65,6 +75,62 @@ def run_main(source):
     return module
 
 
+def end_run(status, startup):
+    """What a run's end does: the exit calls (made here, not from C), then the rest of the shutdown."""
+    for call, owner in _ending.exit_calls():
+        _ending.shut_down(call, owner)
+    return _ending.finish(status, startup, None)
+
+
+class ExitCallTests(unittest.TestCase):
+    def test_threading_shutdown_is_called_from_c_only_when_it_runs_the_programs_code(self):
+        def child():
+            import atexit
+            import threading
+
+            atexit._clear()
+            alone = [owner.__name__ for _, owner in _ending.exit_calls()]
+            # The worker is left waiting: the child leaves with os._exit.
+            threading.Thread(target=threading.Event().wait, args=(30,)).start()
+            atexit.register(print)
+            calls = _ending.exit_calls()
+            atexit._clear()
+            return alone, [(call.__name__, owner.__name__) for call, owner in calls]
+
+        self.assertEqual(in_child(child), ([], [("_shutdown", "threading"), ("_run_exitfuncs", "atexit")]))
+
+    def test_an_interrupt_while_threads_are_joined_is_reported_as_in_the_threading_module(self):
+        def child():
+            import signal
+            import threading
+
+            def interrupt(*_):
+                raise KeyboardInterrupt
+
+            threading.Thread(target=threading.Event().wait, args=(30,)).start()  # left waiting, as above
+            reports = []
+            sys.unraisablehook = reports.append
+            signal.signal(signal.SIGALRM, interrupt)
+            signal.setitimer(signal.ITIMER_REAL, 0.2)
+            for call, owner in _ending.exit_calls():
+                _ending.shut_down(call, owner)
+            report = reports[0]
+            frames = []
+            tb = report.exc_traceback
+            while tb is not None:
+                frames.append(tb.tb_frame.f_code.co_name)
+                tb = tb.tb_next
+            return type(report.exc_value).__name__, getattr(report.object, "__name__", None), frames, len(reports)
+
+        # The traceback is python3's: the join, then the signal handler, and no frame of the caller's. From 3.13 on,
+        # the join is C code's, which reports the failure itself, in no object, from the handler's frame down.
+        if sys.version_info < (3, 13):
+            expected = ("KeyboardInterrupt", "threading", ["_shutdown", "interrupt"], 1)
+        else:
+            expected = ("KeyboardInterrupt", None, ["interrupt"], 1)
+        self.assertEqual(in_child(child), expected)
+
+
 class FinishTests(unittest.TestCase):
     def test_atexit_runs_and_the_status_stands(self):
         def child():
@@ -74,7 +140,7 @@ class FinishTests(unittest.TestCase):
             calls = []
             atexit.register(calls.append, "ran")
             run_main("")
-            return _ending.finish(4, startup, None), calls
+            return end_run(4, startup), calls
 
         self.assertEqual(in_child(child), (4, ["ran"]))
 
@@ -88,7 +154,7 @@ class FinishTests(unittest.TestCase):
             startup = frozenset(sys.modules)
             sys.stdout = sys.__stdout__ = Broken()
             sys.unraisablehook = reports.append
-            status = _ending.finish(0, startup, None)
+            status = end_run(0, startup)
             return status, type(reports[0].exc_value).__name__, reports[0].exc_traceback is None
 
         self.assertEqual(in_child(child), (120, "BrokenPipeError", True))
@@ -101,7 +167,7 @@ class FinishTests(unittest.TestCase):
             main = run_main("import os, gc, weakref\nseen = []\n" + source)
             seen = main.__dict__["seen"]
             del main  # nothing but sys.modules holds a run's __main__
-            status = _ending.finish(0, startup, None)
+            status = end_run(0, startup)
             gc.callbacks[:] = []
             return status, sorted(set(seen))
 
@@ -130,7 +196,7 @@ class FinishTests(unittest.TestCase):
             startup = frozenset(sys.modules)
             _finalization.prepare()
             run_main("import sys, builtins\nsys.modules['a'] = builtins\nsys.modules['b'] = object()\n")
-            status = _ending.finish(0, startup, None)
+            status = end_run(0, startup)
             return status, builtins.len([1, 2]), "a" in sys.modules
 
         self.assertEqual(in_child(child), (0, 2, False))
@@ -150,7 +216,7 @@ class FinishTests(unittest.TestCase):
                 alive.append(module)
             module = None
             run_main("")
-            _ending.finish(0, startup, None)
+            end_run(0, startup)
             return order
 
         self.assertEqual(in_child(child), ["second_of_run", "first_of_run"])

@@ -30,7 +30,8 @@ The steps, in the order they must happen:
 6. or returns what to run next: the hook stages it and returns, and once the finalizer is done, the runner lets
    go of the next runner, which runs it as in steps 3 to 5. A spare's programs are a rehearsal of this passage
    (so that its pages are the run's own before anyone waits), then the wait for the request and the run's
-   set-up, then the run's program, then the interactive loop of ``python3 -i``.
+   set-up, then the run's program, then the interactive loop of ``python3 -i``, then the calls the interpreter's
+   shutdown makes into the program's code (``threading._shutdown``, ``atexit``'s callbacks).
 
 Python 3.9 to 3.11 count each call of a built-in function against the recursion limit, and ``next`` is one; the
 other calls in the chain are types', partials' and functions', which they do not count. So there the program has
@@ -41,6 +42,8 @@ less.
 import sys
 from functools import partial
 
+# A spare's: a rehearsal, the set-up, the run's program, python3 -i's session, threading's shutdown and atexit.
+MOST_PROGRAMS = 6
 _KEPT = []  # the zygote's frames, kept alive (step 2)
 _END = [None]  # the end staged last
 _LAST_NAMES = ("last_type", "last_value", "last_traceback", "last_exc")
@@ -84,16 +87,25 @@ def unwind(entry, end):
     """Runs ``entry.program()`` (``jinn._runner.Entry``) with no frame of Jinn's below it, then ``end(outcome)``:
     ``outcome`` is None when the program returned, else the exception it raised (``SystemExit`` and
     ``KeyboardInterrupt`` included). ``end`` ends the process, or returns the ``(entry, end)`` to run next the same
-    way (a spare's set-up, the run's program, the interactive session of ``python3 -i``), up to four programs in
-    all. Call it only in a zygote's child, from the frames the interpreter's ``-c`` code called.
+    way (a spare's set-up, the run's program, the interactive session of ``python3 -i``, the calls into the
+    program's code that the interpreter's shutdown makes), up to :data:`MOST_PROGRAMS` programs in all. Call it
+    only in a zygote's child, from the frames the interpreter's ``-c`` code called.
 
     Once it has run, nothing of Jinn's refers to the program: the frames left behind are kept (step 2), and the
     program's function holds the ``__main__`` namespace, whose objects must be finalized as the run ends.
     """
     _stage(entry, end)
     sys.excepthook = _unwound
-    # Each runner is freed, and runs what the end before it returned, once the one before is done with it.
-    raise Unwinding(_Runner(_Runner(_Runner(_Runner()))))
+    # Each runner is freed, and runs what the end before it returned, once the one before is done with it. No frame
+    # may refer to the first: it has to go with the exception.
+    raise Unwinding(_runners(MOST_PROGRAMS))
+
+
+def _runners(count):
+    runner = None
+    for _ in range(count):
+        runner = _Runner(runner)
+    return runner
 
 
 def _stage(entry, end):

@@ -19,7 +19,8 @@ import time
 from jinn import (_cmdline, _descriptors, _environment, _interactive, _modules, _options, _pages, _process_state,
                   _runner)
 from jinn._bottom import Unwinding
-from jinn._ending import finish, library_imports, print_uncaught, system_exit_status
+from jinn._ending import (exit_calls, finish, library_imports, print_uncaught, report_exit_failure,
+                          system_exit_status)
 from jinn._environment import environment_from, replace_environment  # noqa: F401 (jinn._spare's)
 from jinn._runner import Entry, flush_io, prepare_entry
 
@@ -73,14 +74,15 @@ def become_script(request, fds, report_fd, startup_modules, bootstrap_modules, z
         failure, flushes = None, entry.flushes
     context = (os.getpid(), request, report_fd, roles, startup_modules, zygote_namespace, runs_code, flushes)
     if failure is not None:
-        return end(failure, *context)  # end returns only the interactive session -i opens
+        return end(failure, *context)  # or ends the process
     return entry, lambda outcome: end(outcome, *context)
 
 
 def end(outcome, *context):
     """Ends the run once its program has run (``outcome`` is None, or the exception that left it) as a
-    ``python3`` process ends, or returns the interactive session ``-i`` opens and its end (``jinn._bottom``). A
-    process the program forked ends here too: ``context[0]`` is the run's pid."""
+    ``python3`` process ends, or returns what runs next at the bottom of the stack and its end
+    (``jinn._bottom``): the interactive session ``-i`` opens, the calls of the shutdown (:func:`leave`). A process
+    the program forked ends here too: ``context[0]`` is the run's pid."""
     run_pid, request, report_fd, roles, startup_modules, zygote_namespace, runs_code, flushes = context
     if flushes:
         flush_io()
@@ -98,11 +100,30 @@ def end(outcome, *context):
         # python3 -i goes on into its interactive loop, which runs at the bottom of the stack too.
         loop, session_status = _interactive.inspection()
         return Entry(loop), lambda outcome: leave(session_status(), False, *context)
-    leave(status, interrupted, *context)
+    return leave(status, interrupted, *context)
 
 
-def leave(status, interrupted, run_pid, request, report_fd, roles, startup_modules, zygote_namespace, *_):
-    """Shuts down as python3 does, tells the zygote and the client how the run ended, and exits."""
+def leave(status, interrupted, *context):
+    """Shuts down as python3 does, tells the zygote and the client how the run ended, and exits; or first returns
+    the next of ``Py_FinalizeEx``'s calls into the program's code (``jinn._ending.exit_calls``) and its end, to be
+    run at the bottom of the stack (``jinn._bottom``) as the interpreter calls it."""
+    return _next_exit_call(exit_calls(), status, interrupted, context)
+
+
+def _next_exit_call(calls, status, interrupted, context):
+    if not calls:
+        _shut_down(status, interrupted, *context)
+    call, owner = calls.pop(0)
+
+    def after(outcome):
+        if outcome is not None:
+            report_exit_failure(outcome, owner)
+        return _next_exit_call(calls, status, interrupted, context)
+
+    return Entry(call), after
+
+
+def _shut_down(status, interrupted, run_pid, request, report_fd, roles, startup_modules, zygote_namespace, *_):
     imports = library_imports(startup_modules)  # before finish releases the modules' names
     status = finish(status, startup_modules, zygote_namespace)
     # A process the script forked (os.fork) that ends here is not the run: it leaves without a word.

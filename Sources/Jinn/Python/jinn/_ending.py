@@ -3,7 +3,7 @@
 A forked child must not tear the interpreter down: finalization touches every object the zygote holds (a reference
 count is a write), which copies each page the fork shared and costs tens of milliseconds for a zygote holding numpy
 and scipy. The child does what finalization does that a script can observe, in the same order, and then leaves with
-``os._exit``: threads are joined, ``atexit`` runs, the standard streams are flushed (status 120 when that fails),
+``os._exit``: threads are joined and ``atexit`` runs, each called from C (:func:`exit_calls`), the standard streams are flushed (status 120 when that fails),
 and the modules the script made go as finalization takes modules away (``jinn._finalization``), so that files it
 left open are flushed and closed and ``__del__`` methods run while module globals are still intact.
 """
@@ -46,27 +46,56 @@ def print_uncaught(error):
         sys.__excepthook__(type(error), error, tb)
 
 
+def exit_calls():
+    """The calls into the program's code that ``Py_FinalizeEx`` makes first, in its order, as ``(call, owner)``
+    pairs to be made from C, with no frame below them (``jinn._bottom``), as the interpreter makes them:
+    ``threading._shutdown``, which joins the threads that are not daemons (a failure, such as an interrupt while it
+    waits, is reported as unraisable in ``owner``, as ``wait_for_thread_shutdown`` reports it), then the ``atexit``
+    callbacks (which report their own failures).
+
+    A call that would run none of the program's code is made here instead, since each call from C costs the run a
+    passage of the chain: ``threading._shutdown`` with no other thread and no ``threading._register_atexit``
+    function, ``atexit`` with no callback.
+    """
+    calls = []
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        if threading.active_count() > 1 or getattr(threading, "_threading_atexits", True):
+            calls.append((threading._shutdown, threading))
+        else:
+            shut_down(threading._shutdown, threading)
+    import atexit
+
+    if atexit._ncallbacks():
+        calls.append((atexit._run_exitfuncs, atexit))
+    return calls
+
+
+def shut_down(call, owner):
+    """Makes one of :func:`exit_calls`' calls here, below the caller's frames."""
+    try:
+        call()
+    except BaseException as error:
+        # Without this function's frame, which python3's C caller does not have.
+        report_exit_failure(error.with_traceback(error.__traceback__.tb_next), owner)
+
+
+def report_exit_failure(error, owner):
+    """Reports what an exit call raised as the interpreter does: ``Exception ignored in: <owner>``."""
+    try:
+        sys.unraisablehook(_UNRAISABLE_ARGUMENTS((type(error), error, error.__traceback__, None, owner)))
+    except BaseException:
+        pass
+
+
 def finish(status, startup_modules, zygote_namespace):
-    """Does what interpreter shutdown does that a script can see, in ``Py_FinalizeEx``'s order; returns the final
-    exit status (120 when flushing the standard streams fails, as under python3).
+    """Does what interpreter shutdown does after :func:`exit_calls` that a script can see, in ``Py_FinalizeEx``'s
+    order; returns the final exit status (120 when flushing the standard streams fails, as under python3).
 
     ``startup_modules`` are the names in ``sys.modules`` before the run: the others are the run's.
     ``zygote_namespace`` is the namespace the zygote itself runs in, still ``__main__``'s if the run ended before
     it had one: it is left alone, because the child is still running the zygote's code.
     """
-    threading = sys.modules.get("threading")
-    if threading is not None:
-        try:
-            threading._shutdown()
-        except BaseException:
-            pass
-    threading = None
-    try:
-        import atexit
-
-        atexit._run_exitfuncs()
-    except BaseException:
-        pass
     if not _flush_standard_streams():
         status = 120
     if gc.isenabled():
@@ -106,18 +135,10 @@ def _flush_standard_streams(report=True):
         except BaseException as error:
             ok = False
             if report and name == "stdout":
-                _report_unraisable(error, stream)
+                # With no traceback, since python3's flush has no Python frames (this module's are not the
+                # program's).
+                report_exit_failure(error.with_traceback(None), stream)
     return ok
-
-
-def _report_unraisable(error, stream):
-    # As PyErr_WriteUnraisable passes the exception on: with no traceback, since python3's flush has no Python
-    # frames (this module's are not the program's).
-    error.__traceback__ = None
-    try:
-        sys.unraisablehook(_UNRAISABLE_ARGUMENTS((type(error), error, None, None, stream)))
-    except BaseException:
-        pass
 
 
 def _unraisable_arguments_type():

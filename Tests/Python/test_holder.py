@@ -1,5 +1,6 @@
 """Unit tests of the holder, a run's own parent (``jinn._holder``)."""
 
+import errno
 import os
 import signal
 import time
@@ -132,6 +133,81 @@ class HolderTests(unittest.TestCase):
 
         _, _, written = self.spare(run)
         self.assertEqual(written, repr([int(signal.SIGUSR2)]).encode())
+
+
+def _client(place):
+    """Starts a process standing for a client where a shell puts it; returns its pid and the pids to kill.
+    ``place``: "leads its group" (a job of a shell with job control), "in a group" (a script's command under such
+    a shell), "orphaned" (a script's command where the script leads its session), "leads its session"."""
+    reader, writer = os.pipe()
+    shell = os.fork()
+    if shell == 0:
+        try:
+            os.setsid() if place in ("orphaned", "leads its session") else os.setpgid(0, 0)
+            client = os.getpid()
+            if place in ("in a group", "orphaned"):
+                client = os.fork()
+                if client == 0:
+                    time.sleep(60)
+                    os._exit(0)
+            os.write(writer, client.to_bytes(4, "little"))
+            time.sleep(60)
+        finally:
+            os._exit(0)
+    os.close(writer)
+    client = int.from_bytes(os.read(reader, 4), "little")
+    os.close(reader)
+    return client, {shell, client}
+
+
+class TerminalHolderTests(unittest.TestCase):
+    def terminal_run(self, place):
+        """What a run with a terminal of its own finds of its group and session, for a client at ``place``."""
+        master, slave = os.openpty()
+        client, processes = _client(place)
+
+        def run(out):
+            terminal_group = os.tcgetpgrp(slave)  # only the controlling terminal's is given
+            os.close(os.open("/dev/tty", os.O_RDWR))
+            facts = {"session leader": os.getsid(0) == os.getpid(), "group leader": os.getpgrp() == os.getpid(),
+                     "the holder's group": os.getpgrp() == os.getsid(0) and os.getsid(0) != os.getpid(),
+                     "the terminal's foreground group is its own or the holder's":
+                         terminal_group in (os.getpgrp(), os.getsid(0))}
+            try:
+                os.setsid()
+                facts["setsid"] = "ok"
+            except OSError as error:
+                facts["setsid"] = error.errno
+            os.write(out, repr(sorted(facts.items())).encode())
+            return 0
+
+        try:
+            _, status, written = HolderTests.spare(self, run, {"terminal": client}, fds=(slave,))
+        finally:
+            for pid in processes:
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(min(processes), 0)  # the shell, forked first
+            os.close(master)
+            os.close(slave)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        return dict(eval(written))
+
+    def expect(self, place, session_leader, group_leader, holders_group, setsid):
+        self.assertEqual(self.terminal_run(place), {
+            "session leader": session_leader, "group leader": group_leader, "the holder's group": holders_group,
+            "the terminal's foreground group is its own or the holder's": True, "setsid": setsid})
+
+    def test_under_a_shell_with_job_control_the_run_leads_its_group_as_python3_would(self):
+        self.expect("leads its group", False, True, False, errno.EPERM)
+
+    def test_under_a_script_the_run_is_in_a_group_it_does_not_lead_and_may_start_a_session(self):
+        self.expect("in a group", False, False, False, "ok")
+
+    def test_where_the_clients_group_is_orphaned_so_is_the_runs(self):
+        self.expect("orphaned", False, False, True, "ok")
+
+    def test_a_client_that_leads_its_session_has_a_run_that_leads_the_terminals(self):
+        self.expect("leads its session", True, True, False, errno.EPERM)
 
 
 class ZygoteSocketTests(unittest.TestCase):

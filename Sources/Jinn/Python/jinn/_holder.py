@@ -126,20 +126,38 @@ def hold(pid, channel, parent_death):
 
 
 def lead_terminal(slave, client):
-    """Gives the run the terminal ``slave`` as its controlling terminal, with job control as under an interactive
-    shell. This process leads a new session whose terminal it is and stays behind as the run's terminal holder;
-    the run, forked now (a process has a controlling terminal only if it leads the session that took it or was
-    forked by a process that had it), leads a process group of its own, the terminal's foreground while the
-    client is in the foreground of the caller's terminal. Returns in the run, which goes on without a terminal of
-    its own when the terminal cannot be taken."""
+    """Gives the run the terminal ``slave`` as its controlling terminal, with the job control that ``python3`` would
+    have had in the client's place (:func:`_place_of`). Returns in the run, which goes on without a terminal of its
+    own when the terminal cannot be taken.
+
+    The run, forked now, is the terminal holder's child: a process has a controlling terminal only if it leads the
+    session that took it or was forked by a process that had it. Where the client leads its session (a terminal
+    emulator's or tmux's command, ``ssh -t``), the run leads the terminal's session, as ``python3`` would. Otherwise
+    this process leads the terminal's session and stays behind as the terminal's holder, and the run is in a
+    process group of that session, the terminal's foreground while the client is in the foreground of the caller's
+    terminal:
+
+    - under a shell with job control the client leads its process group: so does the run;
+    - under one without (a script), ``python3`` would be in the shell's group, led by another process; the run
+      joins a group that :func:`_group_for_the_run` made, so that ``os.setsid()`` and ``os.setpgrp()`` succeed in
+      it as in ``python3``;
+    - where the client's group is orphaned (a script that leads its session: no member's parent is in the session
+      outside the group), the kernel does not stop the group for Ctrl-Z, which would stop the run with no one to
+      continue it: the run is in the holder's group, orphaned too.
+    """
     import fcntl
     import termios
 
+    place = _place_of(client)
+    if place == _LEADS_SESSION:
+        return _lead_the_terminals_session(slave, fcntl, termios)
     try:
         os.setsid()
         fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
     except OSError:
         return
+    holders = os.getpgrp()
+    group = {_LEADS_GROUP: 0, _IN_GROUP: _group_for_the_run(), _ORPHANED: holders}[place]
     reader, writer = os.pipe()
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, RELAYED)
     pid = os.fork()
@@ -147,25 +165,106 @@ def lead_terminal(slave, client):
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         os.close(writer)
         try:
-            os.setpgid(0, 0)
+            os.setpgid(0, group)
         except OSError:  # pragma: no cover - the holder did it first
             pass
         os.read(reader, 1)  # until its group is the terminal's foreground (or the terminal's holder is gone)
         os.close(reader)
         return
     os.close(reader)
-    terminal = Terminal(pid, os.getpgrp(), slave, client)
+    group = group or pid
+    terminal = Terminal(pid, holders, slave, client, group)
     terminal.listen()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, RELAYED)
     try:
-        os.setpgid(pid, pid)
+        os.setpgid(pid, group)
     except OSError:  # pragma: no cover - the run did it first
         pass
     terminal.follow_client()
     os.write(writer, b"r")
+    if place == _IN_GROUP:
+        _reap(group)  # once the run has its group, which lives on in it
     os.closerange(0, slave)
     os.closerange(slave + 1, 1 << 20)
     os._exit(terminal.wait())
+
+
+def _lead_the_terminals_session(slave, fcntl, termios):
+    # This process stays in its session, as the run's holder (it passes signals on, as the holder of a run that
+    # left its group does); the run leads the terminal's.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, RELAYED)
+    pid = os.fork()
+    if pid == 0:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        try:
+            os.setsid()
+            fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+        except OSError:  # pragma: no cover
+            pass
+        return
+    terminal = Terminal(pid, os.getpgrp())
+    terminal.listen()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, RELAYED)
+    os.closerange(0, 1 << 20)
+    os._exit(terminal.wait())
+
+
+# Where the client is, as :func:`_place_of` tells it.
+_LEADS_SESSION, _LEADS_GROUP, _IN_GROUP, _ORPHANED = "leads its session", "leads its group", "in a group", "orphaned"
+
+
+def _place_of(client):
+    """Where process ``client`` is among its session's process groups (Linux's /proc; elsewhere, and when it
+    cannot be read, it is taken to lead its group, as under an interactive shell).
+
+    Whether its group is orphaned is told from its ancestors in the group: the first parent outside the group says
+    whether that parent is in the session. Another member's parent could tell otherwise; a shell's groups have
+    none."""
+    fields = _stat(client)
+    if fields is None:
+        return _LEADS_GROUP
+    group, session = int(fields[2]), int(fields[3])
+    if session == client:
+        return _LEADS_SESSION
+    member = fields
+    for _ in range(64):
+        parent = _stat(int(member[1]))
+        if parent is None or int(parent[3]) != session:
+            return _ORPHANED
+        if int(parent[2]) != group:
+            break
+        member = parent
+    return _LEADS_GROUP if group == client else _IN_GROUP
+
+
+def _group_for_the_run():
+    """Makes a process group in this process's session for the run to join: a process that leads it and ends at
+    once. Returns its pid, the group's id, which no new process can take while the group has a member (the ended
+    process until it is reaped, then the run). ``posix_spawn`` of ``/bin/true`` costs a tenth of forking this
+    process, whose page tables a fork copies."""
+    try:
+        return os.posix_spawn("/bin/true", ["true"], {}, setpgroup=0)
+    except OSError:  # no /bin/true
+        pid = os.fork()
+        if pid == 0:
+            os.setpgid(0, 0)
+            os._exit(0)
+        try:
+            os.setpgid(pid, pid)
+        except OSError:  # it did so itself, and ended
+            pass
+        return pid
+
+
+def _reap(pid):
+    while True:
+        try:
+            os.waitpid(pid, 0)
+            return
+        except InterruptedError:  # pragma: no cover - PEP 475 retries
+            continue
+        except ChildProcessError:  # pragma: no cover
+            return
 
 
 class Terminal:
@@ -173,10 +272,10 @@ class Terminal:
     relayed by ``client``), keep the terminal's foreground group in step with the client's place in the foreground
     of the caller's terminal, and tell the client of the run's stops."""
 
-    def __init__(self, pid, group, slave=None, client=None):
+    def __init__(self, pid, group, slave=None, client=None, run_group=None):
         self.pid, self.group = pid, group
         self.slave, self.client = slave, client
-        self.run_foreground = pid  # the run's foreground group while it is in the background
+        self.run_foreground = run_group or pid  # the run's foreground group while it is in the background
 
     def listen(self):
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # an ignored SIGCHLD would reap the run before the wait
@@ -225,8 +324,13 @@ class Terminal:
                 if number == signal.SIGCONT:
                     self.follow_client()
                 # An interrupt goes where the terminal's would: its foreground group, unless that is the holder's.
-                foreground = os.tcgetpgrp(self.slave) if number == signal.SIGINT else self.pid
-                os.killpg(self.pid if foreground == self.group else foreground, number)
+                # Others go to the run's group as it is now (one it made, or the one it was put in), unless that
+                # is the holder's, which had it already.
+                run_group = os.getpgid(self.pid)
+                if run_group == self.group:
+                    return
+                foreground = os.tcgetpgrp(self.slave) if number == signal.SIGINT else run_group
+                os.killpg(run_group if foreground == self.group else foreground, number)
                 return
             # A run that stayed in the holder's group got the signal from the group already.
             if os.getpgid(self.pid) != self.group:
@@ -309,9 +413,15 @@ def _first_terminal(fds):
 def _in_foreground(pid):
     """Whether process ``pid`` is in the foreground of its controlling terminal (Linux's /proc; elsewhere it is
     taken to be)."""
+    fields = _stat(pid)
+    return fields is None or int(fields[2]) == int(fields[5])  # the group, the terminal's foreground group
+
+
+def _stat(pid):
+    # The fields of /proc/PID/stat after the command's name: state, parent, process group, session, terminal,
+    # the terminal's foreground process group, ...
     try:
         with open("/proc/%d/stat" % pid, "rb") as stat:
-            fields = stat.read().rsplit(b")", 1)[1].split()
+            return stat.read().rsplit(b")", 1)[1].split()
     except (OSError, IndexError):
-        return True
-    return int(fields[2]) == int(fields[5])  # the process group, the terminal's foreground process group
+        return None

@@ -101,19 +101,30 @@ class ExitCallTests(unittest.TestCase):
 
     def test_an_interrupt_while_threads_are_joined_is_reported_as_in_the_threading_module(self):
         def child():
+            import os
             import signal
             import threading
+            import time
 
             def interrupt(*_):
                 raise KeyboardInterrupt
 
+            def interrupt_the_join():
+                while threading.main_thread().is_alive():  # until the shutdown has begun
+                    time.sleep(0.01)
+                time.sleep(0.05)  # and has come to the join
+                os.kill(os.getpid(), signal.SIGINT)
+
             threading.Thread(target=threading.Event().wait, args=(30,)).start()  # left waiting, as above
+            threading.Thread(target=interrupt_the_join, daemon=True).start()
             reports = []
             sys.unraisablehook = reports.append
-            signal.signal(signal.SIGALRM, interrupt)
-            signal.setitimer(signal.ITIMER_REAL, 0.2)
-            for call, owner in _ending.exit_calls():
+            signal.signal(signal.SIGINT, interrupt)
+            calls = _ending.exit_calls()
+            for call, owner in calls:
                 _ending.shut_down(call, owner)
+            if not reports:
+                return "nothing reported; the calls were %r" % (calls,)
             report = reports[0]
             frames = []
             tb = report.exc_traceback

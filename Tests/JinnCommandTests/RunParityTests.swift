@@ -71,6 +71,30 @@ struct RunParityTests {
         #expect(jinnCallbacks.output.contains("gc callback sees /"))
     }
 
+    @Test func anImportInAFinalizerFailsAsUnderPython3() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        // os is loaded in every run, and python3 has emptied sys.modules by the time the cycle is collected.
+        try box.script("imports.py", """
+            class ImportsWhenFinalized:
+                def __del__(self):
+                    try:
+                        import os
+                    except ImportError as error:
+                        print('caught', repr(error), 'raised here:', error.__traceback__.tb_next is None)
+            keep = ImportsWhenFinalized(); keep.cycle = keep
+            print('main done')
+            """)
+        let jinn = try box.jinn(["imports.py"])
+        let python = try box.python3(["imports.py"])
+        #expect(jinn == python, "jinn \(jinn)\npython3 \(python)")
+        #expect(jinn.output == """
+            main done
+            caught ImportError('sys.meta_path is None, Python is likely shutting down') raised here: True
+
+            """)
+    }
+
     @Test func aFailingFinalFlushEndsAsUnderPython3() async throws {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }

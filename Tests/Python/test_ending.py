@@ -201,6 +201,29 @@ class FinishTests(unittest.TestCase):
                   "weakref.finalize(h, lambda: seen.append(('finalize', os.curdir)))\n")
         self.assertEqual(self.finalized(source), (0, [("finalize", "."), ("gc", "/")]))
 
+    def test_an_import_in_a_finalizer_fails_as_under_python3_even_of_a_module_still_loaded(self):
+        source = ("class Imports:\n"
+                  "    def __del__(self):\n"
+                  "        for name in ('os', 'no_such_module'):\n"
+                  "            try:\n"
+                  "                __import__(name)\n"
+                  "            except ImportError as error:\n"
+                  "                seen.append((name, str(error), error.__traceback__.tb_next is None))\n"
+                  "i = Imports(); i.cycle = i\n")
+        message = "sys.meta_path is None, Python is likely shutting down"
+        self.assertEqual(self.finalized(source), (0, [("no_such_module", message, True), ("os", message, True)]))
+
+    def test_imports_work_again_once_the_finalizers_have_run(self):
+        def child():
+            startup = frozenset(sys.modules)
+            run_main("")
+            end_run(0, startup)
+            import os as again
+
+            return again.sep
+
+        self.assertEqual(in_child(child), "/")
+
     def test_a_module_of_the_zygote_under_another_name_is_left_alone(self):
         def child():
             import builtins

@@ -12,9 +12,12 @@ as they are, even when the run put one under another name (``sys.modules["a"] = 
 them down would write to every page the fork shares with the zygote (see ``jinn._ending``).
 """
 
+import builtins
 import gc
 import sys
 import weakref
+from collections import defaultdict
+from functools import partial
 
 _ZYGOTE_MODULE_IDS = frozenset()  # the ids of the module objects in the zygote's sys.modules when it was ready
 
@@ -56,6 +59,9 @@ def finalize_modules(run_names, zygote_namespace):
     # By now python3 has emptied sys.modules, so a traceback printed from a finalizer has no source lines (the
     # interpreter's printer cannot import io to read them). Taking io out alone does that here.
     _KEPT.append(modules.pop("io", None))
+    # The zygote's modules stay in sys.modules, where python3's are gone by now: an import statement in a finalizer
+    # must fail all the same, as python3's does.
+    real_import, builtins.__import__ = builtins.__import__, _IMPORT_AFTER_SHUTDOWN
     module = main = None  # this frame must not keep a module alive
     gc.collect()
     for name, reference in reversed(weaklist):
@@ -64,6 +70,30 @@ def finalize_modules(run_names, zygote_namespace):
             clear_namespace(module.__dict__)
         module = None
     gc.collect()
+    builtins.__import__ = real_import  # for Jinn's own code, which runs on
+
+
+class _ShuttingDown(ImportError):
+    """Raised in C by :data:`_IMPORT_AFTER_SHUTDOWN`, which makes a fresh ``ImportError`` of it each time (an
+    instance raised again would carry its earlier traceback)."""
+
+    def __new__(cls, *arguments):
+        return ImportError("sys.meta_path is None, Python is likely shutting down")
+
+
+def _exhausted():
+    return
+    yield
+
+
+_EXHAUSTED = _exhausted()
+next(_EXHAUSTED, None)
+
+# What ``__import__`` is while the run's finalizers run: it raises python3's ImportError for every name, from C, so
+# that no frame of Jinn's shows in the traceback (an exhausted generator's ``throw`` raises without running a
+# frame). ``min`` takes ``__import__``'s arguments and calls the key on the first, the name; the ``defaultdict``
+# lookup of the name misses and calls the factory with no arguments, which throws.
+_IMPORT_AFTER_SHUTDOWN = partial(min, key=defaultdict(partial(_EXHAUSTED.throw, _ShuttingDown)).__getitem__)
 
 
 def _note(weaklist, name, module):

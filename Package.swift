@@ -70,7 +70,8 @@ let package = Package(
         ),
 
         // Side-by-side timings against baselines measured in the same run.
-        .executableTarget(name: "jinn-benchmark", dependencies: ["Jinn", "JinnWire"], path: "Sources/JinnBenchmarks"),
+        .executableTarget(
+            name: "jinn-benchmark", dependencies: ["Jinn", "JinnWire", "JinnSystem"], path: "Sources/JinnBenchmarks"),
 
         // Build-time embedding of the Python package into the library.
         .executableTarget(name: "JinnEmbedTool"),

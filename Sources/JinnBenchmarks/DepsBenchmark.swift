@@ -51,13 +51,12 @@ enum DepsBenchmark {
             return result
         }
         func timed(_ executable: String, _ arguments: [String], _ environment: [String: String]) async throws -> Double {
-            try await measure {
-                let (termination, output, errors) = try await runCapturing(executable, arguments, environment: environment)
-                guard termination.isSuccess, String(decoding: output, as: UTF8.self) == "1.17.0\n" else {
-                    throw JinnError.protocolViolation("\(executable) \(arguments) \(termination): "
-                                                      + String(decoding: errors, as: UTF8.self))
-                }
+            let run = try timeCommand(executable, arguments, environment: environment, in: root)
+            guard run.succeeded, String(decoding: run.output, as: UTF8.self) == "1.17.0\n" else {
+                throw JinnError.protocolViolation("\(executable) \(arguments) (wait status \(run.status)): "
+                                                  + String(decoding: run.errors, as: UTF8.self))
             }
+            return run.seconds
         }
         let uvArguments = ["run", "--python", python.executable, "--quiet", script]
 

@@ -53,13 +53,12 @@ enum ScriptsBenchmark {
         }
 
         func timed(_ executable: String, _ arguments: [String], _ environment: [String: String]) async throws -> Double {
-            try await measure {
-                let (termination, _, errors) = try await runCapturing(executable, arguments, environment: environment)
-                guard termination.isSuccess else {
-                    throw JinnError.protocolViolation("\(executable) \(arguments) \(termination): "
-                                                      + String(decoding: errors, as: UTF8.self))
-                }
+            let run = try timeCommand(executable, arguments, environment: environment, in: root.path)
+            guard run.succeeded else {
+                throw JinnError.protocolViolation("\(executable) \(arguments) (wait status \(run.status)): "
+                                                  + String(decoding: run.errors, as: UTF8.self))
             }
+            return run.seconds
         }
 
         var jinnHello = Samples(), pythonHello = Samples(), jinnScientific = Samples(), pythonScientific = Samples()

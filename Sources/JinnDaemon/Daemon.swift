@@ -12,7 +12,8 @@ import Synchronization
 /// One daemon serves a socket directory at a time: it holds an exclusive lock on `daemon.lock` for as long as it
 /// serves (``DirectoryLock``), and binds its socket under a temporary name that it renames into place
 /// (``Listener``), so a client never connects to a half-made socket and two racing starts end with one daemon.
-/// Every connection gets its own thread (``Connection``); peers of another uid are refused. A run goes through the
+/// Each connection is served on the thread that accepted it (``Acceptors``, ``Connection``); peers of another uid
+/// are refused. A run goes through the
 /// ``RunDispatcher`` to the ``ZygotePool``, which keeps one ``Zygote`` per ``ZygoteKey``; administrative requests
 /// go to ``Administration``. The daemon exits after its idle timeout (``IdlePolicy``), on SIGTERM, SIGINT or
 /// SIGHUP, or when asked to stop; it stops listening at once and lets the runs in flight finish (``Shutdown``).
@@ -119,51 +120,54 @@ package final class Daemon: Sendable {
 
     /// Serves until the daemon stops; then lets the runs in flight finish and ends the zygotes.
     package func serve() {
-        var fds = [pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
+        let acceptors = Acceptors(listener: listener, serve: { [self] fd in serve(fd) },
+                                  failed: { [self] error in acceptFailed(error) })
+        acceptors.start()
+        var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
         var reason: String?
-        var limitsEnforced = ContinuousClock.now
         while reason == nil {
-            for index in fds.indices { fds[index].revents = 0 }
+            fds[0].revents = 0
             let count = poll(&fds, nfds_t(fds.count), 1000)
             if count < 0 && errno != EINTR {
                 reason = "poll failed: \(Errno.current.description)"
-            } else if fds[1].revents != 0 {
+            } else if fds[0].revents != 0 {
                 let signal = signals.take()
                 reason = stopRequest.isRequested ? "asked to stop" : signal
             } else {
-                if fds[0].revents != 0 { accept() }
                 reason = stopRequest.isRequested ? "asked to stop" : idleReason()
-                // About once a second: at the poll's time-out, or after a connection once a second has passed.
-                // Not after every connection: reading the zygotes' resident sizes would cost each run, and a new
-                // zygote enforces the limits itself (`ZygotePool.zygote(for:)`).
-                if count == 0 || ContinuousClock.now - limitsEnforced >= .seconds(1) {
-                    pool.enforceLimits(settings.current)
-                    expiry.passIfDue(settings.current)
-                    limitsEnforced = .now
-                }
+                // About once a second, not after every connection: reading the zygotes' resident sizes would cost
+                // each run, and a new zygote enforces the limits itself (`ZygotePool.zygote(for:)`).
+                pool.enforceLimits(settings.current)
+                expiry.passIfDue(settings.current)
             }
         }
+        acceptors.stop()
         shutdown.perform(reason: reason ?? "")
     }
 
-    private func accept() {
+    /// Serves an accepted connection on the calling thread, counted while it lasts.
+    private func serve(_ fd: Int32) {
         let limits = settings.current
-        guard let fd = listener.accept() else {
-            let error = errno
-            if error == EMFILE || error == ENFILE { refuseAtDescriptorLimit(Errno(rawValue: error)) }
-            return
-        }
-        if activity.snapshot.open >= limits.maximumConnections {
+        guard activity.open(below: limits.maximumConnections) else {
             refuse(fd, "the daemon serves \(limits.maximumConnections) connections already (max_connections)")
             return
         }
         Connection(fd: fd, identity: identity, limits: limits, runs: runs, administration: administration,
                    logger: logger)
-            .start(counting: activity)
+            .serve()
+        activity.closed()
     }
 
-    /// Tells a client the daemon is busy, without a thread: one small frame fits in an empty socket's buffer.
+    private func acceptFailed(_ error: Errno) {
+        if error.rawValue == EMFILE || error.rawValue == ENFILE {
+            refuseAtDescriptorLimit(error)
+        } else if error.rawValue != ECONNABORTED {
+            logger.error("cannot accept: \(error.description)")
+            usleep(10_000)
+        }
+    }
+
+    /// Tells a client the daemon is busy, without waiting: one small frame fits in an empty socket's buffer.
     private func refuse(_ fd: Int32, _ reason: String) {
         var frame: [UInt8] = []
         Frame.append(payload: Marshal.encode(DaemonMessage.error(code: "busy", message: reason).value), to: &frame)

@@ -31,7 +31,7 @@ struct RunnerLimitsTests {
         }
         #expect(answered == 500)
         let served = try box.jinn(["--verbose", "-c", "print('by the daemon')"])
-        #expect(served.output == "by the daemon\n" && served.errors.contains("started as pid"), "\(served)")
+        #expect(served.output == "by the daemon\n" && served.errors.contains("jinn: run "), "\(served)")
 
         // A request that trickles in a byte at a time is cut off at its deadline.
         let trickle = try FrameSocket.connect(to: socketPath)

@@ -58,7 +58,7 @@ struct ScriptDependencyTests {
         #expect(first.errors.contains("handing over"))
         let second = try box.jinn(["--verbose", script])
         #expect(second.output == first.output)
-        #expect(!second.errors.contains("handing over") && second.errors.contains("started as pid"), "\(second)")
+        #expect(!second.errors.contains("handing over") && second.errors.contains("jinn: run "), "\(second)")
         // The daemon ran it in a zygote of the environment's interpreter.
         let zygotes = try box.request(.status)["zygotes"]
         guard case .list(let listed)? = zygotes else { Issue.record("no zygotes in \(String(describing: zygotes))"); return }

@@ -11,7 +11,7 @@ import Glibc
 import Darwin
 #endif
 
-/// One client connection, served on a thread of its own: the first message decides what it is (a run or an
+/// One client connection, served on the thread that accepted it (``Acceptors``): the first message decides what it is (a run or an
 /// administrative request). A malformed or foreign message gets an error reply and the connection is dropped;
 /// the daemon goes on serving everyone else.
 ///
@@ -31,18 +31,6 @@ struct Connection: Sendable {
     let runs: RunDispatcher
     let administration: Administration
     let logger: Logger
-
-    /// Serves the connection on a new thread, counted in `activity` while it lasts.
-    func start(counting activity: ConnectionActivity) {
-        activity.opened()
-        let thread = Thread {
-            serve()
-            activity.closed()
-        }
-        thread.name = "jinn-connection"
-        thread.stackSize = 512 << 10
-        thread.start()
-    }
 
     /// Serves the connection on the calling thread, and closes it.
     func serve() {
@@ -164,12 +152,18 @@ struct Connection: Sendable {
             return
         }
         descriptors.closeAll()
-        // The connection stays open until the run ends (the client leaves) or the client goes away.
+        // The connection stays open until the run ends (the client leaves) or the client goes away. A run that
+        // lasts is announced to its client, which forwards signals to it from then on; a run with a terminal was
+        // announced as it started.
         var clientSawEnd = false
+        var announced = session.hasTerminal
         while true {
             do {
-                guard let payload = try socket.receivePayload() else { break }
+                let deadline: ContinuousClock.Instant? = announced ? nil : .now + Self.startNotice
+                guard let payload = try socket.receivePayload(until: deadline) else { break }
                 if (try? Marshal.decode(payload)) == RunDescriptors.endedMessage { clientSawEnd = true }
+            } catch where error.isTimeout && !announced {
+                announced = session.announceStart()
             } catch {
                 break
             }
@@ -180,6 +174,10 @@ struct Connection: Sendable {
             session.terminate()
         }
     }
+
+    /// How long a run lasts before its client is told that it started: the client of a run that ends sooner wakes
+    /// once, for its status, instead of twice, and signals that reach the client meanwhile wait for the word.
+    static let startNotice: Duration = .milliseconds(20)
 
     /// The daemon's limits and niceness, which its zygotes inherit: what a run can be given.
     static let ownState = ProcessState.current()

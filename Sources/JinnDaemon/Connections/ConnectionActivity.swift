@@ -6,9 +6,13 @@ final class ConnectionActivity: Sendable {
 
     init() {}
 
-    /// A connection opened.
-    func opened() {
-        state.withLock { $0 = ($0.open + 1, .now) }
+    /// A connection opened, unless `limit` are open already; false then.
+    func open(below limit: Int) -> Bool {
+        state.withLock { state in
+            guard state.open < limit else { return false }
+            state = (state.open + 1, .now)
+            return true
+        }
     }
 
     /// A connection closed.

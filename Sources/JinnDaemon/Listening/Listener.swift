@@ -47,6 +47,12 @@ struct Listener: Sendable {
         return connection >= 0 ? connection : nil
     }
 
+    /// Fails every `accept` on the socket from now on, including those waiting (``Acceptors/stop()``); new clients
+    /// are refused. The descriptor stays open until ``withdraw()``.
+    func stopAccepting() {
+        _ = shutdown(fd, Int32(SHUT_RDWR))
+    }
+
     /// Stops listening: removes the socket's name unless a successor's socket has replaced it, and closes the
     /// descriptor. Call it once.
     func withdraw() {

@@ -16,6 +16,7 @@ import Darwin
 struct RunFollower {
     let socket: FrameSocket
     let runID: String
+    /// The run's pid, or -1 when the daemon never told it (no signal can be forwarded then).
     let pid: pid_t
     let signalFD: Int32
     /// The read end of the run's ``StatusPipe``, or -1.
@@ -23,7 +24,9 @@ struct RunFollower {
     /// The run's pseudo-terminal, relayed here, or nil for a run without one.
     var terminal: RunTerminal? = nil
 
-    func follow(forwarding held: [Int32]) -> Never {
+    /// Follows the run; with `daemonLoss`, the daemon is gone already (that is what a lost run prints), and only
+    /// the status pipe is watched.
+    func follow(forwarding held: [Int32], daemonLoss lost: String? = nil) -> Never {
         for number in held { forward(number) }
         terminal?.enter()
         // A descriptor no longer watched is set to -1, which poll skips; the terminal's are last, -1 without one.
@@ -32,7 +35,8 @@ struct RunFollower {
                    pollfd(fd: statusFD, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: terminal?.master ?? -1, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: -1, events: Int16(POLLIN), revents: 0)]
-        var daemonLoss: String?
+        var daemonLoss = lost
+        if lost != nil { fds[0].fd = -1 }
         while true {
             // A message read together with the previous one is already buffered.
             for index in fds.indices { fds[index].revents = 0 }
@@ -124,6 +128,7 @@ struct RunFollower {
     }
 
     private func forward(_ number: Int32) {
+        guard pid > 0 else { return }  // never kill(-1, …): the run's pid is unknown
         if let terminal {
             forward(number, through: terminal)
             return

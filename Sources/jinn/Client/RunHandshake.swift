@@ -27,8 +27,12 @@ struct RunHandshake {
         /// The run started; `held` are signals that arrived meanwhile, to be forwarded now; `statusFD` is the read
         /// end of its ``StatusPipe``.
         case started(runID: String, pid: Int32, held: [Int32], statusFD: Int32)
-        /// The run started and ended before its start was reported: its status pipe said how.
+        /// The run started and ended before its start was reported: its status pipe (or the daemon) said how.
         case finished(StatusPipe.Reading)
+        /// The daemon took the run and then went away or lost track of it, for this reason, before it told the
+        /// run's start: the run may be running, and only its status pipe (`statusFD`) can tell how it ends. No
+        /// signal can reach it from this client, which never learnt its pid.
+        case unannounced(statusFD: Int32, reason: String)
         /// The daemon is another build, with this pid.
         case otherBuild(pid: Int32)
         /// The daemon, with this pid, cannot give the run this client's state, for this reason, and a daemon this
@@ -119,16 +123,21 @@ struct RunHandshake {
                 watch.statusFD = -1  // the run-to-be went without a word: the daemon tells the rest
             case .message(.started(let id, let pid)):
                 return .started(runID: id, pid: Int32(truncatingIfNeeded: pid), held: held, statusFD: status.readFD)
+            case .message(.exited(let code)):
+                return .finished(.exited(Int32(truncatingIfNeeded: code)))  // it ended before it was announced
+            case .message(.signaled(let number)):
+                return .finished(.signaled(Int32(truncatingIfNeeded: number)))
             case .message(.note(let text)):
                 diagnostics.note(text)
             case .message(.error(let code, let text)):
                 if claim.takeBack() || code == "unstarted" { return .direct("the daemon did not run it: \(text)") }
-                return .lost(text)
+                return adrift(text, watching: watch.statusFD)
             case .message(let other):
                 return claim.takeBack() ? .direct("unexpected answer \(other)")
-                    : .lost("the daemon answered \(other) before the run's start")
+                    : adrift("the daemon answered \(other) before the run's start", watching: watch.statusFD)
             case .closed(let reason):
-                return claim.takeBack() ? .direct(reason) : .lost("the daemon went away before the run's start (\(reason))")
+                return claim.takeBack() ? .direct(reason)
+                    : adrift("the daemon went away before the run's start (\(reason))", watching: watch.statusFD)
             case .timedOut:
                 if let endingSignal { return .interrupted(endingSignal) }
                 if claim.takeBack() { return .direct("the run did not start within \(bound) s") }
@@ -145,6 +154,13 @@ struct RunHandshake {
                 deadline = .now + Self.gracePeriod
             }
         }
+    }
+
+    /// What a run whose claim the daemon took comes to when the daemon fails before it announced the start: the
+    /// run may be running (its start is announced only once it has lasted a moment), so its status pipe, while it
+    /// is open (`watching`), has the last word.
+    private func adrift(_ reason: String, watching statusFD: Int32) -> Outcome {
+        statusFD >= 0 ? .unannounced(statusFD: statusFD, reason: reason) : .lost(reason)
     }
 
     /// Sends the run its descriptors (see ``RunDescriptors``): the inherited ones at their numbers, the claim, the

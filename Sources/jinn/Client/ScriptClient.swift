@@ -91,10 +91,16 @@ enum ScriptClient {
                             terminal: terminal)
                     .follow(forwarding: held)
             case .finished(let reading):
-                diagnostics.note("the run ended before its start was reported")
+                diagnostics.note("run ended before its start was reported")
                 terminal?.releaseSlave()
                 RunFollower(socket: socket, runID: "", pid: -1, signalFD: signalFD, statusFD: -1, terminal: terminal)
                     .finish(reading)
+            case .unannounced(let statusFD, let reason):
+                diagnostics.note("run handed over; its start was not reported (\(reason))")
+                terminal?.releaseSlave()
+                RunFollower(socket: socket, runID: "", pid: -1, signalFD: signalFD, statusFD: statusFD,
+                            terminal: terminal)
+                    .follow(forwarding: [], daemonLoss: "jinn: \(reason)")
             case .otherBuild(let pid) where !replaced:
                 socket.close()
                 diagnostics.note("replacing the daemon \(pid) of another build")

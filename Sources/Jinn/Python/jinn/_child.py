@@ -130,19 +130,20 @@ def _shut_down(status, interrupted, run_pid, request, report_fd, roles, startup_
     if os.getpid() == run_pid:
         # Everything the run holds is closed before it announces its end (locks, pipes), as if it had exited.
         _descriptors.close_all_but(report_fd, roles)
-        # The zygote's report first: it carries the run's imports, and must be out before the client, which ends
-        # on the status, can make the daemon take the run for finished.
+        # The client's status first, then the rest only on time no one else wants, so that the client, which
+        # the status woke, and the next run come first: the zygote's report (the run's imports, and then the page
+        # report of a run that learns), and the exit itself, which tears down an address space the size of the
+        # zygote's (about a millisecond with numpy).
+        _descriptors.write_status(roles, interrupted, status)
+        _pages.yield_processor()
         try:
             learns = request.get("learn_pages") is True
             os.write(report_fd, bytes((1, signal.SIGINT) if interrupted else (0, status)) + imports
                      + (b"\n" if learns else b""))
         except OSError:
             learns = False
-        _descriptors.write_status(roles, interrupted, status)
         if learns:
-            # Once the client has its status, and only with time no one else wants (the next run may be starting):
-            # the pages this run wrote, for the runs-to-be that come after it.
-            _pages.yield_processor()
+            # The pages this run wrote, for the runs-to-be that come after it.
             try:
                 os.write(report_fd, _pages.encode(_pages.owned_pages(limit=_pages.MAX_RANGES)))
             except OSError:

@@ -18,6 +18,8 @@ import os
 import signal
 import socket
 
+from jinn._pages import yield_processor
+
 STATUS = -2  # the role number of the run's status pipe (``jinn._descriptors.STATUS``)
 
 # The signals a client forwards to its run's process group (``ScriptClient.forwardedSignals``).
@@ -122,6 +124,8 @@ def hold(pid, channel, parent_death):
     if status_pipe is not None:
         # What a run that died without writing its status did not say; one that wrote it said the same.
         _write_status(status_pipe, status)
+    # The holder's own end, as the run's, waits for time no one else wants.
+    yield_processor()
     return mirror(status)
 
 

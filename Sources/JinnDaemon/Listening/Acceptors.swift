@@ -1,3 +1,4 @@
+import CJinn
 import Foundation
 import JinnSystem
 import Synchronization
@@ -59,8 +60,10 @@ final class Acceptors: Sendable {
     }
 
     private func startThread() {
-        let thread = Thread { [self] in acceptAndServe() }
-        thread.name = "jinn-connection"
+        let thread = Thread { [self] in
+            jinn_name_thread("jinn-connection")  // for `top -H` and debuggers; Thread.name does not reach the system
+            acceptAndServe()
+        }
         thread.stackSize = 512 << 10
         thread.start()
     }

@@ -1,9 +1,9 @@
 """A zygote's account of the pages its runs write (``jinn._pages``): which runs learn them, what they taught, and
 which spares write it ahead.
 
-A few runs learn (:meth:`PageLessons.spare_learns`): a zygote's third to fifth, then one in ``RELEARN_EVERY``. Not
-its first two: learning costs about a millisecond of processor time as a run ends, which a script run twice in a
-row would meet on its second run. A learning run reports in two pieces: its status and imports ended by a newline,
+A few runs learn (:meth:`PageLessons.spare_learns`): a zygote's first three, then one in ``RELEARN_EVERY``.
+Learning costs about a millisecond of processor time as a run ends, after its status and at ``SCHED_IDLE``, so
+that the next run (a script run twice in a row) does not wait for it. A learning run reports in two pieces: its status and imports ended by a newline,
 then, once its client has the status, its pages (:meth:`PageLessons.receive`). The zygote takes what was taught
 (:meth:`PageLessons.take`) only when it is quiet or as it forks a spare, since a run may be starting when a report
 comes. The spares that do not write the latest lesson (forked before it, or in a hurry, see ``writes_ahead``) are
@@ -12,7 +12,7 @@ renewed, one per quiet moment (:meth:`PageLessons.stale_spare`).
 
 from jinn import _pages
 
-LEARNING_RUNS = range(2, 5)
+LEARNING_RUNS = range(0, 3)
 RELEARN_EVERY = 64
 
 

@@ -87,6 +87,20 @@ struct SessionTests {
         _ = session.started(pid: run.pid)
         #expect(session.signal(SIGTERM) == true)
         #expect(run.waitForSignal() == SIGTERM)
+        session.ended(.exited(0))
+        #expect(session.signal(SIGTERM) == false)
+    }
+
+    @Test func aSignalForARunWhoseStartIsAboutToBeToldWaitsForIt() throws {
+        let run = try SleepingProcess()
+        let session = Session(id: "1", request: Fixtures.request(), clientFD: -1)
+        // The zygote tells the start a few milliseconds after the hand-over.
+        Thread {
+            usleep(20_000)
+            _ = session.started(pid: run.pid)
+        }.start()
+        #expect(session.signal(SIGTERM) == true)
+        #expect(run.waitForSignal() == SIGTERM)
     }
 
     @Test func terminatingARunEndsItsProcess() throws {

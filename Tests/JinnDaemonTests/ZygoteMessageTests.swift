@@ -5,7 +5,8 @@ import Testing
 
 struct ZygoteMessageTests {
     @Test func readsEachKindTheZygoteSends() throws {
-        #expect(try ZygoteMessage(.tuple(["started", "00ab", 4242])) == .started(runID: "00ab", pid: 4242))
+        #expect(try ZygoteMessage(.tuple(["started", "00ab", 4242, 0.0])) == .started(runID: "00ab", pid: 4242))
+        #expect(try ZygoteMessage(.tuple(["started", "00ab", 4242, 0.012])) == .started(runID: "00ab", pid: 4242, delay: 0.012))
         #expect(try ZygoteMessage(.tuple(["exit", "00ab", "exited", 3])) == .ended(runID: "00ab", .exited(3)))
         #expect(try ZygoteMessage(.tuple(["exit", "00ab", "signaled", 9])) == .ended(runID: "00ab", .signaled(9)))
         #expect(try ZygoteMessage(.tuple(["failed", "00ab", "the forked child is gone"]))
@@ -75,7 +76,9 @@ struct ZygoteMessageTests {
         (.tuple([1, 2]), "must be a tuple"),
         (.tuple(["started", "1"]), "'started'"),
         (.tuple(["started", 1, 2]), "'started'"),
-        (.tuple(["started", "1", .int(Int(Int32.max) + 1)]), "'started'"),
+        (.tuple(["started", "1", .int(Int(Int32.max) + 1), 0.0]), "'started'"),
+        (.tuple(["started", "1", 2]), "'started'"),
+        (.tuple(["started", "1", 2, -1.0]), "'started'"),
         (.tuple(["exit"]), "'exit'"),
         (.tuple(["failed", .none]), "'failed'"),
         (.tuple(["hello", "there"]), "unknown zygote message 'hello'"),

@@ -128,8 +128,10 @@ class Zygote:
         readers = [threading.Thread(target=_read_all, args=(fd, texts)) for fd in (output[0], errors[0])]
         for reader in readers:
             reader.start()
+        self.last_events = []
         while True:
             event = self.event()
+            self.last_events.append(event)
             if event[0] == "exit" and event[1] == run_id:
                 break
             assert event[0] == "started" and event[1] == run_id, event
@@ -228,6 +230,29 @@ class ZygoteRunTests(unittest.TestCase):
         for argv in (["fails.py"], ["exits.py"], ["interrupted.py"], ["threads.py"]):
             with self.subTest(argv=argv):
                 self.assertSameAsPython3(argv)
+
+
+class ZygoteStartWordTests(unittest.TestCase):
+    """The word of a run's start waits a moment: a short run's comes with its end, a longer one's while it runs."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.zygote = Zygote([])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.zygote.close()
+
+    def test_a_short_runs_start_is_told_with_its_end_and_a_long_runs_while_it_runs(self):
+        self.assertEqual(self.zygote.run(("code", "pass"), ["-c"], "/"), (0, "", ""))
+        started, ended = self.zygote.last_events
+        self.assertEqual((started[0], ended[0]), ("started", "exit"))
+        self.assertGreaterEqual(started[3], 0.0)
+        self.assertEqual(self.zygote.run(("code", "import time; time.sleep(0.5)"), ["-c"], "/"), (0, "", ""))
+        started, ended = self.zygote.last_events
+        # Told a moment after the hand-over, long before the run's end.
+        self.assertGreaterEqual(started[3], _zygote.ANNOUNCE_AFTER)
+        self.assertLess(started[3], 0.3)
 
 
 class ZygoteDescriptorTests(unittest.TestCase):

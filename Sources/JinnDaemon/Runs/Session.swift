@@ -110,16 +110,28 @@ package final class Session: Sendable {
         }
     }
 
-    /// Sends a signal to the run's process group; false when it has not started or has ended.
+    /// Sends a signal to the run's process group; false when it has not started (within a moment) or has ended.
     @discardableResult
     package func signal(_ number: Int32) -> Bool {
-        state.withLock { state in
-            guard let pid = state.pid, !state.ended else { return false }
-            // The run's group: its holder's, or its own once it left it.
-            let group = getpgid(pid)
-            return group > 1 && group != getpgrp() && kill(-group, number) == 0 || kill(pid, number) == 0
+        // A zygote tells the start of a run it has just handed over only a little later (with its end, if it is
+        // short): a run that has no pid yet gets a moment to have one.
+        let deadline = ContinuousClock.now + Self.startWait
+        while true {
+            let sent = state.withLock { state -> Bool? in
+                if state.ended { return false }
+                guard let pid = state.pid else { return nil }
+                // The run's group: its holder's, or its own once it left it.
+                let group = getpgid(pid)
+                return group > 1 && group != getpgrp() && kill(-group, number) == 0 || kill(pid, number) == 0
+            }
+            if let sent { return sent }
+            guard ContinuousClock.now < deadline else { return false }
+            usleep(1000)
         }
     }
+
+    /// How long ``signal(_:)`` waits for the start of a run that has none yet.
+    static let startWait: Duration = .milliseconds(100)
 
     /// Ends a run whose client is gone: SIGTERM to its process group, then SIGKILL two seconds later if it is still
     /// running.

@@ -252,12 +252,14 @@ package final class Zygote: Sendable {
                 let failures = facts.failures.map { "\($0.module) (\($0.error))" }.joined(separator: ", ")
                 logger.warning("zygote \(pid) could not preload: \(failures)")
             }
-        case .started(let id, let runPID):
+        case .started(let id, let runPID, let delay):
             let (found, zygotePID) = state.withLock { ($0.sessions[id], $0.pid) }
             guard let session = found else { return }
-            statistics.recordStart(latency: (ContinuousClock.now - session.received).seconds)
+            statistics.recordStart(latency: max(0, (ContinuousClock.now - session.received).seconds - delay))
             logger.info("run \(id) started: \(session.script) (pid \(runPID), zygote \(Self.name(zygotePID)))")
             if session.started(pid: runPID) {
+                // The client left before the start was told (the connection had no pid to end then).
+                logger.notice("run \(id): the client went away; terminating the run")
                 session.terminate()
             }
         case .ended(let id, let termination):

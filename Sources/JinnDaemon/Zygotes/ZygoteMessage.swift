@@ -11,8 +11,10 @@ package enum ZygoteMessage: Sendable, Equatable {
     case preloading(String)
     /// `("ready", facts)`: the zygote has preloaded and serves runs.
     case ready(ZygoteFacts)
-    /// `("started", run_id, pid)`: the run's process has its streams and runs; it leads its own process group.
-    case started(runID: String, pid: Int32)
+    /// `("started", run_id, pid, delay)`: the run's process has its streams and runs; it leads its own process
+    /// group. `delay` is how many seconds after the hand-over the zygote said so (it tells a short run's start
+    /// with its end, so that nothing wakes the daemon while the run runs).
+    case started(runID: String, pid: Int32, delay: Double = 0)
     /// `("exit", run_id, "exited" | "signaled", number)`: the run ended.
     case ended(runID: String, Termination)
     /// `("failed", run_id, message)`: the run could not start.
@@ -38,10 +40,10 @@ package enum ZygoteMessage: Sendable, Equatable {
         case .ready:
             self = .ready(ZygoteFacts(fields.count > 1 ? fields[1] : .none))
         case .started:
-            guard fields.count == 3, let id = fields[1].stringValue, let pid = fields[2].intValue,
-                let pid = Int32(exactly: pid)
+            guard fields.count == 4, let id = fields[1].stringValue, let pid = fields[2].intValue,
+                let pid = Int32(exactly: pid), let delay = fields[3].doubleValue, delay >= 0
             else { throw WireError("malformed zygote message 'started'") }
-            self = .started(runID: id, pid: pid)
+            self = .started(runID: id, pid: pid, delay: delay)
         case .exit:
             guard fields.count >= 2, let id = fields[1].stringValue else {
                 throw WireError("malformed zygote message 'exit'")
@@ -71,7 +73,8 @@ package enum ZygoteMessage: Sendable, Equatable {
         switch self {
         case .preloading(let module): .tuple([Self.name(.preloading), .string(module)])
         case .ready(let facts): .tuple([Self.name(.ready), facts.value])
-        case .started(let id, let pid): .tuple([Self.name(.started), .string(id), .int(Int(pid))])
+        case .started(let id, let pid, let delay):
+            .tuple([Self.name(.started), .string(id), .int(Int(pid)), .float(delay)])
         case .ended(let id, .exited(let status)): .tuple([Self.name(.exit), .string(id), "exited", .int(Int(status))])
         case .ended(let id, .signaled(let number)):
             .tuple([Self.name(.exit), .string(id), "signaled", .int(Int(number))])

@@ -20,6 +20,10 @@ meet its zygote's replacement fork on either its second or its third run.
 A few runs report the pages they wrote (``jinn._pages``) after their status, and the spares write those pages
 ahead, so that a run does not pay a page fault for each of them; ``jinn._page_lessons`` keeps that account.
 
+The word of a run's start waits (``ANNOUNCE_AFTER``): a run that ends sooner has its start told with its end, so
+that the daemon, which the word would wake, does not take the processor from the run while it runs. A run with a
+terminal is told at once: its client relays the terminal from its start on.
+
 Messages (``marshal`` tuples in length-prefixed frames, the first element names the kind, ``jinn._protocol``):
 
 * daemon to zygote: ``(RUN, run_id, request)`` with the run's descriptors attached, where ``request`` is a dict
@@ -28,7 +32,8 @@ Messages (``marshal`` tuples in length-prefixed frames, the first element names 
   (the number the run gets, or a negative role: ``jinn._descriptors``; the caller's three standard streams when
   it is missing).
 * zygote to daemon (through ``jinn.send``): ``(ZYGOTE_PRELOADING, module)`` before each preload's import,
-  ``(ZYGOTE_READY, facts)``, ``(ZYGOTE_STARTED, run_id, pid)``,
+  ``(ZYGOTE_READY, facts)``, ``(ZYGOTE_STARTED, run_id, pid, delay)`` (``delay``: the seconds between the hand-over
+  and this word),
   ``(ZYGOTE_EXIT, run_id, "exited" | "signaled", number)``, ``(ZYGOTE_IMPORTS, run_id, [module, ...])`` (the
   libraries a run imported, after its exit) and ``(ZYGOTE_FAILED, run_id, message)``.
 """
@@ -58,6 +63,9 @@ _CHUNK = 1 << 16
 SPARES = 3
 REPLENISH_AFTER = 0.01
 IDLE_AFTER = 0.1
+# How long the word of a run's start waits for the run's end (seconds): less than the daemon's own wait before it
+# tells the client (``Connection.startNotice``, 20 ms), which needs the run's pid.
+ANNOUNCE_AFTER = 0.01
 # The most a run's end report holds: two bytes of status, then the libraries it imported (``jinn._ending``), then
 # for a run that learns pages, a newline and its page report (``jinn._pages``).
 _REPORT_LIMIT = 4096 + 4 + 16 * _pages.MAX_RANGES
@@ -142,6 +150,7 @@ class Zygote:
         self.spares = []  # (pid, socket), oldest first
         self.lessons = PageLessons()  # the pages runs write, which the spares write ahead
         self.last_event = 0.0  # when the zygote last handed out a spare or heard of a run's end
+        self.unannounced = {}  # spare pid -> (when it was handed out, its ZYGOTE_STARTED word)
         self.wakeup_read, self.wakeup_write = os.pipe()
         os.set_blocking(self.wakeup_write, False)
         os.set_blocking(self.wakeup_read, False)
@@ -168,10 +177,13 @@ class Zygote:
         poller.register(self.wakeup_read, select.POLLIN)
         while True:
             try:
-                events = poller.poll(self.replenish_timeout())
+                events = poller.poll(self.poll_timeout())
             except InterruptedError:  # pragma: no cover - PEP 475 retries
                 continue
+            self.announce_due()
             if not events:
+                if self.replenish_timeout() != 0:
+                    continue  # woken for a start's word alone
                 if len(self.spares) < SPARES:
                     self.add_spare()
                 elif self.lessons.untaken:
@@ -190,6 +202,27 @@ class Zygote:
                         self.shutdown()
                         return
                 # Any other descriptor was a run's report socket, already closed by an earlier event.
+
+    def poll_timeout(self):
+        """Milliseconds until the next thing due: a start's word, a spare, a lesson (None: none is)."""
+        timeout = self.replenish_timeout()
+        if self.unannounced:
+            first = min(handed for handed, _ in self.unannounced.values())
+            due = max(0, (first + ANNOUNCE_AFTER - time.monotonic()) * 1000)
+            timeout = due if timeout is None else min(timeout, due)
+        return timeout
+
+    def announce_due(self):
+        now = time.monotonic()
+        for pid in [pid for pid, (handed, _) in self.unannounced.items() if now - handed >= ANNOUNCE_AFTER]:
+            self.announce(pid)
+
+    def announce(self, pid):
+        """Tells the daemon of the start of the run of spare ``pid`` if it has not been told yet."""
+        pending = self.unannounced.pop(pid, None)
+        if pending is not None:
+            handed, (kind, run_id, run) = pending
+            self.send((kind, run_id, run, max(0.0, time.monotonic() - handed)))
 
     def replenish_timeout(self):
         """Milliseconds until a missing spare, or the pages runs reported, are due (None: wait for events only)."""
@@ -224,6 +257,7 @@ class Zygote:
                 run_id, report, reported = self.runs.pop(pid)
                 if report is not None:
                     self.forget_report(report)
+                self.announce(pid)
                 if not reported:
                     kind, number = describe_status(status)
                     self.send((ZYGOTE_EXIT, run_id, kind, number))
@@ -249,6 +283,7 @@ class Zygote:
         except OSError:
             data = b""
         ended = not data  # the end of the socket: the run (and whatever it forked) is gone
+        self.announce(pid)
         if not reported and len(data) >= 2:
             self.send((ZYGOTE_EXIT, run_id, "signaled" if data[0] else "exited", data[1]))
             reported = True
@@ -343,7 +378,11 @@ class Zygote:
             for fd in fds:
                 os.close(fd)
             return
-        self.send((ZYGOTE_STARTED, run_id, run))
+        started = (ZYGOTE_STARTED, run_id, run)
+        if request.get("terminal") is None:
+            self.unannounced[pid] = (time.monotonic(), started)
+        else:
+            self.send(started + (0.0,))
         self.runs[pid] = (run_id, spare, False)
         # The spare's socket stays open: the run reports its end on it.
         spare.setblocking(False)
@@ -356,6 +395,8 @@ class Zygote:
             self.add_spare(write_ahead=False)
 
     def shutdown(self):
+        for pid in list(self.unannounced):
+            self.announce(pid)
         for _, spare in self.spares:
             spare.close()  # the spare sees end of file and exits
         self.spares = []

@@ -232,8 +232,8 @@ class ZygoteRunTests(unittest.TestCase):
                 self.assertSameAsPython3(argv)
 
 
-class ZygoteStartWordTests(unittest.TestCase):
-    """The word of a run's start waits a moment: a short run's comes with its end, a longer one's while it runs."""
+class _WithZygote(unittest.TestCase):
+    """A test case whose tests share one zygote that preloads nothing."""
 
     @classmethod
     def setUpClass(cls):
@@ -242,6 +242,10 @@ class ZygoteStartWordTests(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.zygote.close()
+
+
+class ZygoteStartWordTests(_WithZygote):
+    """The word of a run's start waits a moment: a short run's comes with its end, a longer one's while it runs."""
 
     def test_a_short_runs_start_is_told_with_its_end_and_a_long_runs_while_it_runs(self):
         self.assertEqual(self.zygote.run(("code", "pass"), ["-c"], "/"), (0, "", ""))
@@ -255,17 +259,9 @@ class ZygoteStartWordTests(unittest.TestCase):
         self.assertLess(started[3], 0.3)
 
 
-class ZygoteDescriptorTests(unittest.TestCase):
+class ZygoteDescriptorTests(_WithZygote):
     """A run gets the caller's descriptors at their numbers, tells its status on the status pipe and enters its
     working directory by descriptor."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.zygote = Zygote([])
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.zygote.close()
 
     def test_a_descriptor_reaches_the_run_at_its_number_and_the_status_comes_on_its_pipe(self):
         extra_reader, extra_writer = os.pipe()

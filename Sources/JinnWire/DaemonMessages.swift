@@ -13,7 +13,7 @@
 /// ```
 public enum DaemonProtocol {
     /// The protocol version; it changes whenever a message changes shape.
-    public static let version = 3
+    public static let version = 2
 
     /// The largest frame either side accepts: an environment and arguments fit many times over.
     public static let maximumMessageSize = 4 << 20

@@ -47,7 +47,7 @@ struct AdministrationTests {
             let request = Fixtures.request(script: script)
             let session = try parts.runs.run(request, descriptors: [0, 1, 2], clientFD: client.daemonFD)
             parts.maker.all[0].send(.started(runID: session.id, pid: run.pid))
-            #expect(eventually { session.pid } == run.pid)
+            #expect(client.next() == .started(runID: session.id, pid: Int(run.pid)))
             sessions.append(session)
             runs.append(run)
             clients.append(client)

@@ -213,24 +213,14 @@ struct ConnectionTests {
         numbered.descriptorNumbers = [0, 1, 2]
         #expect(started.submission.request == numbered && started.submission.descriptors == 3)
         started.zygote.send(.started(runID: started.submission.runID, pid: started.run.pid))
-        // A run that lasts is announced, a moment after its start.
+        started.zygote.send(.ended(runID: started.submission.runID, .exited(4)))
         #expect(try started.client.receive().map(DaemonMessage.init)
             == .started(runID: started.submission.runID, pid: Int(started.run.pid)))
-        started.zygote.send(.ended(runID: started.submission.runID, .exited(4)))
         #expect(try started.client.receive().map(DaemonMessage.init) == .exited(4))
         // The client leaves once it has the end; the run is over, so nothing is terminated.
         started.client.close()
         #expect(started.done.wait())
         #expect(started.run.isRunning)
-    }
-
-    @Test func aRunThatEndsAtOnceTellsItsClientOnlyItsEnd() throws {
-        let started = try startRun()
-        started.zygote.send(.started(runID: started.submission.runID, pid: started.run.pid))
-        started.zygote.send(.ended(runID: started.submission.runID, .exited(4)))
-        #expect(try started.client.receive().map(DaemonMessage.init) == .exited(4))
-        started.client.close()
-        #expect(started.done.wait())
     }
 
     @Test func aClientThatGoesAwayTakesItsRunAlong() throws {

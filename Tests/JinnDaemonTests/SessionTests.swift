@@ -22,40 +22,14 @@ struct SessionTests {
         #expect(module.script == "-m http.server")
     }
 
-    @Test func theClientIsToldOfTheStartWhenItIsAnnouncedAndOfTheEnd() {
+    @Test func theClientIsToldOfTheStartAndTheEnd() {
         let client = ClientEnd()
         let session = Session(id: "0123456789abcdef", request: Fixtures.request(), clientFD: client.daemonFD)
-        #expect(session.announceStart() == false)  // the zygote has not reported the start yet
         #expect(session.started(pid: 4242) == false)
         #expect(session.pid == 4242)
-        #expect(client.isQuiet)
-        #expect(session.announceStart())
-        #expect(session.announceStart())  // once
         session.ended(.exited(0))
         #expect(session.hasEnded)
         #expect(client.next() == .started(runID: "0123456789abcdef", pid: 4242))
-        #expect(client.next() == .exited(0))
-    }
-
-    @Test func aRunThatEndsBeforeItIsAnnouncedTellsItsClientOnlyItsEnd() {
-        let client = ClientEnd()
-        let session = Session(id: "1", request: Fixtures.request(), clientFD: client.daemonFD)
-        _ = session.started(pid: 4242)
-        session.ended(.exited(3))
-        #expect(session.announceStart())
-        #expect(client.next() == .exited(3))
-        #expect(client.isQuiet)
-    }
-
-    @Test func aRunWithATerminalIsAnnouncedAsItStarts() {
-        let client = ClientEnd()
-        var request = Fixtures.request()
-        request.terminal = 77
-        let session = Session(id: "2", request: request, clientFD: client.daemonFD)
-        _ = session.started(pid: 4242)
-        #expect(client.next() == .started(runID: "2", pid: 4242))
-        #expect(session.announceStart())
-        session.ended(.exited(0))
         #expect(client.next() == .exited(0))
     }
 

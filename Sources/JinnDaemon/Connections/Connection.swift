@@ -152,18 +152,12 @@ struct Connection: Sendable {
             return
         }
         descriptors.closeAll()
-        // The connection stays open until the run ends (the client leaves) or the client goes away. A run that
-        // lasts is announced to its client, which forwards signals to it from then on; a run with a terminal was
-        // announced as it started.
+        // The connection stays open until the run ends (the client leaves) or the client goes away.
         var clientSawEnd = false
-        var announced = session.hasTerminal
         while true {
             do {
-                let deadline: ContinuousClock.Instant? = announced ? nil : .now + Self.startNotice
-                guard let payload = try socket.receivePayload(until: deadline) else { break }
+                guard let payload = try socket.receivePayload() else { break }
                 if (try? Marshal.decode(payload)) == RunDescriptors.endedMessage { clientSawEnd = true }
-            } catch where error.isTimeout && !announced {
-                announced = session.announceStart()
             } catch {
                 break
             }
@@ -174,10 +168,6 @@ struct Connection: Sendable {
             session.terminate()
         }
     }
-
-    /// How long a run lasts before its client is told that it started: the client of a run that ends sooner wakes
-    /// once, for its status, instead of twice, and signals that reach the client meanwhile wait for the word.
-    static let startNotice: Duration = .milliseconds(20)
 
     /// The daemon's limits and niceness, which its zygotes inherit: what a run can be given.
     static let ownState = ProcessState.current()

@@ -7,9 +7,8 @@ import Synchronization
 /// One script run: what was asked, the client connection that waits for it, and its process once started.
 ///
 /// The connection's thread owns the client socket and closes it; the zygote that serves the run writes the run's
-/// end to it (from the thread that reads the zygote's messages) under the session's lock, and never after the
-/// connection gave it up. The client hears of the run's start only from the connection's thread, once the run has
-/// lasted a moment (``announceStart()``): a short run's client, which ends on its status, then wakes only once.
+/// progress to it (from the thread that reads the zygote's messages) under the session's lock, and never after the
+/// connection gave it up.
 package final class Session: Sendable {
     /// The session id (hex).
     package let id: String
@@ -32,7 +31,6 @@ package final class Session: Sendable {
     private struct State {
         var clientFD: Int32
         var pid: Int32?
-        var announced = false
         var ended = false
         var clientGone = false
     }
@@ -67,28 +65,13 @@ package final class Session: Sendable {
         return [script, base]
     }
 
-    /// Records the pid, and tells the client at once when the run has a terminal (the client relays it from its
-    /// start). Returns true when the client is already gone (the caller then terminates the run).
+    /// Records the pid and tells the client. Returns true when the client is already gone (the caller then
+    /// terminates the run).
     func started(pid: Int32) -> Bool {
         state.withLock { state in
             state.pid = pid
-            if hasTerminal {
-                state.announced = true
-                send(.started(runID: id, pid: Int(pid)), to: state.clientFD)
-            }
-            return state.clientGone
-        }
-    }
-
-    /// Tells the client that the run started, with its pid, unless it did already or the run has ended (its end
-    /// then says it all). Returns false while the zygote has not reported the start yet.
-    func announceStart() -> Bool {
-        state.withLock { state in
-            if state.announced || state.ended { return true }
-            guard let pid = state.pid else { return false }
-            state.announced = true
             send(.started(runID: id, pid: Int(pid)), to: state.clientFD)
-            return true
+            return state.clientGone
         }
     }
 

@@ -27,7 +27,7 @@ struct RunHandshake {
         /// The run started; `held` are signals that arrived meanwhile, to be forwarded now; `statusFD` is the read
         /// end of its ``StatusPipe``.
         case started(runID: String, pid: Int32, held: [Int32], statusFD: Int32)
-        /// The run started and ended before its start was reported: its status pipe (or the daemon) said how.
+        /// The run started and ended before its start was reported: its status pipe said how.
         case finished(StatusPipe.Reading)
         /// The daemon took the run and then went away or lost track of it, for this reason, before it told the
         /// run's start: the run may be running, and only its status pipe (`statusFD`) can tell how it ends. No
@@ -123,10 +123,6 @@ struct RunHandshake {
                 watch.statusFD = -1  // the run-to-be went without a word: the daemon tells the rest
             case .message(.started(let id, let pid)):
                 return .started(runID: id, pid: Int32(truncatingIfNeeded: pid), held: held, statusFD: status.readFD)
-            case .message(.exited(let code)):
-                return .finished(.exited(Int32(truncatingIfNeeded: code)))  // it ended before it was announced
-            case .message(.signaled(let number)):
-                return .finished(.signaled(Int32(truncatingIfNeeded: number)))
             case .message(.note(let text)):
                 diagnostics.note(text)
             case .message(.error(let code, let text)):
@@ -156,9 +152,9 @@ struct RunHandshake {
         }
     }
 
-    /// What a run whose claim the daemon took comes to when the daemon fails before it announced the start: the
-    /// run may be running (its start is announced only once it has lasted a moment), so its status pipe, while it
-    /// is open (`watching`), has the last word.
+    /// What a run whose claim the daemon took comes to when the daemon fails before it told the start: the run may
+    /// be running (its zygote tells the start only once it has lasted a moment), so its status pipe, while it is
+    /// open (`watching`), has the last word.
     private func adrift(_ reason: String, watching statusFD: Int32) -> Outcome {
         statusFD >= 0 ? .unannounced(statusFD: statusFD, reason: reason) : .lost(reason)
     }

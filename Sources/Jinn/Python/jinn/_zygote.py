@@ -63,8 +63,8 @@ _CHUNK = 1 << 16
 SPARES = 3
 REPLENISH_AFTER = 0.01
 IDLE_AFTER = 0.1
-# How long the word of a run's start waits for the run's end (seconds): less than the daemon's own wait before it
-# tells the client (``Connection.startNotice``, 20 ms), which needs the run's pid.
+# How long the word of a run's start waits for the run's end (seconds). The daemon passes it on to the client, which
+# forwards signals to the run only once it has the run's pid.
 ANNOUNCE_AFTER = 0.01
 # The most a run's end report holds: two bytes of status, then the libraries it imported (``jinn._ending``), then
 # for a run that learns pages, a newline and its page report (``jinn._pages``).

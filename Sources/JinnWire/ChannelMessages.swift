@@ -19,6 +19,12 @@ package enum ChannelMessageKind: String, Sendable, CaseIterable {
     /// `("run", run id, request)` with three descriptors attached: the script runner's daemon asks its zygote
     /// to fork a run (see `ZygoteEventKind` for the answers).
     case run
+    /// `("sockets", [token, …])` with one socket attached per token: the daemon's sockets for a zygote's spares to
+    /// wait on, each of which the zygote reports once a spare does (`ZygoteEventKind.spare`).
+    case spareSockets = "sockets"
+    /// `("taken", token, run id, has a terminal)`: the daemon sent the spare waiting on socket `token` the request of
+    /// run `run id`, which the zygote follows from then on.
+    case taken
 
     // Python to Swift.
 
@@ -49,7 +55,7 @@ package enum ChannelMessageKind: String, Sendable, CaseIterable {
 
     /// The kinds Swift sends.
     package static let sentBySwift: [ChannelMessageKind] = [
-        .call, .cancel, .swiftResult, .swiftError, .stop, .run, .message, .input,
+        .call, .cancel, .swiftResult, .swiftError, .stop, .run, .spareSockets, .taken, .message, .input,
     ]
     /// The kinds Python sends.
     package static let sentByPython: [ChannelMessageKind] = [
@@ -73,6 +79,11 @@ package enum ZygoteEventKind: String, Sendable, CaseIterable {
     case failed
     /// `("imports", run id, [module, …])`: the top-level libraries a run imported, sent after its `exit`.
     case imports
+    /// `("spare", token, pid)`: a spare waits for its run on the daemon's socket `token`.
+    case spare
+    /// `("reclaim", token)`: the spare of socket `token` must get no run (it ended, or the zygote renews it); the
+    /// daemon closes its end unless it has sent a run on it.
+    case reclaim
 }
 
 extension PythonValue {

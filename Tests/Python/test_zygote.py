@@ -12,6 +12,7 @@ import sys
 import tempfile
 import textwrap
 import threading
+import time
 import unittest
 import zipfile
 
@@ -66,7 +67,7 @@ class PreloadTests(unittest.TestCase):
 class Zygote:
     """A zygote started through the bootstrap, with the channel socket the daemon gives it."""
 
-    def __init__(self, preload):
+    def __init__(self, preload, spare_sockets=0):
         program = memory_program.describe({}, entry=("module", "jinn._zygote"), argv=["jinn._zygote"],
                                           values={"preload": preload}, listen=False)
         self.log = tempfile.TemporaryFile()
@@ -75,6 +76,14 @@ class Zygote:
         self.socket.settimeout(30)
         self.buffer = b""
         self.next_id = 0
+        # As the daemon does: sockets for spares, each of which the zygote reports once a spare waits on it.
+        self.pending = []
+        self.available = {}  # token -> our end of a socket a spare waits on
+        self.spare_pids = {}  # token -> the pid of the spare that waits on it
+        self.reclaimed = []
+        self.supplied, self.next_token = {}, 0
+        if spare_sockets:
+            self.supply(spare_sockets)
         # Each preloaded module is announced before its import, then the zygote is ready.
         self.announced = []
         kind, facts = self.event()
@@ -84,26 +93,65 @@ class Zygote:
         assert kind == "ready", (kind, facts)
 
     def event(self):
-        """The next value the zygote sent with jinn.send."""
-        while True:
-            if len(self.buffer) >= 4:
-                size = int.from_bytes(self.buffer[:4], "little")
-                if len(self.buffer) >= 4 + size:
-                    message = marshal.loads(self.buffer[4:4 + size])
-                    self.buffer = self.buffer[4 + size:]
-                    if message[0] == "message":
-                        return message[1]
-                    continue  # the code the bootstrap compiled, kept by the Swift side
-            try:
-                chunk = self.socket.recv(1 << 16)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                self.process.wait(30)
-                self.log.seek(0)
-                raise AssertionError("the zygote ended with status %s: %s"
-                                     % (self.process.returncode, self.log.read().decode(errors="replace")))
-            self.buffer += chunk
+        """The next value the zygote sent with jinn.send (its spares' words are taken as the daemon takes them)."""
+        while not self.pending:
+            self._read(30)
+        return self.pending.pop(0)
+
+    def pump_until(self, done, timeout=10):
+        """Reads what the zygote sends until ``done()``."""
+        deadline = time.monotonic() + timeout
+        while not done():
+            assert time.monotonic() < deadline, "the zygote did not send what was waited for"
+            self._read(0.1)
+
+    def _read(self, timeout):
+        while len(self.buffer) >= 4:
+            size = int.from_bytes(self.buffer[:4], "little")
+            if len(self.buffer) < 4 + size:
+                break
+            message = marshal.loads(self.buffer[4:4 + size])
+            self.buffer = self.buffer[4 + size:]
+            if message[0] != "message":
+                continue  # the code the bootstrap compiled, kept by the Swift side
+            value = message[1]
+            if value[0] == "spare":
+                self.available[value[1]] = self.supplied.pop(value[1])
+                self.spare_pids[value[1]] = value[2]
+                self.supply(1)
+            elif value[0] == "reclaim":
+                self.reclaimed.append(value[1])
+                end = self.available.pop(value[1], None)
+                if end is not None:
+                    end.close()
+            else:
+                self.pending.append(value)
+            return
+        self.socket.settimeout(timeout)
+        try:
+            chunk = self.socket.recv(1 << 16)
+        except socket.timeout:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.process.wait(30)
+            self.log.seek(0)
+            raise AssertionError("the zygote ended with status %s: %s"
+                                 % (self.process.returncode, self.log.read().decode(errors="replace")))
+        self.buffer += chunk
+
+    def request(self, entry, argv, cwd):
+        return {"entry": (entry[0], os.fsencode(entry[1])), "argv": [os.fsencode(word) for word in argv],
+                "cwd": os.fsencode(cwd), "env": [key + b"=" + value for key, value in os.environb.items()],
+                "umask": 0o022}
+
+    def hand_to_spare(self, token, request, fds):
+        """Sends a spare its request, as the daemon does before it tells the zygote (``taken``)."""
+        end = self.available.pop(token)
+        payload = marshal.dumps(request)
+        socket.send_fds(end, [len(payload).to_bytes(4, "little") + payload], fds)
+        end.close()
 
     def run(self, entry, argv, cwd, extra=None):
         """Runs a request as the daemon sends it; returns (status or -signal, stdout, stderr) as subprocess would.
@@ -111,17 +159,19 @@ class Zygote:
         them."""
         self.next_id += 1
         run_id = "run-%d" % self.next_id
-        request = {"entry": (entry[0], os.fsencode(entry[1])), "argv": [os.fsencode(word) for word in argv],
-                   "cwd": os.fsencode(cwd), "env": [key + b"=" + value for key, value in os.environb.items()],
-                   "umask": 0o022}
+        request = self.request(entry, argv, cwd)
         output, errors = os.pipe(), os.pipe()
         stdin = os.open(os.devnull, os.O_RDONLY)
         fds = [stdin, output[1], errors[1]]
         if extra is not None:
             request["fds"] = [0, 1, 2] + list(extra)
             fds += list(extra.values())
-        payload = marshal.dumps(("run", run_id, request))
-        socket.send_fds(self.socket, [len(payload).to_bytes(4, "little") + payload], fds)
+        self.last_token = min(self.available) if self.available else None
+        if self.last_token is not None:
+            self.hand_to_spare(self.last_token, request, fds)
+            self.send(("taken", self.last_token, run_id, False))
+        else:
+            self.send(("run", run_id, request), fds)
         for fd in (stdin, output[1], errors[1]):
             os.close(fd)
         texts = {}
@@ -139,7 +189,25 @@ class Zygote:
             reader.join(30)
         return (event[3] if event[2] == "exited" else -event[3]), texts[output[0]], texts[errors[0]]
 
+    def send(self, message, fds=()):
+        payload = marshal.dumps(message)
+        socket.send_fds(self.socket, [len(payload).to_bytes(4, "little") + payload], list(fds))
+
+    def supply(self, count):
+        ours, theirs = [], []
+        for _ in range(count):
+            end, other = socket.socketpair()
+            self.supplied[self.next_token] = end
+            ours.append(self.next_token)
+            theirs.append(other)
+            self.next_token += 1
+        self.send(("sockets", ours), [other.fileno() for other in theirs])
+        for other in theirs:
+            other.close()
+
     def close(self):
+        for end in list(self.available.values()) + list(self.supplied.values()):
+            end.close()
         self.socket.close()
         self.process.wait(30)
         self.log.close()
@@ -237,11 +305,67 @@ class _WithZygote(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.zygote = Zygote([])
+        cls.zygote = Zygote([], spare_sockets=4)
 
     @classmethod
     def tearDownClass(cls):
         cls.zygote.close()
+
+
+class ZygoteSpareSocketTests(_WithZygote):
+    """Spares wait on the daemon's sockets: the daemon hands one its run and tells the zygote afterwards."""
+
+    def test_a_run_goes_to_a_spare_on_the_daemons_socket(self):
+        self.zygote.pump_until(lambda: self.zygote.available)
+        self.assertEqual(self.zygote.run(("code", "print('direct')"), ["-c"], "/"), (0, "direct\n", ""))
+        self.assertIsNotNone(self.zygote.last_token)
+        # A request through the zygote goes to a spare of its own while the daemon's stay where they are.
+        waiting = dict(self.zygote.available)
+        self.zygote.available = {}
+        try:
+            self.assertEqual(self.zygote.run(("code", "print('through')"), ["-c"], "/"), (0, "through\n", ""))
+        finally:
+            self.zygote.available.update(waiting)
+        self.assertIsNone(self.zygote.last_token)
+        self.assertEqual(self.zygote.run(("code", "raise SystemExit(4)"), ["-c"], "/"), (4, "", ""))
+
+    def test_a_spare_killed_before_its_run_is_reclaimed(self):
+        self.zygote.pump_until(lambda: self.zygote.available)
+        token = max(self.zygote.available)
+        os.kill(self.zygote.spare_pids[token], signal.SIGKILL)
+        self.zygote.pump_until(lambda: token in self.zygote.reclaimed)
+        self.assertNotIn(token, self.zygote.available)
+        self.assertEqual(self.zygote.run(("code", "print('after')"), ["-c"], "/"), (0, "after\n", ""))
+
+    def test_a_run_that_ended_before_the_zygote_heard_of_it_is_told_as_it_ended(self):
+        self.zygote.pump_until(lambda: self.zygote.available)
+        token = min(self.zygote.available)
+        holder = self.zygote.spare_pids[token]
+        output = os.pipe()
+        stdin = os.open(os.devnull, os.O_RDONLY)
+        self.zygote.hand_to_spare(token, self.zygote.request(("code", "print('gone'); raise SystemExit(3)"),
+                                                             ["-c"], "/"), [stdin, output[1], output[1]])
+        for fd in (stdin, output[1]):
+            os.close(fd)
+        with os.fdopen(output[0], "rb") as pipe:
+            self.assertEqual(pipe.read(), b"gone\n")
+        deadline = time.monotonic() + 10
+        while _exists(holder):  # until the zygote has reaped the holder
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.01)
+        self.zygote.send(("taken", token, "late", False))
+        started, ended = self.zygote.event(), self.zygote.event()
+        self.assertEqual((started[0], started[1], started[3]), ("started", "late", 0.0))
+        self.assertNotEqual(started[2], holder)  # the run's pid, which the holder wrote
+        self.assertEqual(ended, ("exit", "late", "exited", 3))
+
+
+def _exists(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 class ZygoteStartWordTests(_WithZygote):

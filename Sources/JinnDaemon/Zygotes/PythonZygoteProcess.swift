@@ -1,4 +1,6 @@
 import Jinn
+import JinnDaemonCore
+import JinnSystem
 import JinnWire
 import Synchronization
 
@@ -7,7 +9,15 @@ import Synchronization
 ///
 /// The zygote preloads while the first run request already waits on its channel, so `start` returns as soon as
 /// the process has its program, not once it is ready.
+///
+/// A run goes straight to a spare that waits on one of the daemon's sockets when one is ready (``SpareSockets``),
+/// and through the zygote otherwise.
 final class PythonZygoteProcess: ZygoteProcess {
+    /// The sockets supplied to a zygote as it starts: one per spare it keeps, and one for the replacement it may
+    /// fork before the daemon has sent another.
+    static let initialSpareSockets = 4
+
+    private let spares = SpareSockets()
     private let key: ZygoteKey
     private let interpreter: PythonInterpreter
     private let preload: ZygotePreload
@@ -29,24 +39,74 @@ final class PythonZygoteProcess: ZygoteProcess {
     }
 
     func start(events: @escaping @Sendable (ZygoteProcessEvent) -> Void) throws(JinnError) -> Int32 {
-        let (program, options, interpreter) = (makeProgram(), Self.options(events: events, key: key),
-                                               self.interpreter)
+        let (program, options, interpreter) = (makeProgram(), options(events: events), self.interpreter)
         let started = try runBlocking { () async throws(JinnError) -> PythonProcess in
             try await PythonProcess.start(program, interpreter: interpreter, options: options)
         }
         process.withLock { $0 = started }
-        Task.detached { events(.ended(await started.wait())) }
+        let spares = self.spares
+        Task.detached {
+            let termination = await started.wait()
+            spares.closeAll()  // a zygote's spares outlive it: they end at the end of their sockets
+            events(.ended(termination))
+        }
+        // Sent before the first run, so that the zygote's first spares wait on them.
+        supplySpareSockets(Self.initialSpareSockets, to: started)
         return started.processIdentifier
     }
 
     func submit(runID: String, request: RunRequest, descriptors: [Int32]) throws(JinnError) {
         guard let process = process.withLock({ $0 }) else { throw .processNotRunning(nil) }
+        while let spare = spares.take() {
+            let socket = FrameSocket(fd: spare.descriptor)
+            do {
+                try socket.send(request.value, passing: descriptors)
+            } catch {
+                socket.close()
+                continue  // the spare is gone (the zygote reclaims its socket): the next one
+            }
+            socket.close()
+            // The spare has the run from here on, whatever becomes of this word: a zygote that cannot be told ends,
+            // and its end reports the run.
+            try? process.send(raw: .tuple([PythonValue(.taken), .int(spare.token), .string(runID),
+                                           .bool(request.terminal != nil)]), passing: [])
+            return
+        }
         try process.send(raw: .tuple([PythonValue(.run), .string(runID), request.value]), passing: descriptors)
     }
 
     func terminate() {
+        spares.closeAll()
         guard let process = process.withLock({ $0 }) else { return }
         Task.detached { await process.terminate(gracePeriod: .seconds(1)) }
+    }
+
+    /// Sends the zygote `count` more sockets for its spares.
+    private func supplySpareSockets(_ count: Int, to process: PythonProcess) {
+        let supply = spares.supply(count)
+        defer { for fd in supply.ends { _ = closeDescriptor(fd) } }
+        guard !supply.tokens.isEmpty else { return }
+        let message = PythonValue.tuple([PythonValue(.spareSockets), .list(supply.tokens.map { .int($0) })])
+        if (try? process.send(raw: message, passing: supply.ends)) == nil {
+            for token in supply.tokens { spares.reclaim(token) }
+        }
+    }
+
+    /// Handles a zygote's word about its spares' sockets; false for any other message.
+    private func handleSpareWord(_ message: PythonValue) -> Bool {
+        guard case .tuple(let fields) = message, fields.count >= 2, let kind = fields[0].stringValue,
+              let token = fields[1].intValue
+        else { return false }
+        switch ZygoteEventKind(rawValue: kind) {
+        case .spare:
+            spares.spareWaits(token)
+            if let process = process.withLock({ $0 }) { supplySpareSockets(1, to: process) }
+        case .reclaim:
+            spares.reclaim(token)
+        default:
+            return false
+        }
+        return true
     }
 
     private func makeProgram() -> PythonProgram {
@@ -61,9 +121,7 @@ final class PythonZygoteProcess: ZygoteProcess {
         return program
     }
 
-    private static func options(events: @escaping @Sendable (ZygoteProcessEvent) -> Void, key: ZygoteKey)
-        -> LaunchOptions
-    {
+    private func options(events: @escaping @Sendable (ZygoteProcessEvent) -> Void) -> LaunchOptions {
         var options = LaunchOptions()
         // The runs' start-up options (`-O`, `-W`, `-X`, `-I`, …) shape the zygote's start-up, which every run of
         // its key inherits.
@@ -74,7 +132,10 @@ final class PythonZygoteProcess: ZygoteProcess {
         options.newProcessGroup = true
         // Handled on the channel's thread as they arrive: a run's start and end reach its client without waiting
         // for a task to be scheduled.
-        options.messageHandler = { message in events(.message(message)) }
+        // Spares' words stay here: they concern the sockets this process holds.
+        options.messageHandler = { [weak self] message in
+            if self?.handleSpareWord(message) != true { events(.message(message)) }
+        }
         return options
     }
 }

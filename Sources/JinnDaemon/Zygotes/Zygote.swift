@@ -272,6 +272,8 @@ package final class Zygote: Sendable {
         case .failed(let id, let reason):
             // The zygote says so before it hands the run to a child: the run never began.
             finish(id, reply: .error(code: "unstarted", message: reason), status: "failed: \(reason)")
+        case .spare, .reclaim:
+            break  // the business of the process, which holds the spares' sockets (``SpareSockets``)
         }
     }
 

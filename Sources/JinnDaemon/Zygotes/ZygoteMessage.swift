@@ -4,8 +4,9 @@ import JinnWire
 /// A message from a zygote to the daemon: `jinn/_zygote.py` sends each as a tuple whose first element names its
 /// kind, through `jinn.send`.
 ///
-/// The daemon sends the zygote one kind only, `("run", run_id, request)` with the caller's three standard
-/// descriptors attached (see ``ZygoteProcess/submit(runID:request:descriptors:)``).
+/// The daemon sends the zygote a run as `("run", run_id, request)` with the caller's descriptors attached, or
+/// sends the request to a spare itself and tells the zygote `("taken", token, run_id, terminal)`, with the sockets
+/// for such spares as `("sockets", [token, …])` (see ``SpareSockets``).
 package enum ZygoteMessage: Sendable, Equatable {
     /// `("preloading", module)`: the zygote is about to import a module it preloads.
     case preloading(String)
@@ -21,6 +22,10 @@ package enum ZygoteMessage: Sendable, Equatable {
     case failed(runID: String, reason: String)
     /// `("imports", run_id, [module, …])`: the top-level libraries an ended run imported (not the zygote's own).
     case imports(runID: String, modules: [String])
+    /// `("spare", token, pid)`: a spare waits on the daemon's socket `token` (see ``SpareSockets``).
+    case spare(token: Int, pid: Int32)
+    /// `("reclaim", token)`: the spare of socket `token` must get no run.
+    case reclaim(token: Int)
 
     /// Reads a message.
     ///
@@ -65,6 +70,16 @@ package enum ZygoteMessage: Sendable, Equatable {
                 throw WireError("malformed zygote message 'imports'")
             }
             self = .imports(runID: id, modules: modules.compactMap(\.stringValue))
+        case .spare:
+            guard fields.count == 3, let token = fields[1].intValue, let pid = fields[2].intValue,
+                  let pid = Int32(exactly: pid)
+            else { throw WireError("malformed zygote message 'spare'") }
+            self = .spare(token: token, pid: pid)
+        case .reclaim:
+            guard fields.count == 2, let token = fields[1].intValue else {
+                throw WireError("malformed zygote message 'reclaim'")
+            }
+            self = .reclaim(token: token)
         }
     }
 
@@ -81,6 +96,8 @@ package enum ZygoteMessage: Sendable, Equatable {
         case .failed(let id, let reason): .tuple([Self.name(.failed), .string(id), .string(reason)])
         case .imports(let id, let modules):
             .tuple([Self.name(.imports), .string(id), .list(modules.map(PythonValue.string))])
+        case .spare(let token, let pid): .tuple([Self.name(.spare), .int(token), .int(Int(pid))])
+        case .reclaim(let token): .tuple([Self.name(.reclaim), .int(token)])
         }
     }
 

@@ -1,4 +1,4 @@
-"""The zygote's spares: children forked ahead of the runs, each parked on a socket pair until a run request comes.
+"""The zygote's spares: children forked ahead of the runs, each parked on a socket until a run request comes.
 
 A spare leaves the zygote behind as soon as it is forked (a session of its own, death with the zygote, none of
 the zygote's descriptors or signal handlers) and forks the run-to-be, staying behind as its holder
@@ -31,30 +31,37 @@ MAX_FDS = 64
 STANDARD_NUMBERS = (0, 1, 2)
 
 
-def fork(zygote):
-    """Forks a spare of ``zygote``; returns its pid and the zygote's end of its socket pair."""
+def fork(zygote, requests=None):
+    """Forks a spare of ``zygote``; returns its pid and the zygote's end of its socket pair.
+
+    The spare reads its run request from ``requests``, a socket whose other end the daemon holds (the daemon then
+    hands the spare its run without waking the zygote), or without one from the socket pair, through the zygote.
+    The zygote's copy of ``requests`` is closed: the daemon's sends to a spare that died must fail."""
     parent_end, child_end = socket.socketpair()
     learns = zygote.lessons.spare_learns()
     pid = os.fork()
     if pid == 0:
         parent_end.close()
-        become_spare(zygote, child_end, learns)
+        become_spare(zygote, child_end, learns, requests)
     child_end.close()
+    if requests is not None:
+        requests.close()
     zygote.lessons.forked(pid, learns)
     return pid, parent_end
 
 
-def become_spare(zygote, requests, learns=False):
+def become_spare(zygote, channel, learns=False, requests=None):
     """In the forked child: leaves the zygote and forks the run-to-be, which leaves every frame of the zygote's
-    (``jinn._bottom``) and from the bottom of the stack prepares, waits for a request on ``requests`` and becomes
-    the run; never returns. A run that ``learns`` reports the pages it wrote (``jinn._pages``)."""
+    (``jinn._bottom``) and from the bottom of the stack prepares, waits for a request on ``requests`` (or on
+    ``channel``, its socket to the zygote, without one) and becomes the run; never returns. A run that ``learns``
+    reports the pages it wrote (``jinn._pages``)."""
     os.setsid()
     if zygote.prctl is not None:
         zygote.prctl()
     if os.getppid() != zygote.pid:
         os._exit(1)
     reset_signals()
-    # The zygote's own descriptors are not the run's.
+    # The zygote's own descriptors are not the run's, nor are the other spares' sockets.
     for fd in (zygote.wakeup_read, zygote.wakeup_write):
         os.close(fd)
     os.close(zygote.channel.detach())
@@ -63,16 +70,17 @@ def become_spare(zygote, requests, learns=False):
     for pid, (_, report, _) in zygote.runs.items():
         if report is not None:
             os.close(report.detach())
-    for _, other in zygote.spares:
+    for _, other in zygote.spares + zygote.supply + list(zygote.reclaimed.items()):
         os.close(other.detach())
-    handover = split(zygote.prctl, requests)
+    handover = split(zygote.prctl, channel)
     # The pages runs write are written ahead first: they include those the unwinding writes, and one call copies
     # them all for less than their faults would cost.
     if zygote.lessons.writes_ahead:
         _pages.write_ahead(zygote.lessons.pages, zygote.lessons.write)
     # Unwound while nobody waits: at the bottom of the stack (jinn._bottom) a rehearsal comes first, then the
     # request is waited for and the run set up by a program that hands the run's own program on.
-    unwind(Entry(_rehearsal), partial(_after_rehearsal, zygote, requests, learns, handover))
+    sockets = (channel, requests if requests is not None else channel)
+    unwind(Entry(_rehearsal), partial(_after_rehearsal, zygote, sockets, learns, handover))
 
 
 def _rehearsal():
@@ -80,23 +88,26 @@ def _rehearsal():
     pages (page faults, the pages being the zygote's until then) before a run waits for it."""
 
 
-def _after_rehearsal(zygote, requests, learns, handover, outcome):
+def _after_rehearsal(zygote, sockets, learns, handover, outcome):
     if outcome is not None:
         _failed_before_the_run(outcome)
     run = []
-    return Entry(partial(_wait_and_set_up, zygote, requests, learns, handover, run)), partial(_after_set_up, run)
+    return Entry(partial(_wait_and_set_up, zygote, sockets, learns, handover, run)), partial(_after_set_up, run)
 
 
-def _wait_and_set_up(zygote, requests, learns, handover, run):
+def _wait_and_set_up(zygote, sockets, learns, handover, run):
+    channel, requests = sockets
     prepare_spare()
     handover.rehearse()
     received = receive_request(requests)
     if received is None:
-        os._exit(0)  # the zygote went away before it sent a request
+        os._exit(0)  # the zygote or the daemon went away, or took the spare back, before it sent a request
+    if requests is not channel:
+        requests.close()
     request, fds = received
     request["learn_pages"] = learns
     handover.complete(request, fds)
-    run.append(become_script(request, fds, requests.detach(), zygote.startup_modules, zygote.bootstrap_modules,
+    run.append(become_script(request, fds, channel.detach(), zygote.startup_modules, zygote.bootstrap_modules,
                              zygote.namespace))
 
 
@@ -119,7 +130,7 @@ def _failed_before_the_run(outcome):
 def receive_request(requests):
     """Waits for the run request on the socket ``requests``; returns ``(request, fds)``, where ``fds`` maps each
     number of the request's ``fds`` (a descriptor number the run gets, or a negative role of
-    ``jinn._descriptors``) to the descriptor that came for it, or None when the zygote closed the socket first."""
+    ``jinn._descriptors``) to the descriptor that came for it, or None when the sender closed the socket first."""
     try:
         data, received, _, _ = socket.recv_fds(requests, 1 << 22, MAX_FDS)
     except ConnectionResetError:  # the zygote went away with the run's pid unread

@@ -5,10 +5,17 @@ thread of the channel left off, so the zygote stays single-threaded: a forked ch
 thread, and a lock held by any other thread would stay locked forever in the child.
 
 The zygote imports the modules the configuration preloads, freezes the garbage collector's generations so that
-copy-on-write pages stay shared, and keeps spare children forked ahead of time, parked on socket pairs
-(``jinn._spare``), which read a request as a 4-byte length and its marshal bytes. A run request from the daemon carries the caller's descriptors (SCM_RIGHTS); the zygote hands request and descriptors to a spare, which becomes the run
-(``jinn._child``), reports the spare's pid, and reports the run's exit status or signal when the run announces it
-or once it has reaped it.
+copy-on-write pages stay shared, and keeps spare children forked ahead of time (``jinn._spare``), each waiting
+for a request (a 4-byte length and its marshal bytes, with the caller's descriptors attached by SCM_RIGHTS). The
+spare becomes the run (``jinn._child``); the zygote reports the run's pid, then its exit status or signal when
+the run announces it or once it has reaped it.
+
+Most spares wait on a socket of the daemon's (``SPARE_SOCKETS``): the daemon sends such a spare its request
+itself, then tells the zygote which run it became (``TAKEN``), so that the zygote's own wake-up is not between a
+run and its start. Only the daemon knows whether it has handed a spare out, so the zygote asks it to take one back
+(``ZYGOTE_RECLAIM``) rather than closing it; a spare that ends before the daemon's word is kept in
+``Zygote.vanished``, since its run may have been and gone. A run request through the zygote (``RUN``, when the
+daemon has no spare ready) goes to a spare of the zygote's own, forked for it if need be.
 
 Forking a zygote that holds numpy and scipy takes about a millisecond of CPU, and on a small machine that
 millisecond is taken from the run, its client and the daemon whenever they overlap. So the zygote keeps three
@@ -30,14 +37,18 @@ Messages (``marshal`` tuples in length-prefixed frames, the first element names 
   with ``entry`` (``("script", path)``, ``("code", source)`` or ``("module", name)``; strings as bytes), ``argv``,
   ``cwd`` and ``env`` (bytes, ``env`` as ``KEY=VALUE`` items), ``umask`` and ``fds``, one number per descriptor
   (the number the run gets, or a negative role: ``jinn._descriptors``; the caller's three standard streams when
-  it is missing).
+  it is missing); ``(SPARE_SOCKETS, [token, ...])`` with one socket per token attached; ``(TAKEN, token, run_id,
+  terminal)`` once the daemon has sent the spare of ``token`` a request.
 * zygote to daemon (through ``jinn.send``): ``(ZYGOTE_PRELOADING, module)`` before each preload's import,
   ``(ZYGOTE_READY, facts)``, ``(ZYGOTE_STARTED, run_id, pid, delay)`` (``delay``: the seconds between the hand-over
   and this word),
   ``(ZYGOTE_EXIT, run_id, "exited" | "signaled", number)``, ``(ZYGOTE_IMPORTS, run_id, [module, ...])`` (the
-  libraries a run imported, after its exit) and ``(ZYGOTE_FAILED, run_id, message)``.
+  libraries a run imported, after its exit), ``(ZYGOTE_FAILED, run_id, message)``, ``(ZYGOTE_SPARE, token, pid)``
+  when a spare waits on the daemon's socket ``token`` and ``(ZYGOTE_RECLAIM, token)`` for one the daemon must not
+  hand out.
 """
 
+import collections
 import gc
 import marshal
 import os
@@ -50,8 +61,8 @@ import time
 import jinn
 from jinn import _cmdline, _environment, _errors, _finalization, _importer, _modules, _pages
 from jinn._page_lessons import PageLessons
-from jinn._protocol import (RUN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_IMPORTS, ZYGOTE_PRELOADING, ZYGOTE_READY,
-                            ZYGOTE_STARTED)
+from jinn._protocol import (RUN, SPARE_SOCKETS, TAKEN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_IMPORTS, ZYGOTE_PRELOADING,
+                            ZYGOTE_READY, ZYGOTE_RECLAIM, ZYGOTE_SPARE, ZYGOTE_STARTED)
 from jinn._watched_import import TIME_LIMIT, import_watched
 from jinn._spare import MAX_FDS, STANDARD_NUMBERS, fork as fork_spare, parent_death_setter
 
@@ -69,6 +80,8 @@ ANNOUNCE_AFTER = 0.01
 # The most a run's end report holds: two bytes of status, then the libraries it imported (``jinn._ending``), then
 # for a run that learns pages, a newline and its page report (``jinn._pages``).
 _REPORT_LIMIT = 4096 + 4 + 16 * _pages.MAX_RANGES
+# The spares the daemon may have handed a run as they ended (see ``Zygote.vanished``), most recent kept.
+_VANISHED_KEPT = 64
 
 # ---------------------------------------------------------------------------------------------------------------
 # What the zygote does before it serves: preload, describe itself, freeze.
@@ -148,6 +161,13 @@ class Zygote:
         self.runs = {}  # pid -> (run id, the run's report socket or None, whether its end was reported)
         self.reports = {}  # report socket fd -> pid
         self.spares = []  # (pid, socket), oldest first
+        self.supply = []  # (token, socket): the daemon's sockets for spares, not yet given to one
+        self.token_of = {}  # spare pid -> the token of the daemon's socket it waits on
+        self.spare_of = {}  # token -> spare pid
+        self.reclaimed = {}  # spare pid -> socket: spares the daemon was asked to take back
+        # token -> (run pid, wait status, what was on its socket after the pid): spares that ended before the
+        # daemon's word that it handed them a run, which may still come.
+        self.vanished = collections.OrderedDict()
         self.lessons = PageLessons()  # the pages runs write, which the spares write ahead
         self.last_event = 0.0  # when the zygote last handed out a spare or heard of a run's end
         self.unannounced = {}  # spare pid -> (when it was handed out, its ZYGOTE_STARTED word)
@@ -170,11 +190,15 @@ class Zygote:
         # SIGINT and SIGTERM must not interrupt the loop with an exception; the daemon ends the zygote by closing
         # the channel. Children get the defaults back before they run anything.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        while len(self.spares) < SPARES:
-            self.add_spare()
         self.poller = poller = select.poll()
         poller.register(self.channel.fileno(), select.POLLIN)
         poller.register(self.wakeup_read, select.POLLIN)
+        # The daemon's sockets for spares were sent as the zygote started: read first, the first spares wait on them.
+        if poller.poll(0) and not self.read_channel():
+            self.shutdown()
+            return
+        while len(self.spares) < SPARES:
+            self.add_spare()
         while True:
             try:
                 events = poller.poll(self.poll_timeout())
@@ -262,11 +286,45 @@ class Zygote:
                     kind, number = describe_status(status)
                     self.send((ZYGOTE_EXIT, run_id, kind, number))
             else:
-                # A spare died before it was used (killed from outside): the poll's timeout replaces it.
-                self.lessons.gone(pid)
-                for spare in [spare for spare in self.spares if spare[0] == pid]:
-                    spare[1].close()
-                    self.spares.remove(spare)
+                self.spare_ended(pid, status)
+
+    def spare_ended(self, pid, status):
+        """A spare ended without a run the zygote knows of: killed from outside, taken back, or handed a run by the
+        daemon whose word of it is still to come (the run may have ended first). The poll's timeout replaces it."""
+        self.lessons.gone(pid)
+        socket_ = self.reclaimed.pop(pid, None)
+        reclaimed = socket_ is not None
+        for spare in [spare for spare in self.spares if spare[0] == pid]:
+            socket_ = spare[1]
+            self.spares.remove(spare)
+        token = self.token_of.pop(pid, None)
+        if token is not None:
+            del self.spare_of[token]
+            self.vanished[token] = remains(socket_, pid, status)
+            while len(self.vanished) > _VANISHED_KEPT:
+                self.vanished.popitem(last=False)
+            if not reclaimed:
+                self.send((ZYGOTE_RECLAIM, token))
+        if socket_ is not None:
+            socket_.close()
+
+    def tell_end(self, run_id, data, status=None):
+        """Tells the daemon how run ``run_id`` ended, from its report ``data`` (two bytes of status, then the
+        libraries it imported) or else from its holder's wait ``status``. Returns whether it could, and what
+        follows in ``data`` (for a run that learns pages, a newline and the start of its page report)."""
+        if len(data) < 2:
+            if status is None:
+                return False, data
+            kind, number = describe_status(status)
+            self.send((ZYGOTE_EXIT, run_id, kind, number))
+            return True, b""
+        self.send((ZYGOTE_EXIT, run_id, "signaled" if data[0] else "exited", data[1]))
+        names, newline, data = data[2:].partition(b"\n")
+        imports = [name for name in names.decode("ascii", "replace").split() if name.isidentifier()]
+        if imports:
+            # After the end, so that the run's client never waits for it; the daemon learns preloads from it.
+            self.send((ZYGOTE_IMPORTS, run_id, imports))
+        return True, newline + data
 
     def read_report(self, fd):
         """A run announces how it ends just before it leaves, so that its client need not wait for the kernel to
@@ -284,15 +342,11 @@ class Zygote:
             data = b""
         ended = not data  # the end of the socket: the run (and whatever it forked) is gone
         self.announce(pid)
-        if not reported and len(data) >= 2:
-            self.send((ZYGOTE_EXIT, run_id, "signaled" if data[0] else "exited", data[1]))
-            reported = True
-            names, newline, data = data[2:].partition(b"\n")
-            imports = [name for name in names.decode("ascii", "replace").split() if name.isidentifier()]
-            if imports:
-                # After the end, so that the run's client never waits for it; the daemon learns preloads from it.
-                self.send((ZYGOTE_IMPORTS, run_id, imports))
-            self.lessons.status_reported(pid, newline)
+        if not reported:
+            reported, rest = self.tell_end(run_id, data)
+            if reported:
+                newline, data = rest[:1], rest[1:]
+                self.lessons.status_reported(pid, newline)
         if not self.lessons.receive(pid, data, ended):
             self.runs[pid] = (run_id, report, reported)
             return  # the rest of the page report is still to come
@@ -300,12 +354,22 @@ class Zygote:
         self.forget_report(report)
         self.last_event = time.monotonic()
 
-    def add_spare(self, write_ahead=True):
+    def add_spare(self, write_ahead=True, direct=True):
         """Forks a spare, which writes ahead what runs have taught so far unless it is needed at once (writing
-        ahead takes about as long as the faults it saves); one that does not is renewed once the zygote is quiet."""
+        ahead takes about as long as the faults it saves); one that does not is renewed once the zygote is quiet.
+
+        A ``direct`` spare waits on one of the daemon's sockets when the zygote has one: the daemon hands it its
+        run itself and tells the zygote afterwards (``TAKEN``), so that the zygote, which would wake for it, is not
+        between a run and its start. The others wait on their socket to the zygote, which forwards them a ``RUN``."""
         self.lessons.take(self.spares)
         self.lessons.writes_ahead = write_ahead
-        self.spares.append(fork_spare(self))
+        token, requests = self.supply.pop(0) if direct and self.supply else (None, None)
+        pid, spare = fork_spare(self, requests)
+        self.spares.append((pid, spare))
+        if token is not None:
+            self.token_of[pid] = token
+            self.spare_of[token] = pid
+            self.send((ZYGOTE_SPARE, token, pid))
 
     def renew_spare(self):
         """Replaces the oldest spare that does not write the latest lesson, one per quiet moment, so that a
@@ -313,7 +377,13 @@ class Zygote:
         spare = self.lessons.stale_spare(self.spares)
         if spare is not None:
             self.spares.remove(spare)
-            spare[1].close()  # the spare sees end of file and exits; the zygote reaps it
+            token = self.token_of.get(spare[0])
+            if token is None:
+                spare[1].close()  # the spare sees end of file and exits; the zygote reaps it
+            else:
+                # Only the daemon knows whether it has handed the spare a run: it closes its end if it has not.
+                self.reclaimed[spare[0]] = spare[1]
+                self.send((ZYGOTE_RECLAIM, token))
             self.add_spare()
 
     def forget_report(self, report):
@@ -348,9 +418,18 @@ class Zygote:
         kind = message[0]
         if kind == RUN:
             _, run_id, request = message
+            # Forked before the run's descriptors leave ``self.fds``, which a spare closes: it must not keep them.
+            self.own_spare()
             count = len(request.get("fds", STANDARD_NUMBERS))
             fds, self.fds = self.fds[:count], self.fds[count:]
             self.start_run(run_id, request, fds)
+        elif kind == TAKEN:
+            _, token, run_id, terminal = message
+            self.taken(token, run_id, terminal)
+        elif kind == SPARE_SOCKETS:
+            tokens = message[1]
+            fds, self.fds = self.fds[:len(tokens)], self.fds[len(tokens):]
+            self.supply.extend((token, socket.socket(fileno=fd)) for token, fd in zip(tokens, fds))
         else:
             sys.stderr.write("jinn zygote: unknown message %r\n" % (kind,))
 
@@ -360,14 +439,12 @@ class Zygote:
                 os.close(fd)
             self.send((ZYGOTE_FAILED, run_id, "the run request came without its descriptors"))
             return
-        if not self.spares:
-            self.add_spare(write_ahead=False)
-        pid, spare = self.spares.pop(0)
+        pid, spare = self.own_spare()
+        self.spares.remove((pid, spare))
         self.last_event = time.monotonic()
         # The spare stays behind as the run's holder; the run is the process it forked, which it named long before
         # (read now, so that nothing stands between the hand-over and the word of the run's start).
         run = run_pid(spare, pid)
-        self.lessons.handed_out(pid)
         try:
             payload = marshal.dumps(request)
             socket.send_fds(spare, [len(payload).to_bytes(4, "little") + payload], fds)
@@ -378,8 +455,46 @@ class Zygote:
             for fd in fds:
                 os.close(fd)
             return
+        for fd in fds:
+            os.close(fd)
+        self.hand_over(pid, spare, run, run_id, request.get("terminal") is not None)
+
+    def own_spare(self):
+        """The oldest spare that waits on its socket to the zygote, forked now if there is none: the daemon hands
+        out those that wait on its sockets."""
+        for spare in self.spares:
+            if spare[0] not in self.token_of:
+                return spare
+        self.add_spare(write_ahead=False, direct=False)
+        return self.spares[-1]
+
+    def taken(self, token, run_id, terminal):
+        """The daemon sent the spare of ``token`` the run ``run_id`` (with a ``terminal``, whose start is told at
+        once)."""
+        self.last_event = time.monotonic()
+        if token in self.vanished:
+            # The spare's holder ended before this word: so did its run, or the spare, which then never read it.
+            run, status, data = self.vanished.pop(token)
+            self.send((ZYGOTE_STARTED, run_id, run, 0.0))
+            self.tell_end(run_id, data, status)
+            return
+        pid = self.spare_of.pop(token, None)
+        if pid is None:
+            self.send((ZYGOTE_FAILED, run_id, "the zygote has no spare %r" % (token,)))
+            return
+        del self.token_of[pid]
+        spare = self.reclaimed.pop(pid, None)  # asked back too late: it is a run now
+        if spare is None:
+            entry = next(entry for entry in self.spares if entry[0] == pid)
+            self.spares.remove(entry)
+            spare = entry[1]
+        self.hand_over(pid, spare, run_pid(spare, pid), run_id, terminal)
+
+    def hand_over(self, pid, spare, run, run_id, terminal):
+        """Follows the run ``run`` that the spare ``pid`` (whose socket is ``spare``) has become."""
+        self.lessons.handed_out(pid)
         started = (ZYGOTE_STARTED, run_id, run)
-        if request.get("terminal") is None:
+        if not terminal:
             self.unannounced[pid] = (time.monotonic(), started)
         else:
             self.send(started + (0.0,))
@@ -388,8 +503,6 @@ class Zygote:
         spare.setblocking(False)
         self.reports[spare.fileno()] = pid
         self.poller.register(spare.fileno(), select.POLLIN)
-        for fd in fds:
-            os.close(fd)
         if not self.spares:
             # Runs are arriving back to back: the next one must not wait for a fork.
             self.add_spare(write_ahead=False)
@@ -400,6 +513,24 @@ class Zygote:
         for _, spare in self.spares:
             spare.close()  # the spare sees end of file and exits
         self.spares = []
+
+
+def remains(spare, holder, status):
+    """What an ended spare ``holder`` left: ``(run pid, status, the bytes on its socket after the pid)``."""
+    data = b""
+    if spare is not None:
+        spare.setblocking(False)
+        try:
+            while True:
+                more = spare.recv(_REPORT_LIMIT)
+                if not more:
+                    break
+                data += more
+        except OSError:  # nothing more (BlockingIOError), or the socket's end
+            pass
+    if len(data) < 4:
+        return holder, status, b""
+    return int.from_bytes(data[:4], "little"), status, data[4:]
 
 
 def run_pid(spare, holder):

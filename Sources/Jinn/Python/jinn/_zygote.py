@@ -291,18 +291,19 @@ class Zygote:
     def spare_ended(self, pid, status):
         """A spare ended without a run the zygote knows of: killed from outside, taken back, or handed a run by the
         daemon whose word of it is still to come (the run may have ended first). The poll's timeout replaces it."""
-        self.lessons.gone(pid)
         socket_ = self.reclaimed.pop(pid, None)
         reclaimed = socket_ is not None
         for spare in [spare for spare in self.spares if spare[0] == pid]:
             socket_ = spare[1]
             self.spares.remove(spare)
         token = self.token_of.pop(pid, None)
-        if token is not None:
+        if token is None:
+            self.lessons.gone(pid)
+        else:
             del self.spare_of[token]
-            self.vanished[token] = remains(socket_, pid, status)
+            self.vanished[token] = (pid,) + remains(socket_, pid, status)
             while len(self.vanished) > _VANISHED_KEPT:
-                self.vanished.popitem(last=False)
+                self.lessons.gone(self.vanished.popitem(last=False)[1][0])
             if not reclaimed:
                 self.send((ZYGOTE_RECLAIM, token))
         if socket_ is not None:
@@ -474,9 +475,13 @@ class Zygote:
         self.last_event = time.monotonic()
         if token in self.vanished:
             # The spare's holder ended before this word: so did its run, or the spare, which then never read it.
-            run, status, data = self.vanished.pop(token)
+            pid, run, status, data = self.vanished.pop(token)
+            self.lessons.handed_out(pid)
             self.send((ZYGOTE_STARTED, run_id, run, 0.0))
-            self.tell_end(run_id, data, status)
+            _, rest = self.tell_end(run_id, data, status)
+            self.lessons.status_reported(pid, rest[:1])
+            if not self.lessons.receive(pid, rest[1:], False):
+                self.lessons.receive(pid, b"", True)  # a page report cut short is forgotten
             return
         pid = self.spare_of.pop(token, None)
         if pid is None:

@@ -147,11 +147,14 @@ class Zygote:
                 "umask": 0o022}
 
     def hand_to_spare(self, token, request, fds):
-        """Sends a spare its request, as the daemon does before it tells the zygote (``taken``)."""
+        """Sends a spare its request and waits for its acknowledgement, as the daemon does before it tells the zygote
+        (``taken``); returns the acknowledgement (empty: the spare died without reading)."""
         end = self.available.pop(token)
         payload = marshal.dumps(request)
         socket.send_fds(end, [len(payload).to_bytes(4, "little") + payload], fds)
+        acknowledgement = end.recv(1)
         end.close()
+        return acknowledgement
 
     def run(self, entry, argv, cwd, extra=None):
         """Runs a request as the daemon sends it; returns (status or -signal, stdout, stderr) as subprocess would.
@@ -336,6 +339,27 @@ class ZygoteSpareSocketTests(_WithZygote):
         self.zygote.pump_until(lambda: token in self.zygote.reclaimed)
         self.assertNotIn(token, self.zygote.available)
         self.assertEqual(self.zygote.run(("code", "print('after')"), ["-c"], "/"), (0, "after\n", ""))
+
+    def test_a_spare_that_dies_before_it_reads_its_request_does_not_acknowledge_it(self):
+        self.zygote.pump_until(lambda: self.zygote.available)
+        token = max(self.zygote.available)
+        holder = self.zygote.spare_pids[token]
+        os.kill(holder, signal.SIGKILL)  # the run-to-be dies with it (its parent-death signal)
+        output = os.pipe()
+        stdin = os.open(os.devnull, os.O_RDONLY)
+        try:
+            acknowledgement = self.zygote.hand_to_spare(
+                token, self.zygote.request(("code", "print('ran')"), ["-c"], "/"), [stdin, output[1], output[1]])
+        except (BrokenPipeError, ConnectionResetError):
+            acknowledgement = b""
+        for fd in (stdin, output[1]):
+            os.close(fd)
+        with os.fdopen(output[0], "rb") as pipe:
+            ran = pipe.read()
+        # The run-to-be dies once its holder's exit is through, and may read the request first: then it is a run,
+        # and says so. Never one without the other.
+        self.assertIn((acknowledgement, ran), [(b"", b""), (b"r", b"ran\n")])
+        self.zygote.pump_until(lambda: token in self.zygote.reclaimed)
 
     def test_a_run_that_ended_before_the_zygote_heard_of_it_is_told_as_it_ended(self):
         self.zygote.pump_until(lambda: self.zygote.available)

@@ -4,6 +4,12 @@ import JinnSystem
 import JinnWire
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A zygote's process: `jinn._zygote` started through the Jinn bootstrap, in its own process group, with the
 /// channel left to the zygote's single thread (see `jinn/_zygote.py`).
 ///
@@ -59,13 +65,12 @@ final class PythonZygoteProcess: ZygoteProcess {
         guard let process = process.withLock({ $0 }) else { throw .processNotRunning(nil) }
         while let spare = spares.take() {
             let socket = FrameSocket(fd: spare.descriptor)
-            do {
-                try socket.send(request.value, passing: descriptors)
-            } catch {
-                socket.close()
-                continue  // the spare is gone (the zygote reclaims its socket): the next one
-            }
-            socket.close()
+            defer { socket.close() }
+            // A spare killed from outside can still take a send while it dies; it answers one byte once it has read
+            // the request, and its end of the socket without that byte sends the run to the next spare (the zygote
+            // reclaims the socket). The wait ends with the spare's death.
+            guard (try? socket.send(request.value, passing: descriptors)) != nil, Self.readsAcknowledgement(socket.fd)
+            else { continue }
             // The spare has the run from here on, whatever becomes of this word: a zygote that cannot be told ends,
             // and its end reports the run.
             try? process.send(raw: .tuple([PythonValue(.taken), .int(spare.token), .string(runID),
@@ -79,6 +84,16 @@ final class PythonZygoteProcess: ZygoteProcess {
         spares.closeAll()
         guard let process = process.withLock({ $0 }) else { return }
         Task.detached { await process.terminate(gracePeriod: .seconds(1)) }
+    }
+
+    /// Whether the spare on `fd` acknowledged its request (one byte, before it closes its end).
+    private static func readsAcknowledgement(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        while true {
+            let count = read(fd, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            return count == 1
+        }
     }
 
     /// Sends the zygote `count` more sockets for its spares.

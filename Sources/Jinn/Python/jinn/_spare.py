@@ -103,6 +103,12 @@ def _wait_and_set_up(zygote, sockets, learns, handover, run):
     if received is None:
         os._exit(0)  # the zygote or the daemon went away, or took the spare back, before it sent a request
     if requests is not channel:
+        # The daemon waits for this byte: without it, the end of the socket means that the spare died without
+        # reading, and the run goes to another spare.
+        try:
+            requests.send(b"r", getattr(socket, "MSG_NOSIGNAL", 0))
+        except OSError:  # pragma: no cover - the daemon is gone
+            pass
         requests.close()
     request, fds = received
     request["learn_pages"] = learns

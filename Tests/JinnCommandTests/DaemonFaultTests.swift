@@ -165,6 +165,28 @@ struct DaemonFaultTests {
         #expect(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue == Int(zygote))
     }
 
+    @Test func aRunRightAfterItsSparesAreKilledRunsOnce() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        let marker = box.root.path + "/runs"
+        let script = try box.script("count.py", """
+            with open(\(marker.debugDescription), 'a') as f:
+                f.write('ran\\n')
+            print('ran')
+            """)
+        #expect(try box.jinn([script]).output == "ran\n")
+        let zygote = pid_t(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue ?? 0)
+        for attempt in 2...6 {
+            #expect(eventually { Self.children(of: zygote).count == 3 })
+            // Killed from outside while the daemon may still hand them runs: a dying spare can take a send.
+            for spare in Self.children(of: zygote) { kill(spare, SIGKILL) }
+            let outcome = try box.jinn([script])
+            #expect(outcome.termination == .exited(0) && outcome.output == "ran\n", "\(outcome)")
+            let lines = (try? String(contentsOfFile: marker, encoding: .utf8))?.split(separator: "\n").count
+            #expect(lines == attempt, "\(outcome)")
+        }
+    }
+
     /// The processes whose parent is `pid` (zombies excluded).
     private static func children(of pid: pid_t) -> [pid_t] {
         ProcessStatus.allPIDs.filter { child in

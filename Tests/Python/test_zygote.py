@@ -19,20 +19,20 @@ import zipfile
 import support  # noqa: F401  (puts the embedded package on sys.path)
 
 import memory_program
-from jinn import _zygote
+from jinn import _holder, _preloading, _zygote
 
 
 class StatusTests(unittest.TestCase):
     def test_wait_statuses(self):
-        self.assertEqual(_zygote.describe_status(0), ("exited", 0))
-        self.assertEqual(_zygote.describe_status(3 << 8), ("exited", 3))
-        self.assertEqual(_zygote.describe_status(15), ("signaled", 15))
+        self.assertEqual(_holder.describe_status(0), ("exited", 0))
+        self.assertEqual(_holder.describe_status(3 << 8), ("exited", 3))
+        self.assertEqual(_holder.describe_status(15), ("signaled", 15))
 
 
 class PreloadTests(unittest.TestCase):
     def test_failures_are_reported_not_raised(self):
         errors = io.StringIO()
-        loaded, failed, refused = _zygote.preload(["json", "no_such_module_here"], errors)
+        loaded, failed, refused = _preloading.preload(["json", "no_such_module_here"], errors)
         self.assertEqual(loaded, ["json"])
         self.assertEqual(refused, [])
         self.assertEqual(failed[0][0], "no_such_module_here")
@@ -41,7 +41,7 @@ class PreloadTests(unittest.TestCase):
 
     def test_each_module_is_announced_before_its_import(self):
         seen = []
-        _zygote.preload(["json", "no_such_module_here"], io.StringIO(),
+        _preloading.preload(["json", "no_such_module_here"], io.StringIO(),
                         lambda name: seen.append((name, name in sys.modules)))
         self.assertEqual(seen[1], ("no_such_module_here", False))
         self.assertEqual(seen[0][0], "json")
@@ -53,8 +53,8 @@ class PreloadTests(unittest.TestCase):
                 file.write("X = 1\n")
             sys.path.insert(0, directory)
             try:
-                loaded, _, _ = _zygote.preload(["watched_module_for_test"])
-                watched = {item[0]: item for item in _zygote.watched_files(loaded)}
+                loaded, _, _ = _preloading.preload(["watched_module_for_test"])
+                watched = {item[0]: item for item in _preloading.watched_files(loaded)}
             finally:
                 sys.path.remove(directory)
                 sys.modules.pop("watched_module_for_test", None)

@@ -146,8 +146,7 @@ final class PythonZygoteProcess: ZygoteProcess {
         options.standardError = .inherit
         options.newProcessGroup = true
         // Handled on the channel's thread as they arrive: a run's start and end reach its client without waiting
-        // for a task to be scheduled.
-        // Spares' words stay here: they concern the sockets this process holds.
+        // for a task to be scheduled. The words about spares stay here: they concern the sockets this process holds.
         options.messageHandler = { [weak self] message in
             if self?.handleSpareWord(message) != true { events(.message(message)) }
         }

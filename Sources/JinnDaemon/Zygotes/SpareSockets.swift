@@ -81,9 +81,6 @@ final class SpareSockets: Sendable {
         state.withLock { state in state.ready.isEmpty ? nil : state.ready.removeFirst() }
     }
 
-    /// How many spares wait on a ready socket.
-    var readyCount: Int { state.withLock { $0.ready.count } }
-
     /// Closes every end not taken, ending the spares that wait on them; nothing is supplied afterwards.
     func closeAll() {
         let fds = state.withLock { state -> [Int32] in

@@ -429,3 +429,12 @@ def _stat(pid):
             return stat.read().rsplit(b")", 1)[1].split()
     except (OSError, IndexError):
         return None
+
+
+def describe_status(status):
+    """``("exited", code)`` or ``("signaled", number)`` for a wait status."""
+    if os.WIFSIGNALED(status):
+        return "signaled", os.WTERMSIG(status)
+    if os.WIFEXITED(status):
+        return "exited", os.WEXITSTATUS(status)
+    return "exited", 255

@@ -34,7 +34,7 @@ SENT_BY_PYTHON = (RESULT, ERROR, SWIFT_CALL, SWIFT_CANCEL, OUTPUT, EXCEPTION, CO
 # What a zygote tells its daemon, as jinn.send values (MESSAGE).
 ZYGOTE_PRELOADING = "preloading"  # (ZYGOTE_PRELOADING, module): about to import a preloaded module
 ZYGOTE_READY = "ready"         # (ZYGOTE_READY, facts)
-ZYGOTE_STARTED = "started"     # (ZYGOTE_STARTED, run id, pid)
+ZYGOTE_STARTED = "started"     # (ZYGOTE_STARTED, run id, pid, seconds since the hand-over)
 ZYGOTE_EXIT = "exit"           # (ZYGOTE_EXIT, run id, "exited" | "signaled", number)
 ZYGOTE_FAILED = "failed"       # (ZYGOTE_FAILED, run id, message)
 ZYGOTE_IMPORTS = "imports"     # (ZYGOTE_IMPORTS, run id, [module, ...]): the libraries a run imported

@@ -29,6 +29,9 @@ from jinn._runner import Entry, run_entry
 # of a request that names none.
 MAX_FDS = 64
 STANDARD_NUMBERS = (0, 1, 2)
+# The most a run's end report holds: two bytes of status, then the libraries it imported (``jinn._ending``), then
+# for a run that learns pages, a newline and its page report (``jinn._pages``).
+REPORT_LIMIT = 4096 + 4 + 16 * _pages.MAX_RANGES
 
 
 def fork(zygote, requests=None):
@@ -243,3 +246,37 @@ def _reseed():
             numpy_random.seed()
         except Exception:  # pragma: no cover - a numpy without the legacy global generator
             pass
+
+
+def remains(spare, holder, status):
+    """What an ended spare ``holder`` left: ``(run pid, status, the bytes on its socket after the pid)``."""
+    data = b""
+    if spare is not None:
+        spare.setblocking(False)
+        try:
+            while True:
+                more = spare.recv(REPORT_LIMIT)
+                if not more:
+                    break
+                data += more
+        except OSError:  # nothing more (BlockingIOError), or the socket's end
+            pass
+    if len(data) < 4:
+        return holder, status, b""
+    return int.from_bytes(data[:4], "little"), status, data[4:]
+
+
+def run_pid(spare, holder):
+    """The pid of the run a spare forked (the first 4 bytes on its socket; ``holder`` if the spare went away)."""
+    data = b""
+    while len(data) < 4:
+        try:
+            more = spare.recv(4 - len(data))
+        except InterruptedError:  # pragma: no cover - PEP 475 retries
+            continue
+        except OSError:
+            more = b""
+        if not more:
+            return holder
+        data += more
+    return int.from_bytes(data, "little")

@@ -10,12 +10,10 @@ for a request (a 4-byte length and its marshal bytes, with the caller's descript
 spare becomes the run (``jinn._child``); the zygote reports the run's pid, then its exit status or signal when
 the run announces it or once it has reaped it.
 
-Most spares wait on a socket of the daemon's (``SPARE_SOCKETS``): the daemon sends such a spare its request
-itself, then tells the zygote which run it became (``TAKEN``), so that the zygote's own wake-up is not between a
-run and its start. Only the daemon knows whether it has handed a spare out, so the zygote asks it to take one back
-(``ZYGOTE_RECLAIM``) rather than closing it; a spare that ends before the daemon's word is kept in
-``Zygote.vanished``, since its run may have been and gone. A run request through the zygote (``RUN``, when the
-daemon has no spare ready) goes to a spare of the zygote's own, forked for it if need be.
+Most spares wait on a daemon's socket (``SPARE_SOCKETS``): the daemon sends one its request, then tells the
+zygote (``TAKEN``), so the zygote's wake-up is not between a run and its start. Only the daemon knows whether it
+handed a spare out: the zygote asks for one back (``ZYGOTE_RECLAIM``), and keeps a spare that ends before
+``TAKEN`` in ``Zygote.vanished``. A ``RUN`` (no spare was ready) goes to a spare of the zygote's own.
 
 Forking a zygote that holds numpy and scipy takes about a millisecond of CPU, and on a small machine that
 millisecond is taken from the run, its client and the daemon whenever they overlap. So the zygote keeps three
@@ -33,19 +31,13 @@ terminal is told at once: its client relays the terminal from its start on.
 
 Messages (``marshal`` tuples in length-prefixed frames, the first element names the kind, ``jinn._protocol``):
 
-* daemon to zygote: ``(RUN, run_id, request)`` with the run's descriptors attached, where ``request`` is a dict
-  with ``entry`` (``("script", path)``, ``("code", source)`` or ``("module", name)``; strings as bytes), ``argv``,
-  ``cwd`` and ``env`` (bytes, ``env`` as ``KEY=VALUE`` items), ``umask`` and ``fds``, one number per descriptor
-  (the number the run gets, or a negative role: ``jinn._descriptors``; the caller's three standard streams when
-  it is missing); ``(SPARE_SOCKETS, [token, ...])`` with one socket per token attached; ``(TAKEN, token, run_id,
-  terminal)`` once the daemon has sent the spare of ``token`` a request.
-* zygote to daemon (through ``jinn.send``): ``(ZYGOTE_PRELOADING, module)`` before each preload's import,
-  ``(ZYGOTE_READY, facts)``, ``(ZYGOTE_STARTED, run_id, pid, delay)`` (``delay``: the seconds between the hand-over
-  and this word),
-  ``(ZYGOTE_EXIT, run_id, "exited" | "signaled", number)``, ``(ZYGOTE_IMPORTS, run_id, [module, ...])`` (the
-  libraries a run imported, after its exit), ``(ZYGOTE_FAILED, run_id, message)``, ``(ZYGOTE_SPARE, token, pid)``
-  when a spare waits on the daemon's socket ``token`` and ``(ZYGOTE_RECLAIM, token)`` for one the daemon must not
-  hand out.
+* daemon to zygote: ``(RUN, run_id, request)`` with the run's descriptors attached (``request``: a dict with
+  ``entry``, ``argv``, ``cwd``, ``env``, ``umask`` and ``fds``, one number per descriptor, as ARCHITECTURE.md's
+  protocol table lists them), ``(SPARE_SOCKETS, [token, ...])`` with one socket per token, and ``(TAKEN, token,
+  run_id, terminal)``.
+* zygote to daemon (through ``jinn.send``): ``ZYGOTE_PRELOADING``, ``ZYGOTE_READY``, ``ZYGOTE_STARTED`` (with the
+  seconds between the hand-over and the word), ``ZYGOTE_EXIT``, ``ZYGOTE_IMPORTS`` (after the exit),
+  ``ZYGOTE_FAILED``, ``ZYGOTE_SPARE`` and ``ZYGOTE_RECLAIM``; ``jinn._protocol`` gives the fields of each.
 """
 
 import collections
@@ -59,12 +51,15 @@ import sys
 import time
 
 import jinn
-from jinn import _cmdline, _environment, _errors, _finalization, _importer, _modules, _pages
+from jinn import _cmdline, _environment, _errors, _finalization, _importer, _modules
+from jinn._holder import describe_status
 from jinn._page_lessons import PageLessons
 from jinn._protocol import (RUN, SPARE_SOCKETS, TAKEN, ZYGOTE_EXIT, ZYGOTE_FAILED, ZYGOTE_IMPORTS, ZYGOTE_PRELOADING,
                             ZYGOTE_READY, ZYGOTE_RECLAIM, ZYGOTE_SPARE, ZYGOTE_STARTED)
-from jinn._watched_import import TIME_LIMIT, import_watched
-from jinn._spare import MAX_FDS, STANDARD_NUMBERS, fork as fork_spare, parent_death_setter
+from jinn._preloading import preload, watched_files
+from jinn._spare import (MAX_FDS, REPORT_LIMIT, STANDARD_NUMBERS, fork as fork_spare, parent_death_setter, remains,
+                         run_pid)
+from jinn._watched_import import TIME_LIMIT
 
 CHANNEL_FD = 3
 _CHUNK = 1 << 16
@@ -77,80 +72,8 @@ IDLE_AFTER = 0.1
 # How long the word of a run's start waits for the run's end (seconds). The daemon passes it on to the client, which
 # forwards signals to the run only once it has the run's pid.
 ANNOUNCE_AFTER = 0.01
-# The most a run's end report holds: two bytes of status, then the libraries it imported (``jinn._ending``), then
-# for a run that learns pages, a newline and its page report (``jinn._pages``).
-_REPORT_LIMIT = 4096 + 4 + 16 * _pages.MAX_RANGES
 # The spares the daemon may have handed a run as they ended (see ``Zygote.vanished``), most recent kept.
 _VANISHED_KEPT = 64
-
-# ---------------------------------------------------------------------------------------------------------------
-# What the zygote does before it serves: preload, describe itself, freeze.
-
-
-def preload(names, stderr=None, announce=None, time_limit=TIME_LIMIT):
-    """Imports each module, watching what it does (``jinn._watched_import``); returns the names that loaded,
-    ``(name, error)`` pairs for those that raised and ``(name, reason)`` pairs for those that loaded but must not
-    be preloaded again (they wrote output, started a thread or took too long).
-
-    ``announce(name)`` is called before each import, so that the daemon knows which module a zygote that hangs
-    or dies while preloading was importing."""
-    loaded, failed, refused = [], [], []
-    for name in names:
-        if announce is not None:
-            announce(name)
-        error, refusal = import_watched(name, time_limit)
-        if error is not None:
-            failed.append((name, error))
-            if stderr is not None:
-                stderr.write("jinn zygote: cannot preload %s: %s\n" % (name, error))
-        else:
-            # A refused module is loaded all the same: the daemon decides what its refusal means.
-            loaded.append(name)
-            if refusal is not None:
-                refused.append((name, refusal))
-    return loaded, failed, refused
-
-
-def watched_files(loaded):
-    """Files whose change makes this zygote stale: the interpreter, the site-packages directories (installs and
-    removals change them) and the files of the preloaded modules. Each item is ``(path, mtime_ns, size, inode)``."""
-    import site
-
-    paths = [sys.executable]
-    try:
-        paths += site.getsitepackages()
-    except AttributeError:  # pragma: no cover - virtualenv's old site.py
-        pass
-    user_site = getattr(site, "USER_SITE", None)
-    if user_site:
-        paths.append(user_site)
-    for name in loaded:
-        module = sys.modules.get(name)
-        path = getattr(module, "__file__", None)
-        if path:
-            paths.append(path)
-    result = []
-    for path in dict.fromkeys(paths):
-        try:
-            info = os.stat(path)
-            result.append((path, info.st_mtime_ns, info.st_size, info.st_ino))
-        except OSError:
-            result.append((path, 0, -1, 0))
-    return result
-
-
-def describe_status(status):
-    """``("exited", code)`` or ``("signaled", number)`` for a wait status."""
-    if os.WIFSIGNALED(status):
-        return "signaled", os.WTERMSIG(status)
-    if os.WIFEXITED(status):
-        return "exited", os.WEXITSTATUS(status)
-    return "exited", 255
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The zygote's loop.
-
 
 class Zygote:
     def __init__(self, channel_fd=CHANNEL_FD):
@@ -165,9 +88,7 @@ class Zygote:
         self.token_of = {}  # spare pid -> the token of the daemon's socket it waits on
         self.spare_of = {}  # token -> spare pid
         self.reclaimed = {}  # spare pid -> socket: spares the daemon was asked to take back
-        # token -> (run pid, wait status, what was on its socket after the pid): spares that ended before the
-        # daemon's word that it handed them a run, which may still come.
-        self.vanished = collections.OrderedDict()
+        self.vanished = collections.OrderedDict()  # token -> (spare pid, run pid, status, report): see spare_ended
         self.lessons = PageLessons()  # the pages runs write, which the spares write ahead
         self.last_event = 0.0  # when the zygote last handed out a spare or heard of a run's end
         self.unannounced = {}  # spare pid -> (when it was handed out, its ZYGOTE_STARTED word)
@@ -289,8 +210,8 @@ class Zygote:
                 self.spare_ended(pid, status)
 
     def spare_ended(self, pid, status):
-        """A spare ended without a run the zygote knows of: killed from outside, taken back, or handed a run by the
-        daemon whose word of it is still to come (the run may have ended first). The poll's timeout replaces it."""
+        """A spare ended without a run the zygote knows of: killed, taken back, or handed a run by the daemon whose
+        word of it (``TAKEN``) is still to come, so it is kept as vanished. The poll's timeout replaces it."""
         socket_ = self.reclaimed.pop(pid, None)
         reclaimed = socket_ is not None
         for spare in [spare for spare in self.spares if spare[0] == pid]:
@@ -336,7 +257,7 @@ class Zygote:
         pid = self.reports[fd]
         run_id, report, reported = self.runs[pid]
         try:
-            data = report.recv(_REPORT_LIMIT)
+            data = report.recv(REPORT_LIMIT)
         except BlockingIOError:  # a stale event for a descriptor number now used by another run's socket
             return
         except OSError:
@@ -518,40 +439,6 @@ class Zygote:
         for _, spare in self.spares:
             spare.close()  # the spare sees end of file and exits
         self.spares = []
-
-
-def remains(spare, holder, status):
-    """What an ended spare ``holder`` left: ``(run pid, status, the bytes on its socket after the pid)``."""
-    data = b""
-    if spare is not None:
-        spare.setblocking(False)
-        try:
-            while True:
-                more = spare.recv(_REPORT_LIMIT)
-                if not more:
-                    break
-                data += more
-        except OSError:  # nothing more (BlockingIOError), or the socket's end
-            pass
-    if len(data) < 4:
-        return holder, status, b""
-    return int.from_bytes(data[:4], "little"), status, data[4:]
-
-
-def run_pid(spare, holder):
-    """The pid of the run a spare forked (the first 4 bytes on its socket; ``holder`` if the spare went away)."""
-    data = b""
-    while len(data) < 4:
-        try:
-            more = spare.recv(4 - len(data))
-        except InterruptedError:  # pragma: no cover - PEP 475 retries
-            continue
-        except OSError:
-            more = b""
-        if not more:
-            return holder
-        data += more
-    return int.from_bytes(data, "little")
 
 
 def main():

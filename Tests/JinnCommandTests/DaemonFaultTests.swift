@@ -187,6 +187,29 @@ struct DaemonFaultTests {
         }
     }
 
+    @Test func aRunWhoseSparesAreStoppedGoesElsewhereOnce() async throws {
+        let box = try await ScriptRunnerSandbox()
+        defer { box.tearDown() }
+        let marker = box.root.path + "/runs"
+        let script = try box.script("count.py", """
+            with open(\(marker.debugDescription), 'a') as f:
+                f.write('ran\\n')
+            print('ran')
+            """)
+        #expect(try box.jinn([script]).output == "ran\n")
+        let zygote = pid_t(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue ?? 0)
+        #expect(eventually { Self.children(of: zygote).count == 3 })
+        // Each spare leads the process group of its run-to-be.
+        let stopped = Self.children(of: zygote)
+        for spare in stopped { kill(-spare, SIGSTOP) }
+        let outcome = try box.jinn([script])
+        #expect(outcome.termination == .exited(0) && outcome.output == "ran\n", "\(outcome)")
+        #expect((try? String(contentsOfFile: marker, encoding: .utf8))?.split(separator: "\n").count == 2)
+        // A spare that did not take its request in time was killed: none of the stopped ones is left.
+        #expect(eventually { Set(Self.children(of: zygote)).isDisjoint(with: stopped) })
+        for spare in stopped { kill(-spare, SIGCONT) }
+    }
+
     /// The processes whose parent is `pid` (zombies excluded).
     private static func children(of pid: pid_t) -> [pid_t] {
         ProcessStatus.allPIDs.filter { child in

@@ -68,8 +68,9 @@ final class PythonZygoteProcess: ZygoteProcess {
             defer { socket.close() }
             // A spare killed from outside can still take a send while it dies; it answers one byte once it has read
             // the request, and its end of the socket without that byte sends the run to the next spare (the zygote
-            // reclaims the socket). The wait ends with the spare's death.
-            guard (try? socket.send(request.value, passing: descriptors)) != nil, Self.readsAcknowledgement(socket.fd)
+            // reclaims the socket).
+            guard (try? socket.send(request.value, passing: descriptors)) != nil,
+                  Self.readsAcknowledgement(socket.fd, from: spare.pid)
             else { continue }
             // The spare has the run from here on, whatever becomes of this word: a zygote that cannot be told ends,
             // and its end reports the run.
@@ -86,8 +87,26 @@ final class PythonZygoteProcess: ZygoteProcess {
         Task.detached { await process.terminate(gracePeriod: .seconds(1)) }
     }
 
-    /// Whether the spare on `fd` acknowledged its request (one byte, before it closes its end).
-    private static func readsAcknowledgement(_ fd: Int32) -> Bool {
+    /// How long a spare may take to acknowledge its request before it is killed: one that is stopped, or starved,
+    /// must not hold its run, and a spare killed before it acknowledged never began the run.
+    static let acknowledgementTimeout: Duration = .seconds(2)
+
+    /// Whether the spare `pid` on `fd` acknowledged its request (one byte, before it closes its end) within
+    /// ``acknowledgementTimeout``; a spare that did not is killed with its run-to-be (its process group).
+    private static func readsAcknowledgement(_ fd: Int32, from pid: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let deadline = ContinuousClock.now + acknowledgementTimeout
+        while true {
+            let left = deadline - .now
+            let count = poll(&entry, 1, left > .zero ? Int32(clamping: max(1, left.wholeMilliseconds)) : 0)
+            if count < 0 && errno == EINTR { continue }
+            if count != 0 { break }
+            if left <= .zero {
+                // Killed before it acknowledged, it never began the run; the end of its socket follows its death.
+                if kill(-pid, SIGKILL) != 0 { kill(pid, SIGKILL) }
+                break
+            }
+        }
         var byte: UInt8 = 0
         while true {
             let count = read(fd, &byte, 1)
@@ -114,7 +133,8 @@ final class PythonZygoteProcess: ZygoteProcess {
         else { return false }
         switch ZygoteEventKind(rawValue: kind) {
         case .spare:
-            spares.spareWaits(token)
+            guard fields.count == 3, let pid = fields[2].intValue, let pid = Int32(exactly: pid) else { return false }
+            spares.spareWaits(token, pid: pid)
             if let process = process.withLock({ $0 }) { supplySpareSockets(1, to: process) }
         case .reclaim:
             spares.reclaim(token)

@@ -13,7 +13,7 @@ import Synchronization
 /// ```swift
 /// let sockets = SpareSockets()
 /// let supply = sockets.supply(4)    // supply.ends go to the zygote, then are closed here
-/// sockets.spareWaits(supply.tokens[0])
+/// sockets.spareWaits(supply.tokens[0], pid: spare)
 /// if let spare = sockets.take() { /* send the request on spare.descriptor, close it, tell the zygote */ }
 /// ```
 final class SpareSockets: Sendable {
@@ -21,6 +21,8 @@ final class SpareSockets: Sendable {
     struct Taken {
         /// The number the zygote knows the socket by.
         var token: Int
+        /// The spare's pid: the leader of its process group, which holds the run-to-be until the hand-over.
+        var pid: Int32
         /// The daemon's end, the caller's from now on.
         var descriptor: Int32
     }
@@ -59,10 +61,11 @@ final class SpareSockets: Sendable {
         return (tokens, zygoteEnds)
     }
 
-    /// A spare waits on the socket `token`: it is ready to be taken.
-    func spareWaits(_ token: Int) {
+    /// The spare `pid` waits on the socket `token`: it is ready to be taken.
+    func spareWaits(_ token: Int, pid: Int32) {
         state.withLock { state in
-            if let fd = state.supplied.removeValue(forKey: token) { state.ready.append(Taken(token: token, descriptor: fd)) }
+            guard let fd = state.supplied.removeValue(forKey: token) else { return }
+            state.ready.append(Taken(token: token, pid: pid, descriptor: fd))
         }
     }
 

@@ -168,28 +168,38 @@ struct DaemonFaultTests {
     @Test func aRunRightAfterItsSparesAreKilledRunsOnce() async throws {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }
-        let marker = box.root.path + "/runs"
-        let script = try box.script("count.py", """
-            with open(\(marker.debugDescription), 'a') as f:
-                f.write('ran\\n')
-            print('ran')
-            """)
-        #expect(try box.jinn([script]).output == "ran\n")
-        let zygote = pid_t(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue ?? 0)
+        let (script, runs, zygote) = try Self.servedCountingScript(in: box)
         for attempt in 2...6 {
             #expect(eventually { Self.children(of: zygote).count == 3 })
             // Killed from outside while the daemon may still hand them runs: a dying spare can take a send.
             for spare in Self.children(of: zygote) { kill(spare, SIGKILL) }
             let outcome = try box.jinn([script])
             #expect(outcome.termination == .exited(0) && outcome.output == "ran\n", "\(outcome)")
-            let lines = (try? String(contentsOfFile: marker, encoding: .utf8))?.split(separator: "\n").count
-            #expect(lines == attempt, "\(outcome)")
+            #expect(runs() == attempt, "\(outcome)")
         }
     }
 
     @Test func aRunWhoseSparesAreStoppedGoesElsewhereOnce() async throws {
         let box = try await ScriptRunnerSandbox()
         defer { box.tearDown() }
+        let (script, runs, zygote) = try Self.servedCountingScript(in: box)
+        #expect(eventually { Self.children(of: zygote).count == 3 })
+        // Each spare leads the process group of its run-to-be.
+        let stopped = Self.children(of: zygote)
+        for spare in stopped { kill(-spare, SIGSTOP) }
+        let outcome = try box.jinn([script])
+        #expect(outcome.termination == .exited(0) && outcome.output == "ran\n", "\(outcome)")
+        #expect(runs() == 2)
+        // A spare that did not take its request in time was killed: none of the stopped ones is left.
+        #expect(eventually { Set(Self.children(of: zygote)).isDisjoint(with: stopped) })
+        for spare in stopped { kill(-spare, SIGCONT) }
+    }
+
+    /// A script that counts its runs in a file, run once through the daemon: its path, its count of runs so far, and
+    /// the pid of the zygote that served it.
+    private static func servedCountingScript(in box: ScriptRunnerSandbox) throws
+        -> (path: String, runs: () -> Int, zygote: pid_t)
+    {
         let marker = box.root.path + "/runs"
         let script = try box.script("count.py", """
             with open(\(marker.debugDescription), 'a') as f:
@@ -198,16 +208,8 @@ struct DaemonFaultTests {
             """)
         #expect(try box.jinn([script]).output == "ran\n")
         let zygote = pid_t(try box.request(.status)["zygotes"]?[0]?["pid"]?.intValue ?? 0)
-        #expect(eventually { Self.children(of: zygote).count == 3 })
-        // Each spare leads the process group of its run-to-be.
-        let stopped = Self.children(of: zygote)
-        for spare in stopped { kill(-spare, SIGSTOP) }
-        let outcome = try box.jinn([script])
-        #expect(outcome.termination == .exited(0) && outcome.output == "ran\n", "\(outcome)")
-        #expect((try? String(contentsOfFile: marker, encoding: .utf8))?.split(separator: "\n").count == 2)
-        // A spare that did not take its request in time was killed: none of the stopped ones is left.
-        #expect(eventually { Set(Self.children(of: zygote)).isDisjoint(with: stopped) })
-        for spare in stopped { kill(-spare, SIGCONT) }
+        let runs = { (try? String(contentsOfFile: marker, encoding: .utf8))?.split(separator: "\n").count ?? 0 }
+        return (script, runs, zygote)
     }
 
     /// The processes whose parent is `pid` (zombies excluded).

@@ -58,6 +58,17 @@ struct FrameSocketTests {
         #expect { try right.receive() } throws: { "\($0)".contains("in the middle of a message") }
     }
 
+    @Test func aSingleByteIsReceivedWithinItsDeadlineThenTheEnd() throws {
+        let (left, right) = pair()
+        #expect { try right.receiveByte(until: .now + .milliseconds(20)) } throws: {
+            ($0 as? SocketError)?.isTimeout == true
+        }
+        try left.sendRaw([UInt8(ascii: "r")])
+        left.close()
+        #expect(try right.receiveByte(until: .now + .seconds(5)) == UInt8(ascii: "r"))
+        #expect(try right.receiveByte() == nil)
+    }
+
     @Test func garbageIsAnError() throws {
         let (left, right) = pair()
         try left.sendRaw(Frame.header(forPayloadSize: 3) + [0xff, 0xfe, 0xfd])

@@ -70,7 +70,7 @@ final class PythonZygoteProcess: ZygoteProcess {
             // the request, and its end of the socket without that byte sends the run to the next spare (the zygote
             // reclaims the socket).
             guard (try? socket.send(request.value, passing: descriptors)) != nil,
-                  Self.readsAcknowledgement(socket.fd, from: spare.pid)
+                  Self.acknowledges(socket, spare: spare.pid)
             else { continue }
             // The spare has the run from here on, whatever becomes of this word: a zygote that cannot be told ends,
             // and its end reports the run.
@@ -91,27 +91,17 @@ final class PythonZygoteProcess: ZygoteProcess {
     /// must not hold its run, and a spare killed before it acknowledged never began the run.
     static let acknowledgementTimeout: Duration = .seconds(2)
 
-    /// Whether the spare `pid` on `fd` acknowledged its request (one byte, before it closes its end) within
+    /// Whether the spare `pid` on `socket` acknowledged its request (one byte, before it closes its end) within
     /// ``acknowledgementTimeout``; a spare that did not is killed with its run-to-be (its process group).
-    private static func readsAcknowledgement(_ fd: Int32, from pid: Int32) -> Bool {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let deadline = ContinuousClock.now + acknowledgementTimeout
-        while true {
-            let left = deadline - .now
-            let count = poll(&entry, 1, left > .zero ? Int32(clamping: max(1, left.wholeMilliseconds)) : 0)
-            if count < 0 && errno == EINTR { continue }
-            if count != 0 { break }
-            if left <= .zero {
-                // Killed before it acknowledged, it never began the run; the end of its socket follows its death.
-                if kill(-pid, SIGKILL) != 0 { kill(pid, SIGKILL) }
-                break
-            }
-        }
-        var byte: UInt8 = 0
-        while true {
-            let count = read(fd, &byte, 1)
-            if count < 0 && errno == EINTR { continue }
-            return count == 1
+    private static func acknowledges(_ socket: FrameSocket, spare pid: Int32) -> Bool {
+        do {
+            return try socket.receiveByte(until: .now + acknowledgementTimeout) != nil
+        } catch where error.isTimeout {
+            // Killed before it acknowledged, it never began the run; the end of its socket follows its death.
+            if kill(-pid, SIGKILL) != 0 { kill(pid, SIGKILL) }
+            return (try? socket.receiveByte()).flatMap { $0 } != nil
+        } catch {
+            return false
         }
     }
 
@@ -126,17 +116,17 @@ final class PythonZygoteProcess: ZygoteProcess {
         }
     }
 
-    /// Handles a zygote's word about its spares' sockets; false for any other message.
+    /// Handles a zygote's word about its spares' sockets; false for any other message (and a malformed one, which
+    /// the ``Zygote`` reports). Only those two kinds are read here: the others are read once, by the ``Zygote``.
     private func handleSpareWord(_ message: PythonValue) -> Bool {
-        guard case .tuple(let fields) = message, fields.count >= 2, let kind = fields[0].stringValue,
-              let token = fields[1].intValue
+        guard case .tuple(let fields) = message, let kind = fields.first?.stringValue,
+              kind == ZygoteEventKind.spare.rawValue || kind == ZygoteEventKind.reclaim.rawValue
         else { return false }
-        switch ZygoteEventKind(rawValue: kind) {
-        case .spare:
-            guard fields.count == 3, let pid = fields[2].intValue, let pid = Int32(exactly: pid) else { return false }
+        switch try? ZygoteMessage(message) {
+        case .spare(let token, let pid):
             spares.spareWaits(token, pid: pid)
             if let process = process.withLock({ $0 }) { supplySpareSockets(1, to: process) }
-        case .reclaim:
+        case .reclaim(let token):
             spares.reclaim(token)
         default:
             return false

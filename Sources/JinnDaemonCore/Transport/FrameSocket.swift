@@ -148,6 +148,23 @@ package final class FrameSocket {
         }
     }
 
+    /// Receives one byte that is not part of a frame (a peer's acknowledgement), or nil at a clean end of stream;
+    /// `deadline` as for ``receive(until:allowingReferences:)``.
+    package func receiveByte(until deadline: ContinuousClock.Instant? = nil) throws(SocketError) -> UInt8? {
+        if start < buffer.count {
+            defer { start += 1 }
+            return buffer[start]
+        }
+        if let deadline { try wait(until: deadline) }
+        var byte: UInt8 = 0
+        let count = retryingInterrupts { read(fd, &byte, 1) }
+        if count < 0 {
+            if errno == ECONNRESET { return nil }
+            throw SocketError(operation: "receive", errno: errno)
+        }
+        return count == 1 ? byte : nil
+    }
+
     /// Whether a whole frame is already buffered, so that ``receive()`` returns without reading (a `poll` on the
     /// descriptor would not show it).
     package var hasBufferedFrame: Bool {

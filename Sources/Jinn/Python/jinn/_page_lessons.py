@@ -3,8 +3,9 @@ which spares write it ahead.
 
 A few runs learn (:meth:`PageLessons.spare_learns`): a zygote's first three, then one in ``RELEARN_EVERY``.
 Learning costs about a millisecond of processor time as a run ends, after its status and at ``SCHED_IDLE``, so
-that the next run (a script run twice in a row) does not wait for it. A learning run reports in two pieces: its status and imports ended by a newline,
-then, once its client has the status, its pages (:meth:`PageLessons.receive`). The zygote takes what was taught
+that the next run (a script run twice in a row) does not wait for it. A learning run reports in two pieces: its
+status and imports ended by a newline, then, once its client has the status, its pages
+(:meth:`PageLessons.receive`). The zygote takes what was taught
 (:meth:`PageLessons.take`) only when it is quiet or as it forks a spare, since a run may be starting when a report
 comes. The spares that do not write the latest lesson (forked before it, or in a hurry, see ``writes_ahead``) are
 renewed, one per quiet moment (:meth:`PageLessons.stale_spare`).

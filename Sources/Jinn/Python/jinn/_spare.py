@@ -82,8 +82,7 @@ def become_spare(zygote, channel, learns=False, requests=None):
         _pages.write_ahead(zygote.lessons.pages, zygote.lessons.write)
     # Unwound while nobody waits: at the bottom of the stack (jinn._bottom) a rehearsal comes first, then the
     # request is waited for and the run set up by a program that hands the run's own program on.
-    sockets = (channel, requests if requests is not None else channel)
-    unwind(Entry(_rehearsal), partial(_after_rehearsal, zygote, sockets, learns, handover))
+    unwind(Entry(_rehearsal), partial(_after_rehearsal, zygote, channel, requests, learns, handover))
 
 
 def _rehearsal():
@@ -91,21 +90,21 @@ def _rehearsal():
     pages (page faults, the pages being the zygote's until then) before a run waits for it."""
 
 
-def _after_rehearsal(zygote, sockets, learns, handover, outcome):
+def _after_rehearsal(zygote, channel, requests, learns, handover, outcome):
     if outcome is not None:
         _failed_before_the_run(outcome)
     run = []
-    return Entry(partial(_wait_and_set_up, zygote, sockets, learns, handover, run)), partial(_after_set_up, run)
+    return (Entry(partial(_wait_and_set_up, zygote, channel, requests, learns, handover, run)),
+            partial(_after_set_up, run))
 
 
-def _wait_and_set_up(zygote, sockets, learns, handover, run):
-    channel, requests = sockets
+def _wait_and_set_up(zygote, channel, requests, learns, handover, run):
     prepare_spare()
     handover.rehearse()
-    received = receive_request(requests)
+    received = receive_request(channel if requests is None else requests)
     if received is None:
         os._exit(0)  # the zygote or the daemon went away, or took the spare back, before it sent a request
-    if requests is not channel:
+    if requests is not None:
         # The daemon waits for this byte: without it, the end of the socket means that the spare died without
         # reading, and the run goes to another spare.
         try:
@@ -248,8 +247,8 @@ def _reseed():
             pass
 
 
-def remains(spare, holder, status):
-    """What an ended spare ``holder`` left: ``(run pid, status, the bytes on its socket after the pid)``."""
+def remains(spare, holder):
+    """What an ended spare ``holder`` left on its socket ``spare``: ``(run pid, the bytes after the pid)``."""
     data = b""
     if spare is not None:
         spare.setblocking(False)
@@ -262,8 +261,8 @@ def remains(spare, holder, status):
         except OSError:  # nothing more (BlockingIOError), or the socket's end
             pass
     if len(data) < 4:
-        return holder, status, b""
-    return int.from_bytes(data[:4], "little"), status, data[4:]
+        return holder, b""
+    return int.from_bytes(data[:4], "little"), data[4:]
 
 
 def run_pid(spare, holder):

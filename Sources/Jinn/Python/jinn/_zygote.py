@@ -88,7 +88,7 @@ class Zygote:
         self.token_of = {}  # spare pid -> the token of the daemon's socket it waits on
         self.spare_of = {}  # token -> spare pid
         self.reclaimed = {}  # spare pid -> socket: spares the daemon was asked to take back
-        self.vanished = collections.OrderedDict()  # token -> (spare pid, run pid, status, report): see spare_ended
+        self.vanished = collections.OrderedDict()  # token -> (spare pid, run pid, report, status): see spare_ended
         self.lessons = PageLessons()  # the pages runs write, which the spares write ahead
         self.last_event = 0.0  # when the zygote last handed out a spare or heard of a run's end
         self.unannounced = {}  # spare pid -> (when it was handed out, its ZYGOTE_STARTED word)
@@ -222,7 +222,7 @@ class Zygote:
             self.lessons.gone(pid)
         else:
             del self.spare_of[token]
-            self.vanished[token] = (pid,) + remains(socket_, pid, status)
+            self.vanished[token] = (pid,) + remains(socket_, pid) + (status,)
             while len(self.vanished) > _VANISHED_KEPT:
                 self.lessons.gone(self.vanished.popitem(last=False)[1][0])
             if not reclaimed:
@@ -231,22 +231,21 @@ class Zygote:
             socket_.close()
 
     def tell_end(self, run_id, data, status=None):
-        """Tells the daemon how run ``run_id`` ended, from its report ``data`` (two bytes of status, then the
-        libraries it imported) or else from its holder's wait ``status``. Returns whether it could, and what
-        follows in ``data`` (for a run that learns pages, a newline and the start of its page report)."""
+        """Tells how run ``run_id`` ended, from its report ``data`` (status, imports) or its holder's wait ``status``;
+        returns None when neither says, else the rest of ``data`` (a learning run's newline and page report)."""
         if len(data) < 2:
             if status is None:
-                return False, data
+                return None
             kind, number = describe_status(status)
             self.send((ZYGOTE_EXIT, run_id, kind, number))
-            return True, b""
+            return b""
         self.send((ZYGOTE_EXIT, run_id, "signaled" if data[0] else "exited", data[1]))
         names, newline, data = data[2:].partition(b"\n")
         imports = [name for name in names.decode("ascii", "replace").split() if name.isidentifier()]
         if imports:
             # After the end, so that the run's client never waits for it; the daemon learns preloads from it.
             self.send((ZYGOTE_IMPORTS, run_id, imports))
-        return True, newline + data
+        return newline + data
 
     def read_report(self, fd):
         """A run announces how it ends just before it leaves, so that its client need not wait for the kernel to
@@ -265,10 +264,11 @@ class Zygote:
         ended = not data  # the end of the socket: the run (and whatever it forked) is gone
         self.announce(pid)
         if not reported:
-            reported, rest = self.tell_end(run_id, data)
+            rest = self.tell_end(run_id, data)
+            reported = rest is not None
             if reported:
-                newline, data = rest[:1], rest[1:]
-                self.lessons.status_reported(pid, newline)
+                self.lessons.status_reported(pid, rest[:1])
+                data = rest[1:]
         if not self.lessons.receive(pid, data, ended):
             self.runs[pid] = (run_id, report, reported)
             return  # the rest of the page report is still to come
@@ -396,10 +396,10 @@ class Zygote:
         self.last_event = time.monotonic()
         if token in self.vanished:
             # The spare's holder ended before this word: so did its run, or the spare, which then never read it.
-            pid, run, status, data = self.vanished.pop(token)
+            pid, run, data, status = self.vanished.pop(token)
             self.lessons.handed_out(pid)
             self.send((ZYGOTE_STARTED, run_id, run, 0.0))
-            _, rest = self.tell_end(run_id, data, status)
+            rest = self.tell_end(run_id, data, status)
             self.lessons.status_reported(pid, rest[:1])
             if not self.lessons.receive(pid, rest[1:], False):
                 self.lessons.receive(pid, b"", True)  # a page report cut short is forgotten
